@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Db } from './schema/index.js';
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** Which Postgres a handle talks to. */
+export type Backend = 'postgres' | 'pglite';
+
+export interface DatabaseHandle {
+  readonly db: Db;
+  readonly backend: Backend;
+  /** The connection string, for a real Postgres only. */
+  readonly url: string | undefined;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A Postgres URL; when absent an embedded PGlite is used. */
+  databaseUrl?: string | undefined;
+  /** Where the embedded PGlite keeps its files (default: ./.data); `memory` keeps nothing. */
+  dataDir?: string | undefined;
+  /** Pool size for a real Postgres (default: 10). */
+  poolSize?: number | undefined;
+}
+
+/** Opens a real Postgres when `databaseUrl` is given, else an embedded PGlite. */
+export async function createDatabase(options: DatabaseOptions = {}): Promise<DatabaseHandle> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return openPGlite(options.dataDir ?? './.data');
+}
+
+/** Reads the same settings from the environment (DATABASE_URL, BATCHKEEPER_DATA_DIR). */
+export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseOptions {
+  return { databaseUrl: env.DATABASE_URL || undefined, dataDir: env.BATCHKEEPER_DATA_DIR || undefined };
+}
+
+function openPostgres(url: string, poolSize: number): DatabaseHandle {
+  // Bigints as numbers: positions and counts stay far below 2^53.
+  const types = {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+      return pg.types.getTypeParser(oid, format);
+    },
+  };
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  // An idle client losing its connection (a Postgres restart) must not kill the process.
+  pool.on('error', () => {});
+  const db = new Kysely({ dialect: new PostgresDialect({ pool }) }) as Db;
+  return { db, backend: 'postgres', url, close: () => db.destroy() };
+}
+
+async function openPGlite(dataDir: string): Promise<DatabaseHandle> {
+  const parsers = { [INT8_OID]: Number, [NUMERIC_OID]: Number };
+  let pglite: PGlite;
+  if (dataDir === 'memory') {
+    pglite = await PGlite.create({ parsers });
+  } else {
+    const path = resolve(dataDir, 'pglite');
+    mkdirSync(path, { recursive: true });
+    pglite = await PGlite.create({ dataDir: path, parsers });
+  }
+  const db = new Kysely({ dialect: new PGliteDialect(pglite) }) as Db;
+  return { db, backend: 'pglite', url: undefined, close: () => db.destroy() };
+}
+
+/** True when the database answers a trivial query. */
+export async function isReachable(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,65 @@
+import { sql } from 'kysely';
+import type { TestProject } from 'vitest/node';
+import { createDatabase } from '../../src/store/create-database.js';
+import { migrate } from '../../src/store/migrate.js';
+import { adminUrl, TEMPLATE_DATABASE, withDatabase } from './database-urls.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A Postgres server to make test databases on; absent: tests use PGlite. */
+    postgresUrl: string | undefined;
+  }
+}
+
+/**
+ * Picks the Postgres the tests run on: DATABASE_URL when set, else a
+ * testcontainers Postgres when a Docker engine answers, else none (PGlite).
+ * On a real server it builds a migrated template that each test file clones.
+ */
+export default async function setup(project: TestProject) {
+  const { url, stop } = await choosePostgres();
+  project.provide('postgresUrl', url);
+  if (url) await buildTemplate(url);
+  console.log(`tests run on ${url ? `Postgres (${new URL(url).host})` : 'PGlite (embedded)'}`);
+  return stop;
+}
+
+async function choosePostgres(): Promise<{ url: string | undefined; stop?: () => Promise<void> }> {
+  if (process.env.BATCHKEEPER_TEST_DB === 'pglite') return { url: undefined };
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL };
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    await withTimeout(getContainerRuntimeClient(), 5_000);
+    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+    const container = await new PostgreSqlContainer('postgres:15-alpine').start();
+    return { url: container.getConnectionUri(), stop: async () => void (await container.stop()) };
+  } catch {
+    return { url: undefined };
+  }
+}
+
+async function buildTemplate(url: string) {
+  const admin = await createDatabase({ databaseUrl: adminUrl(url), poolSize: 1 });
+  try {
+    await sql.raw(`drop database if exists ${TEMPLATE_DATABASE} with (force)`).execute(admin.db);
+    await sql.raw(`create database ${TEMPLATE_DATABASE}`).execute(admin.db);
+  } finally {
+    await admin.close();
+  }
+  const template = await createDatabase({
+    databaseUrl: withDatabase(url, TEMPLATE_DATABASE),
+    poolSize: 1,
+  });
+  try {
+    await migrate(template.db);
+  } finally {
+    await template.close();
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref()),
+  ]);
+}
