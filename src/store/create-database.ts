@@ -37,7 +37,10 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
 
 /** Reads the same settings from the environment (DATABASE_URL, BATCHKEEPER_DATA_DIR). */
 export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseOptions {
-  return { databaseUrl: env.DATABASE_URL || undefined, dataDir: env.BATCHKEEPER_DATA_DIR || undefined };
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: env.BATCHKEEPER_DATA_DIR || undefined,
+  };
 }
 
 function openPostgres(url: string, poolSize: number): DatabaseHandle {

@@ -106,7 +106,10 @@ class PGliteConnection implements DatabaseConnection {
   }
 
   // PGlite has no server-side cursors over this API; a stream yields the whole result in chunks.
-  async *streamQuery<R>(compiled: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
+  async *streamQuery<R>(
+    compiled: CompiledQuery,
+    chunkSize = 100,
+  ): AsyncIterableIterator<QueryResult<R>> {
     const { rows } = await this.executeQuery<R>(compiled);
     for (let i = 0; i < rows.length; i += chunkSize) {
       yield { rows: rows.slice(i, i + chunkSize) };

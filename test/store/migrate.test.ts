@@ -42,7 +42,10 @@ describe('migrations', () => {
     const url = await createTestDatabaseUrl();
     urls.push(url);
     const empty = `${url}_empty`;
-    const admin = await createDatabase({ databaseUrl: new URL('/postgres', server).toString(), poolSize: 1 });
+    const admin = await createDatabase({
+      databaseUrl: new URL('/postgres', server).toString(),
+      poolSize: 1,
+    });
     await sql.raw(`create database ${new URL(empty).pathname.slice(1)}`).execute(admin.db);
     await admin.close();
     urls.push(empty);
@@ -50,7 +53,9 @@ describe('migrations', () => {
     const b = await createDatabase({ databaseUrl: empty });
     handles.push(a, b);
     const [ra, rb] = await Promise.all([migrate(a.db), migrate(b.db)]);
-    expect([...ra.applied, ...rb.applied].sort()).toEqual((await loadMigrations()).map((m) => m.name));
+    expect([...ra.applied, ...rb.applied].sort()).toEqual(
+      (await loadMigrations()).map((m) => m.name),
+    );
     expect(await isMigrated(a.db)).toBe(true);
   });
 });

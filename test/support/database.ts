@@ -14,7 +14,9 @@ export function testPostgresUrl(): string | undefined {
  * A fresh, migrated database of its own: a clone of the migrated template on
  * a real Postgres, an in-memory PGlite otherwise. `close()` drops it.
  */
-export async function openTestDatabase(options: { poolSize?: number } = {}): Promise<DatabaseHandle> {
+export async function openTestDatabase(
+  options: { poolSize?: number } = {},
+): Promise<DatabaseHandle> {
   const server = testPostgresUrl();
   if (!server) {
     const handle = await createDatabase({ dataDir: 'memory' });

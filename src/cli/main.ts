@@ -1,0 +1,19 @@
+import { Command } from 'commander';
+import { registerMigrateCommand } from './commands/migrate.command.js';
+
+/** Exit codes: 0 done, 1 failed, 2 bad usage, 3 not found, 4 refused (conflict). */
+const program = new Command('batchkeeper')
+  .description('A durable job manager for the Claude Message Batches API')
+  .showHelpAfterError()
+  .exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  });
+
+registerMigrateCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}
