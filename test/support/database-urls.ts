@@ -1,5 +1,7 @@
-/** The migrated database every test database is cloned from. */
-export const TEMPLATE_DATABASE = 'batchkeeper_test_template';
+/** The migrated database every test database of one run is cloned from (one per run, so runs in parallel never share it). */
+export function templateDatabase(runId: string): string {
+  return `batchkeeper_template_${runId}`;
+}
 
 /** The same server, another database. */
 export function withDatabase(url: string, database: string): string {

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { inject } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../../src/store/create-database.js';
 import { migrate } from '../../src/store/migrate.js';
-import { adminUrl, TEMPLATE_DATABASE, withDatabase } from './database-urls.js';
+import { adminUrl, withDatabase } from './database-urls.js';
 
 /** The Postgres server the tests run on, or undefined when they run on PGlite. */
 export function testPostgresUrl(): string | undefined {
@@ -41,7 +41,9 @@ export async function createTestDatabaseUrl(): Promise<string> {
   const name = `batchkeeper_test_${randomBytes(6).toString('hex')}`;
   const admin = await createDatabase({ databaseUrl: adminUrl(server), poolSize: 1 });
   try {
-    await sql.raw(`create database ${name} template ${TEMPLATE_DATABASE}`).execute(admin.db);
+    await sql
+      .raw(`create database ${name} template ${inject('templateDatabase')}`)
+      .execute(admin.db);
   } finally {
     await admin.close();
   }

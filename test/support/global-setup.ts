@@ -2,12 +2,14 @@ import { sql } from 'kysely';
 import type { TestProject } from 'vitest/node';
 import { createDatabase } from '../../src/store/create-database.js';
 import { migrate } from '../../src/store/migrate.js';
-import { adminUrl, TEMPLATE_DATABASE, withDatabase } from './database-urls.js';
+import { adminUrl, templateDatabase, withDatabase } from './database-urls.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** A Postgres server to make test databases on; absent: tests use PGlite. */
     postgresUrl: string | undefined;
+    /** The migrated template this run's test databases are cloned from. */
+    templateDatabase: string;
   }
 }
 
@@ -18,10 +20,15 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const { url, stop } = await choosePostgres();
+  const template = templateDatabase(`${process.pid}_${Date.now().toString(36)}`);
   project.provide('postgresUrl', url);
-  if (url) await buildTemplate(url);
+  project.provide('templateDatabase', template);
+  if (url) await buildTemplate(url, template);
   console.log(`tests run on ${url ? `Postgres (${new URL(url).host})` : 'PGlite (embedded)'}`);
-  return stop;
+  return async () => {
+    if (url) await dropDatabase(url, template);
+    await stop?.();
+  };
 }
 
 async function choosePostgres(): Promise<{ url: string | undefined; stop?: () => Promise<void> }> {
@@ -38,16 +45,15 @@ async function choosePostgres(): Promise<{ url: string | undefined; stop?: () =>
   }
 }
 
-async function buildTemplate(url: string) {
+async function buildTemplate(url: string, name: string) {
   const admin = await createDatabase({ databaseUrl: adminUrl(url), poolSize: 1 });
   try {
-    await sql.raw(`drop database if exists ${TEMPLATE_DATABASE} with (force)`).execute(admin.db);
-    await sql.raw(`create database ${TEMPLATE_DATABASE}`).execute(admin.db);
+    await sql.raw(`create database ${name}`).execute(admin.db);
   } finally {
     await admin.close();
   }
   const template = await createDatabase({
-    databaseUrl: withDatabase(url, TEMPLATE_DATABASE),
+    databaseUrl: withDatabase(url, name),
     poolSize: 1,
   });
   try {
@@ -62,4 +68,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     promise,
     new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref()),
   ]);
+}
+
+async function dropDatabase(url: string, name: string) {
+  const admin = await createDatabase({ databaseUrl: adminUrl(url), poolSize: 1 });
+  try {
+    await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
+  } finally {
+    await admin.close();
+  }
 }

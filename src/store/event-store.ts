@@ -1,0 +1,154 @@
+import { type RawBuilder, sql } from 'kysely';
+import { ConcurrencyError, ValidationError } from '../domain/errors.js';
+import type {
+  AppendResult,
+  EventMetadata,
+  ExpectedVersion,
+  LogPosition,
+  NewEvent,
+  RecordedEvent,
+} from './event-store.types.js';
+import type { DbOrTrx, EventRow, Trx } from './schema/index.js';
+
+const UNIQUE_VIOLATION = '23505';
+
+interface AppendOptions {
+  /** When the events happened (default: the database's now()). */
+  recordedAt?: Date | undefined;
+}
+
+/**
+ * Appends events to a stream inside the caller's transaction, so projections,
+ * outbox rows and per-request rows commit atomically with them. A stream not
+ * at `expectedVersion` fails with ConcurrencyError and writes nothing (the
+ * caller's transaction must then roll back).
+ */
+export async function appendToStream(
+  trx: Trx,
+  streamId: string,
+  expectedVersion: ExpectedVersion,
+  events: readonly NewEvent[],
+  metadata: EventMetadata,
+  options: AppendOptions = {},
+): Promise<AppendResult> {
+  if (events.length === 0) throw new ValidationError('an append needs at least one event');
+  const types = events.map((e) => e.type);
+  const data = events.map((e) => JSON.stringify(e.data ?? null));
+  const recordedAt = options.recordedAt ?? null;
+  const currentVersion = sql<number>`coalesce((select max(version) from events where stream_id = ${streamId}), 0)`;
+  // One statement checks the version and inserts: either every event lands at
+  // expected+1.. or none does. The unique (stream_id, version) index catches a
+  // racing writer that passed the same check.
+  const base: RawBuilder<number> =
+    expectedVersion === 'any' ? currentVersion : sql<number>`${expectedVersion}::int`;
+  const guard = expectedVersion === 'any' ? sql`true` : sql`${currentVersion} = ${expectedVersion}`;
+  try {
+    const result = await sql<EventRow>`
+      insert into events (stream_id, version, type, data, metadata, recorded_at)
+      select ${streamId}, ${base} + e.ord::int, e.type, e.data::jsonb, ${JSON.stringify(metadata)}::jsonb,
+             coalesce(${recordedAt}::timestamptz, now())
+      from unnest(${types}::text[], ${data}::text[]) with ordinality as e(type, data, ord)
+      where ${guard}
+      returning position, stream_id, version, type, data, metadata, recorded_at, transaction_id::text
+    `.execute(trx);
+    if (result.rows.length === 0) {
+      throw new ConcurrencyError(
+        streamId,
+        expectedVersion as number,
+        await streamVersion(trx, streamId),
+      );
+    }
+    const recorded = result.rows.map(rowToRecordedEvent).sort((a, b) => a.version - b.version);
+    return { nextVersion: recorded.at(-1)!.version, events: recorded };
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new ConcurrencyError(
+        streamId,
+        typeof expectedVersion === 'number' ? expectedVersion : -1,
+      );
+    }
+    throw error;
+  }
+}
+
+/** The stream's current version (0 when it has no events). */
+export async function streamVersion(db: DbOrTrx, streamId: string): Promise<number> {
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('version').as('version'))
+    .where('stream_id', '=', streamId)
+    .executeTakeFirst();
+  return row?.version ?? 0;
+}
+
+/** A stream's events in version order, from `fromVersion` (default: 1). */
+export async function readStream(
+  db: DbOrTrx,
+  streamId: string,
+  fromVersion = 1,
+): Promise<RecordedEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .select([
+      'position',
+      'stream_id',
+      'version',
+      'type',
+      'data',
+      'metadata',
+      'recorded_at',
+      sql<string>`transaction_id::text`.as('transaction_id'),
+    ])
+    .where('stream_id', '=', streamId)
+    .where('version', '>=', fromVersion)
+    .orderBy('version')
+    .execute();
+  return rows.map(rowToRecordedEvent);
+}
+
+/**
+ * Up to `limit` events after `after`, in commit-safe order. Only events of
+ * transactions older than every transaction still running are returned, so
+ * an event that commits late with a lower position is read later, never skipped.
+ */
+export async function readAll(
+  db: DbOrTrx,
+  after: LogPosition,
+  limit: number,
+): Promise<RecordedEvent[]> {
+  const result = await sql<EventRow>`
+    select position, stream_id, version, type, data, metadata, recorded_at, transaction_id::text
+    from events
+    where (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)
+      and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    order by transaction_id, position
+    limit ${limit}
+  `.execute(db);
+  return result.rows.map(rowToRecordedEvent);
+}
+
+/** The log position of an event, for checkpoints. */
+export function positionOf(event: RecordedEvent): LogPosition {
+  return { transactionId: event.transactionId, position: event.position };
+}
+
+function rowToRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    position: Number(row.position),
+    streamId: row.stream_id,
+    version: row.version,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata as EventMetadata,
+    recordedAt: row.recorded_at,
+    transactionId: String(row.transaction_id),
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: string }).code === UNIQUE_VIOLATION
+  );
+}

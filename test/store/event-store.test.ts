@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConcurrencyError } from '../../src/domain/errors.js';
+import type { DatabaseHandle } from '../../src/store/create-database.js';
+import { appendToStream, readAll, readStream, streamVersion } from '../../src/store/event-store.js';
+import { type EventMetadata, LOG_START, type NewEvent } from '../../src/store/event-store.types.js';
+import { openTestDatabase } from '../support/database.js';
+
+const metadata: EventMetadata = { instanceId: 'test-1', tenant: 'acme', correlationId: 'req-1' };
+const event = (n: number): NewEvent => ({ type: 'ThingHappened', data: { n } });
+
+describe('event store', () => {
+  let handle: DatabaseHandle;
+  const append = (stream: string, expected: number | 'any', events: NewEvent[]) =>
+    handle.db
+      .transaction()
+      .execute((trx) => appendToStream(trx, stream, expected, events, metadata));
+
+  beforeAll(async () => {
+    handle = await openTestDatabase();
+  });
+  afterAll(() => handle.close());
+
+  it('numbers a new stream’s events 1, 2, 3 in the order given', async () => {
+    const result = await append('numbered', 0, [event(1), event(2), event(3)]);
+    expect(result.nextVersion).toBe(3);
+    const read = await readStream(handle.db, 'numbered');
+    expect(read.map((e) => [e.version, e.data])).toEqual([
+      [1, { n: 1 }],
+      [2, { n: 2 }],
+      [3, { n: 3 }],
+    ]);
+  });
+
+  it('keeps the metadata and the writing transaction with each event', async () => {
+    const { events } = await append('with-metadata', 0, [event(1), event(2)]);
+    const [stored] = await readStream(handle.db, 'with-metadata');
+    expect(stored?.metadata).toEqual(metadata);
+    expect(stored?.recordedAt).toBeInstanceOf(Date);
+    expect(events[0]?.transactionId).toBe(events[1]?.transactionId);
+  });
+
+  it('refuses an append at a version the stream has passed, writing nothing', async () => {
+    await append('behind', 0, [event(1), event(2)]);
+    await expect(append('behind', 1, [event(3), event(4)])).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
+    expect(await streamVersion(handle.db, 'behind')).toBe(2);
+  });
+
+  it('refuses an append at a version the stream has not reached, leaving no gap', async () => {
+    await append('ahead', 0, [event(1)]);
+    await expect(append('ahead', 5, [event(2)])).rejects.toBeInstanceOf(ConcurrencyError);
+    expect((await readStream(handle.db, 'ahead')).map((e) => e.version)).toEqual([1]);
+  });
+
+  it('appends at the end when any version is expected', async () => {
+    await append('anywhere', 0, [event(1)]);
+    const result = await append('anywhere', 'any', [event(2)]);
+    expect(result.nextVersion).toBe(2);
+  });
+
+  it('rolls the events back with the caller’s transaction', async () => {
+    await expect(
+      handle.db.transaction().execute(async (trx) => {
+        await appendToStream(trx, 'rolled-back', 0, [event(1)], metadata);
+        throw new Error('the caller changed its mind');
+      }),
+    ).rejects.toThrow('changed its mind');
+    expect(await streamVersion(handle.db, 'rolled-back')).toBe(0);
+  });
+
+  it('reads a stream from a given version', async () => {
+    await append('partial', 0, [event(1), event(2), event(3)]);
+    const read = await readStream(handle.db, 'partial', 2);
+    expect(read.map((e) => e.version)).toEqual([2, 3]);
+  });
+
+  it('gives 16 racing writers versions 1..N with no gap or duplicate, the losers a ConcurrencyError', async () => {
+    const writers = 16;
+    const appendsEach = 5;
+    // Everyone first tries to create the stream at once: exactly one may win.
+    const firstRound = await Promise.allSettled(
+      Array.from({ length: writers }, (_, w) => append('contended', 0, [event(w)])),
+    );
+    const winners = firstRound.filter((r) => r.status === 'fulfilled');
+    const losers = firstRound.filter((r) => r.status === 'rejected');
+    expect(winners).toHaveLength(1);
+    expect(losers.every((r) => r.reason instanceof ConcurrencyError)).toBe(true);
+
+    let conflicts = 0;
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        for (let done = 0; done < appendsEach; ) {
+          const version = await streamVersion(handle.db, 'contended');
+          try {
+            await append('contended', version, [event(w)]);
+            done += 1;
+          } catch (error) {
+            if (!(error instanceof ConcurrencyError)) throw error;
+            conflicts += 1;
+          }
+        }
+      }),
+    );
+    const versions = (await readStream(handle.db, 'contended')).map((e) => e.version);
+    expect(versions).toEqual(Array.from({ length: 1 + writers * appendsEach }, (_, i) => i + 1));
+    expect(conflicts).toBeGreaterThan(0);
+  });
+
+  it('reads the whole log in (transaction, position) order', async () => {
+    const all = await readAll(handle.db, LOG_START, 10_000);
+    const keys = all.map((e) => [BigInt(e.transactionId), e.position] as const);
+    const sorted = [...keys].sort((a, b) => (a[0] === b[0] ? a[1] - b[1] : a[0] < b[0] ? -1 : 1));
+    expect(keys).toEqual(sorted);
+    expect(all.length).toBeGreaterThan(0);
+  });
+});
