@@ -30,7 +30,11 @@ export interface WebhookDeliveriesTable {
   job_id: string | null;
   event_type: string;
   body: string;
-  status: ColumnType<'pending' | 'delivered' | 'dead', 'pending' | undefined, 'pending' | 'delivered' | 'dead'>;
+  status: ColumnType<
+    'pending' | 'delivered' | 'dead',
+    'pending' | undefined,
+    'pending' | 'delivered' | 'dead'
+  >;
   attempt_count: ColumnType<number, number | undefined, number>;
   max_attempts: number;
   next_attempt_at: Timestamp;
