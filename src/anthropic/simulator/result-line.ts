@@ -1,0 +1,64 @@
+import type { AcceptedRequest } from './batch-envelope.js';
+import type { RequestOutcome } from './simulated-batch.js';
+import { resultLineId } from './simulator-ids.js';
+
+/** One line of a results file, `\n`-terminated, exactly as the API writes it. */
+export function resultLine(
+  batchId: string,
+  request: AcceptedRequest,
+  index: number,
+  outcome: RequestOutcome,
+): string {
+  return `${JSON.stringify({ custom_id: request.customId, result: resultOf(batchId, request, index, outcome) })}\n`;
+}
+
+function resultOf(
+  batchId: string,
+  request: AcceptedRequest,
+  index: number,
+  outcome: RequestOutcome,
+) {
+  switch (outcome.type) {
+    case 'succeeded': {
+      if ('invalid' in request.answer) throw new Error('an invalid request cannot succeed');
+      const reply = request.answer;
+      return {
+        type: 'succeeded',
+        message: {
+          id: resultLineId('msg', batchId, index),
+          type: 'message',
+          role: 'assistant',
+          model: reply.model,
+          content: [{ type: 'text', text: reply.text }],
+          stop_reason: reply.stopReason,
+          stop_sequence: null,
+          usage: {
+            input_tokens: reply.inputTokens,
+            output_tokens: reply.outputTokens,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: 0,
+            service_tier: 'batch',
+          },
+        },
+      };
+    }
+    case 'errored':
+      // The API nests a whole error response inside the result.
+      return {
+        type: 'errored',
+        error: {
+          type: 'error',
+          error: { type: outcome.errorType, message: outcome.message },
+          request_id: resultLineId('req', batchId, index),
+        },
+      };
+    case 'canceled':
+      return { type: 'canceled' };
+    case 'expired':
+      return { type: 'expired' };
+    default: {
+      const unreachable: never = outcome;
+      return unreachable;
+    }
+  }
+}

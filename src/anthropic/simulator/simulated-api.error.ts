@@ -1,0 +1,23 @@
+/** An error answer of the simulated API: `{type: "error", error: {type, message}, request_id}`. */
+export class SimulatedApiError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly errorType: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'SimulatedApiError';
+  }
+}
+
+/** The body Anthropic sends with an error. */
+export function errorBody(errorType: string, message: string, requestId: string) {
+  return { type: 'error', error: { type: errorType, message }, request_id: requestId };
+}
+
+export const notFound = (what: string) =>
+  new SimulatedApiError(404, 'not_found_error', `${what} not found`);
+
+export const invalidRequest = (message: string) =>
+  new SimulatedApiError(400, 'invalid_request_error', message);

@@ -1,0 +1,88 @@
+import type { Clock } from '../../domain/clock.js';
+import { TokenBucket } from '../token-bucket.js';
+import { BatchRegistry } from './batch-registry.js';
+import { SeededRandom } from './seeded-random.js';
+import {
+  type FaultSettings,
+  type InjectedFaultKind,
+  mergeFaults,
+  NO_FAULTS,
+  type ResolvedSimulatorSettings,
+  type SimulatorStats,
+} from './simulator.options.js';
+
+/** A clock the simulator can move on: its base clock plus an offset that only grows. */
+export class AdvanceableClock implements Clock {
+  #offsetMs = 0;
+
+  constructor(private readonly base: Clock) {}
+
+  now(): Date {
+    return new Date(this.base.now().getTime() + this.#offsetMs);
+  }
+
+  /** Moves this clock `ms` milliseconds ahead of its base. */
+  advance(ms: number): void {
+    this.#offsetMs += ms;
+  }
+}
+
+/** Everything one running simulator knows: its batches, settings, faults and counters. */
+export class SimulatorState {
+  readonly registry = new BatchRegistry();
+  readonly random: SeededRandom;
+  readonly rateLimit: TokenBucket | undefined;
+  httpRequests = 0;
+  rateLimited = 0;
+  readonly faultsInjected: Record<InjectedFaultKind, number> = {
+    rate_limit: 0,
+    overloaded: 0,
+    server_error: 0,
+    connection_reset: 0,
+    response_loss: 0,
+    slow: 0,
+    not_found: 0,
+    results_cut: 0,
+  };
+  #faults: FaultSettings;
+
+  constructor(
+    readonly clock: AdvanceableClock,
+    readonly settings: ResolvedSimulatorSettings,
+    faults: Partial<FaultSettings>,
+  ) {
+    this.random = new SeededRandom(settings.seed);
+    this.#faults = mergeFaults(NO_FAULTS, faults);
+    this.rateLimit =
+      settings.requestsPerMinute === undefined
+        ? undefined
+        : new TokenBucket(settings.requestsPerMinute, this.nowMs());
+  }
+
+  get faults(): FaultSettings {
+    return this.#faults;
+  }
+
+  setFaults(update: Partial<FaultSettings>): void {
+    this.#faults = mergeFaults(this.#faults, update);
+  }
+
+  /** The simulator's time in epoch ms, with every batch brought up to it. */
+  nowMs(): number {
+    const now = this.clock.now().getTime();
+    this.registry.settle(now);
+    return now;
+  }
+
+  stats(): SimulatorStats {
+    this.nowMs();
+    return {
+      batchesCreated: this.registry.batchesCreated,
+      requestsReceived: this.registry.requestsReceived,
+      resubmittedAfterSuccess: this.registry.resubmittedAfterSuccess,
+      httpRequests: this.httpRequests,
+      rateLimited: this.rateLimited,
+      faultsInjected: { ...this.faultsInjected },
+    };
+  }
+}
