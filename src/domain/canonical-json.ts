@@ -1,6 +1,15 @@
 import { ValidationError } from './errors.js';
 import { formatIssuePath } from './validation.js';
 
+/** A JSON value, as JSON.parse returns it. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
 /**
  * The one JSON text of a value: object keys sorted by UTF-16 code unit at every depth, arrays
  * in order, no whitespace, numbers and strings as JSON.stringify writes them (so the key order

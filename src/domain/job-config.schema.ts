@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { canonicalJson, type JsonValue } from './canonical-json.js';
+import { ValidationError } from './errors.js';
+import { PrioritySchema } from './priority.js';
+import { RequestItemSchema } from './request.schema.js';
+import { parseOrThrow } from './validation.js';
+
+/** The most requests one job may hold (default: 1,000,000); the manager splits them into batches. */
+export const MAX_REQUESTS_PER_JOB = 1_000_000;
+
+/** The largest a job's metadata may be, as UTF-8 JSON (default: 65,536 bytes). */
+export const MAX_METADATA_BYTES = 64 * 1024;
+
+/** The most tags one job may carry (default: 50). */
+export const MAX_TAGS_PER_JOB = 50;
+
+/** A tag: 1 to 64 letters, digits, underscores, dots, colons or hyphens (`team:search`, `v1.2`). */
+export const TAG_PATTERN = /^[\w.:-]{1,64}$/;
+
+/** The longest timeout a job may ask for (default: 7 days). */
+export const MAX_JOB_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The longest callback URL accepted (default: 2,048 characters). */
+export const MAX_CALLBACK_URL_LENGTH = 2048;
+
+/**
+ * A webhook secret in the Standard Webhooks form: `whsec_` and the canonical, padded base64 of
+ * 24 to 64 random bytes. Other strings are refused rather than used as raw keys, so every
+ * receiver can verify with a stock Standard Webhooks library.
+ */
+export const WEBHOOK_SECRET_PATTERN =
+  /^whsec_((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)$/;
+const WEBHOOK_SECRET_BYTES = { min: 24, max: 64 } as const;
+
+/** An Idempotency-Key: 1 to 255 printable ASCII characters. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
+
+/** One tag (see TAG_PATTERN). */
+export const TagSchema = z.string().regex(TAG_PATTERN, {
+  error: 'a tag must be 1 to 64 letters, digits, underscores, dots, colons or hyphens',
+});
+
+const RequestsSchema = z
+  .array(RequestItemSchema)
+  .min(1, { error: 'a job needs at least one request' })
+  // zod checks the length before it parses any item, so an oversized job costs nothing.
+  .max(MAX_REQUESTS_PER_JOB, { error: `a job may hold at most ${MAX_REQUESTS_PER_JOB} requests` })
+  .superRefine((requests, ctx) => {
+    // One pass with a Map: a job may hold a million requests.
+    const firstIndex = new Map<string, number>();
+    requests.forEach(({ custom_id }, index) => {
+      const first = firstIndex.get(custom_id);
+      if (first === undefined) firstIndex.set(custom_id, index);
+      else {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'custom_id'],
+          message: `duplicate custom_id "${custom_id}" (already used by requests.${first})`,
+        });
+      }
+    });
+  });
+
+const MetadataSchema = z.record(z.string(), z.unknown()).transform((metadata, ctx) => {
+  let json: string;
+  try {
+    json = canonicalJson(metadata);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    for (const issue of error.issues) {
+      ctx.addIssue({
+        code: 'custom',
+        path: issue.path === '' ? [] : issue.path.split('.'),
+        message: issue.message,
+      });
+    }
+    return z.NEVER;
+  }
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > MAX_METADATA_BYTES) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `metadata is ${bytes} bytes as JSON; at most ${MAX_METADATA_BYTES} are allowed`,
+    });
+    return z.NEVER;
+  }
+  // The JSON form: what Postgres stores (jsonb keeps no key order and no undefined either).
+  return JSON.parse(json) as Record<string, JsonValue>;
+});
+
+const WebhookSecretSchema = z.string().superRefine((secret, ctx) => {
+  const base64 = WEBHOOK_SECRET_PATTERN.exec(secret)?.[1];
+  const bytes = base64 === undefined ? 0 : decodedBase64Length(base64);
+  if (bytes < WEBHOOK_SECRET_BYTES.min || bytes > WEBHOOK_SECRET_BYTES.max) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `webhookSecret must be whsec_ followed by the padded base64 of ${WEBHOOK_SECRET_BYTES.min} to ${WEBHOOK_SECRET_BYTES.max} bytes`,
+    });
+  }
+});
+
+/** What createJob accepts. Unknown keys are refused, so a misspelt option is not silently dropped. */
+export const JobConfigSchema = z.strictObject({
+  requests: RequestsSchema,
+  priority: PrioritySchema.optional(),
+  metadata: MetadataSchema.optional(),
+  tags: z
+    .array(TagSchema)
+    .max(MAX_TAGS_PER_JOB, { error: `a job may carry at most ${MAX_TAGS_PER_JOB} tags` })
+    .optional(),
+  deduplicate: z.boolean().default(true),
+  timeoutMs: z
+    .int()
+    .positive()
+    .max(MAX_JOB_TIMEOUT_MS, { error: `timeoutMs may be at most ${MAX_JOB_TIMEOUT_MS} (7 days)` })
+    .optional(),
+  callbackUrl: z
+    .url({ protocol: /^https?$/, error: 'callbackUrl must be an http or https URL' })
+    .max(MAX_CALLBACK_URL_LENGTH)
+    .nullable()
+    .optional(),
+  webhookSecret: WebhookSecretSchema.nullable().optional(),
+  idempotencyKey: z
+    .string()
+    .regex(IDEMPOTENCY_KEY_PATTERN, {
+      error: 'idempotencyKey must be 1 to 255 printable ASCII characters',
+    })
+    .optional(),
+});
+export type JobConfig = z.output<typeof JobConfigSchema>;
+export type JobConfigInput = z.input<typeof JobConfigSchema>;
+
+/**
+ * Validates createJob input whole; throws a ValidationError whose issues carry dotted paths
+ * (`requests.17.custom_id`). Duplicate custom_ids are reported once every request is well formed.
+ */
+export function parseJobConfig(input: unknown): JobConfig {
+  return parseOrThrow(JobConfigSchema, input, 'invalid job');
+}
+
+function decodedBase64Length(base64: string): number {
+  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+  return (base64.length / 4) * 3 - padding;
+}
