@@ -9,7 +9,9 @@ create table events (
   recorded_at timestamptz not null default now(),
   -- The writing transaction. Catch-up readers stop below the oldest running
   -- transaction, so an event that commits late with a lower position is not skipped.
-  transaction_id xid8 not null default pg_current_xact_id(),
+  -- Kept as bigint (the xid8 value) rather than xid8: PGlite orders xid8 wrongly in
+  -- indexes, and a plain bigint compares the same everywhere.
+  transaction_id bigint not null default (pg_current_xact_id()::text::bigint),
   constraint events_stream_version unique (stream_id, version)
 );
 
@@ -18,7 +20,7 @@ create index events_commit_order on events (transaction_id, position);
 -- Where each named subscription has read up to, as a (transaction, position) pair.
 create table subscription_checkpoints (
   name text primary key,
-  transaction_id xid8 not null,
+  transaction_id bigint not null,
   position bigint not null,
   updated_at timestamptz not null default now()
 );

@@ -9,20 +9,20 @@ import type { DbOrTrx, Trx } from './schema/index.js';
  */
 export async function claimCheckpoint(trx: Trx, name: string): Promise<LogPosition | null> {
   await sql`insert into subscription_checkpoints (name, transaction_id, position)
-            values (${name}, '0'::xid8, 0) on conflict (name) do nothing`.execute(trx);
+            values (${name}, 0, 0) on conflict (name) do nothing`.execute(trx);
   const row = await trx
     .selectFrom('subscription_checkpoints')
-    .select([sql<string>`transaction_id::text`.as('transaction_id'), 'position'])
+    .select(['transaction_id', 'position'])
     .where('name', '=', name)
     .forUpdate()
     .skipLocked()
     .executeTakeFirst();
-  return row ? { transactionId: row.transaction_id, position: Number(row.position) } : null;
+  return row ? { transactionId: Number(row.transaction_id), position: Number(row.position) } : null;
 }
 
 export async function saveCheckpoint(trx: Trx, name: string, at: LogPosition): Promise<void> {
   await sql`update subscription_checkpoints
-            set transaction_id = ${at.transactionId}::xid8, position = ${at.position}, updated_at = now()
+            set transaction_id = ${at.transactionId}::bigint, position = ${at.position}, updated_at = now()
             where name = ${name}`.execute(trx);
 }
 
@@ -30,8 +30,10 @@ export async function saveCheckpoint(trx: Trx, name: string, at: LogPosition): P
 export async function readCheckpoint(db: DbOrTrx, name: string): Promise<LogPosition> {
   const row = await db
     .selectFrom('subscription_checkpoints')
-    .select([sql<string>`transaction_id::text`.as('transaction_id'), 'position'])
+    .select(['transaction_id', 'position'])
     .where('name', '=', name)
     .executeTakeFirst();
-  return row ? { transactionId: row.transaction_id, position: Number(row.position) } : LOG_START;
+  return row
+    ? { transactionId: Number(row.transaction_id), position: Number(row.position) }
+    : LOG_START;
 }

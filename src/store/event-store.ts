@@ -49,7 +49,7 @@ export async function appendToStream(
              coalesce(${recordedAt}::timestamptz, now())
       from unnest(${types}::text[], ${data}::text[]) with ordinality as e(type, data, ord)
       where ${guard}
-      returning position, stream_id, version, type, data, metadata, recorded_at, transaction_id::text
+      returning position, stream_id, version, type, data, metadata, recorded_at, transaction_id
     `.execute(trx);
     if (result.rows.length === 0) {
       throw new ConcurrencyError(
@@ -97,7 +97,7 @@ export async function readStream(
       'data',
       'metadata',
       'recorded_at',
-      sql<string>`transaction_id::text`.as('transaction_id'),
+      'transaction_id',
     ])
     .where('stream_id', '=', streamId)
     .where('version', '>=', fromVersion)
@@ -117,10 +117,10 @@ export async function readAll(
   limit: number,
 ): Promise<RecordedEvent[]> {
   const result = await sql<EventRow>`
-    select position, stream_id, version, type, data, metadata, recorded_at, transaction_id::text
+    select position, stream_id, version, type, data, metadata, recorded_at, transaction_id
     from events
-    where (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)
-      and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    where (transaction_id, position) > (${after.transactionId}::bigint, ${after.position}::bigint)
+      and transaction_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
     order by transaction_id, position
     limit ${limit}
   `.execute(db);
@@ -141,7 +141,7 @@ function rowToRecordedEvent(row: EventRow): RecordedEvent {
     data: row.data,
     metadata: row.metadata as EventMetadata,
     recordedAt: row.recorded_at,
-    transactionId: String(row.transaction_id),
+    transactionId: Number(row.transaction_id),
   };
 }
 

@@ -26,8 +26,8 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> {
   data: Data;
   metadata: EventMetadata;
   recordedAt: Date;
-  /** The writing transaction (xid8, decimal). */
-  transactionId: string;
+  /** The writing transaction's id (pg_current_xact_id()). */
+  transactionId: number;
 }
 
 /**
@@ -35,12 +35,12 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> {
  * (transaction id, position), never by position alone.
  */
 export interface LogPosition {
-  transactionId: string;
+  transactionId: number;
   position: number;
 }
 
 /** Before the first event. */
-export const LOG_START: LogPosition = { transactionId: '0', position: 0 };
+export const LOG_START: LogPosition = { transactionId: 0, position: 0 };
 
 /** The stream version an append expects: a number (0 = no stream yet) or 'any'. */
 export type ExpectedVersion = number | 'any';

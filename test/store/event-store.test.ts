@@ -3,7 +3,7 @@ import { ConcurrencyError } from '../../src/domain/errors.js';
 import type { DatabaseHandle } from '../../src/store/create-database.js';
 import { appendToStream, readAll, readStream, streamVersion } from '../../src/store/event-store.js';
 import { type EventMetadata, LOG_START, type NewEvent } from '../../src/store/event-store.types.js';
-import { openTestDatabase } from '../support/database.js';
+import { openTestDatabase, testPostgresUrl } from '../support/database.js';
 
 const metadata: EventMetadata = { instanceId: 'test-1', tenant: 'acme', correlationId: 'req-1' };
 const event = (n: number): NewEvent => ({ type: 'ThingHappened', data: { n } });
@@ -107,10 +107,43 @@ describe('event store', () => {
     expect(conflicts).toBeGreaterThan(0);
   });
 
+  it.skipIf(!testPostgresUrl())(
+    'holds back a committed event while an older transaction with a lower position is still open',
+    async () => {
+      const from = (await readAll(handle.db, LOG_START, 100_000)).at(-1);
+      const after = from
+        ? { transactionId: from.transactionId, position: from.position }
+        : LOG_START;
+      let releaseSlow!: () => void;
+      const slowMayCommit = new Promise<void>((resolve) => {
+        releaseSlow = resolve;
+      });
+      let slowAppended!: () => void;
+      const slowHasAppended = new Promise<void>((resolve) => {
+        slowAppended = resolve;
+      });
+      const slow = handle.db.transaction().execute(async (trx) => {
+        await appendToStream(trx, 'late-committer', 0, [event(1)], metadata);
+        slowAppended();
+        await slowMayCommit;
+      });
+      await slowHasAppended;
+      await append('early-committer', 0, [event(2)]);
+
+      const whileOpen = await readAll(handle.db, after, 100);
+      expect(whileOpen.map((e) => e.streamId)).not.toContain('early-committer');
+
+      releaseSlow();
+      await slow;
+      const afterCommit = await readAll(handle.db, after, 100);
+      expect(afterCommit.map((e) => e.streamId)).toEqual(['late-committer', 'early-committer']);
+    },
+  );
+
   it('reads the whole log in (transaction, position) order', async () => {
     const all = await readAll(handle.db, LOG_START, 10_000);
-    const keys = all.map((e) => [BigInt(e.transactionId), e.position] as const);
-    const sorted = [...keys].sort((a, b) => (a[0] === b[0] ? a[1] - b[1] : a[0] < b[0] ? -1 : 1));
+    const keys = all.map((e) => [e.transactionId, e.position] as const);
+    const sorted = [...keys].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     expect(keys).toEqual(sorted);
     expect(all.length).toBeGreaterThan(0);
   });

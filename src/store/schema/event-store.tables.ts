@@ -9,13 +9,13 @@ export interface EventsTable {
   data: ColumnType<unknown, string, never>;
   metadata: ColumnType<unknown, string, never>;
   recorded_at: ColumnType<Date, Date | string | undefined, never>;
-  /** xid8 as a decimal string. */
-  transaction_id: ColumnType<string, never, never>;
+  /** The writing transaction's xid8, as a number. */
+  transaction_id: ColumnType<number, never, never>;
 }
 
 export interface SubscriptionCheckpointsTable {
   name: string;
-  transaction_id: string;
+  transaction_id: number;
   position: number;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
