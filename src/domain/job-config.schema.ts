@@ -5,22 +5,22 @@ import { PrioritySchema } from './priority.js';
 import { RequestItemSchema } from './request.schema.js';
 import { parseOrThrow } from './validation.js';
 
-/** The most requests one job may hold (default: 1,000,000); the manager splits them into batches. */
+/** The most requests one job may hold: 1,000,000 (the manager splits them into batches). */
 export const MAX_REQUESTS_PER_JOB = 1_000_000;
 
-/** The largest a job's metadata may be, as UTF-8 JSON (default: 65,536 bytes). */
+/** The largest a job's metadata may be as UTF-8 JSON: 65,536 bytes. */
 export const MAX_METADATA_BYTES = 64 * 1024;
 
-/** The most tags one job may carry (default: 50). */
+/** The most tags one job may carry: 50. */
 export const MAX_TAGS_PER_JOB = 50;
 
 /** A tag: 1 to 64 letters, digits, underscores, dots, colons or hyphens (`team:search`, `v1.2`). */
 export const TAG_PATTERN = /^[\w.:-]{1,64}$/;
 
-/** The longest timeout a job may ask for (default: 7 days). */
+/** The longest timeout a job may ask for: 7 days. */
 export const MAX_JOB_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
 
-/** The longest callback URL accepted (default: 2,048 characters). */
+/** The longest callback URL accepted: 2,048 characters. */
 export const MAX_CALLBACK_URL_LENGTH = 2048;
 
 /**
@@ -67,6 +67,7 @@ const MetadataSchema = z.record(z.string(), z.unknown()).transform((metadata, ct
     json = canonicalJson(metadata);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
+    // Re-split the dotted path: zod joins it again, so the reported path reads the same.
     for (const issue of error.issues) {
       ctx.addIssue({
         code: 'custom',
@@ -99,7 +100,10 @@ const WebhookSecretSchema = z.string().superRefine((secret, ctx) => {
   }
 });
 
-/** What createJob accepts. Unknown keys are refused, so a misspelt option is not silently dropped. */
+/**
+ * What createJob accepts: `requests` and options, `deduplicate` (default: true). Unknown keys
+ * are refused, so a misspelt option is not silently dropped.
+ */
 export const JobConfigSchema = z.strictObject({
   requests: RequestsSchema,
   priority: PrioritySchema.optional(),

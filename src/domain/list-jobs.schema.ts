@@ -4,10 +4,10 @@ import { JobStatusSchema } from './job-status.js';
 import { PrioritySchema } from './priority.js';
 import { parseOrThrow } from './validation.js';
 
-/** How many jobs a page holds when the caller does not say (default: 50). */
+/** How many jobs a page holds when the caller does not say: 50. */
 export const DEFAULT_LIST_LIMIT = 50;
 
-/** The most jobs one page may hold (default: 1000). */
+/** The most jobs one page may hold: 1000. */
 export const MAX_LIST_LIMIT = 1000;
 
 /** The fields a job list can be sorted by. */
@@ -44,8 +44,9 @@ const TagsFilterSchema = z
   .transform((tags) => (tags.length === 0 ? undefined : tags));
 
 /**
- * listJobs' filter. `priority` keeps jobs of that level or more urgent (`priority: 2` is CRITICAL
- * and HIGH); `tags` keeps jobs carrying any of them. Absent or null filters keep every job.
+ * listJobs' filter: `limit` (default: 50), `offset` (default: 0), `sortBy` (default: createdAt),
+ * `sortOrder` (default: desc). `priority` keeps jobs of that level or more urgent (`priority: 2`
+ * is CRITICAL and HIGH); `tags` keeps jobs carrying any of them; absent or null filters keep all.
  */
 export const ListJobsFilterSchema = z.strictObject({
   status: JobStatusSchema.nullish().transform((status) => status ?? undefined),

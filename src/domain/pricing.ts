@@ -1,4 +1,4 @@
-/** What the Message Batches API charges against the standard price (default: 0.5, i.e. 50% off). */
+/** What the Message Batches API charges against the standard price: 0.5, i.e. 50% off. */
 export const BATCH_DISCOUNT = 0.5;
 
 /** The month the price table below was last checked against Anthropic's pricing page. */

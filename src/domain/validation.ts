@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ValidationError, type ValidationIssue } from './errors.js';
 
-/** How many issues a ValidationError carries at most; the message counts the rest (default: 100). */
+/** How many issues a ValidationError carries at most: 100; its message counts the rest. */
 export const MAX_REPORTED_ISSUES = 100;
 
 /** Formats a zod issue path as the dotted path our errors carry (`requests.17.custom_id`; `''` for the root). */
