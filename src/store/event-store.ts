@@ -32,9 +32,8 @@ export async function appendToStream(
   options: AppendOptions = {},
 ): Promise<AppendResult> {
   if (events.length === 0) throw new ValidationError('an append needs at least one event');
-  const types = events.map((e) => e.type);
-  const data = events.map((e) => JSON.stringify(e.data ?? null));
   const recordedAt = options.recordedAt ?? null;
+  const metadataJson = JSON.stringify(metadata);
   const currentVersion = sql<number>`coalesce((select max(version) from events where stream_id = ${streamId}), 0)`;
   // One statement checks the version and inserts: either every event lands at
   // expected+1.. or none does. The unique (stream_id, version) index catches a
@@ -43,22 +42,32 @@ export async function appendToStream(
     expectedVersion === 'any' ? currentVersion : sql<number>`${expectedVersion}::int`;
   const guard = expectedVersion === 'any' ? sql`true` : sql`${currentVersion} = ${expectedVersion}`;
   try {
-    const result = await sql<EventRow>`
+    const result = await sql<Pick<EventRow, 'position' | 'version' | 'recorded_at' | 'transaction_id'>>`
       insert into events (stream_id, version, type, data, metadata, recorded_at)
-      select ${streamId}, ${base} + e.ord::int, e.type, e.data::jsonb, ${JSON.stringify(metadata)}::jsonb,
+      select ${streamId}, ${base} + e.ord, e.type, e.data::jsonb, ${metadataJson}::jsonb,
              coalesce(${recordedAt}::timestamptz, now())
-      from unnest(${types}::text[], ${data}::text[]) with ordinality as e(type, data, ord)
+      from (values ${sql.join(
+        events.map((e, i) => sql`(${i + 1}::int, ${e.type}, ${JSON.stringify(e.data ?? null)})`),
+      )}) as e(ord, type, data)
       where ${guard}
-      returning position, stream_id, version, type, data, metadata, recorded_at, transaction_id
+      returning position, version, recorded_at, transaction_id
     `.execute(trx);
     if (result.rows.length === 0) {
-      throw new ConcurrencyError(
-        streamId,
-        expectedVersion as number,
-        await streamVersion(trx, streamId),
-      );
+      throw new ConcurrencyError(streamId, expectedVersion as number, await streamVersion(trx, streamId));
     }
-    const recorded = result.rows.map(rowToRecordedEvent).sort((a, b) => a.version - b.version);
+    const rows = result.rows.sort((a, b) => a.version - b.version);
+    const recorded = rows.map(
+      (row, i): RecordedEvent => ({
+        position: Number(row.position),
+        streamId,
+        version: row.version,
+        type: events[i]!.type,
+        data: events[i]!.data,
+        metadata,
+        recordedAt: row.recorded_at,
+        transactionId: Number(row.transaction_id),
+      }),
+    );
     return { nextVersion: recorded.at(-1)!.version, events: recorded };
   } catch (error) {
     if (isUniqueViolation(error)) {
