@@ -1,0 +1,106 @@
+import type { Clock } from '../domain/clock.js';
+import type { Db } from '../store/schema/index.js';
+import { abandonDelivery } from './abandon-delivery.js';
+import type { ClaimedDelivery } from './claim-due-deliveries.js';
+import { recordDeliveryAttempt } from './record-delivery-attempt.js';
+import { type AttemptResult, decideNextStep } from './retry-policy.js';
+import type { SecretCipher } from './secret-cipher.js';
+import type { SendOutcome, WebhookSender } from './webhook-sender.js';
+import { signWebhook } from './webhook-signature.js';
+
+export interface DeliverDeps {
+  db: Db;
+  clock: Clock;
+  instanceId: string;
+  cipher: SecretCipher;
+  sender: WebhookSender;
+  /** A number in [0, 1) for the retry jitter. */
+  random: () => number;
+}
+
+/** What became of one claimed delivery; `lost` when our claim lapsed before we recorded it. */
+export type DeliveryResult = 'delivered' | 'retrying' | 'dead' | 'lost';
+
+/**
+ * Makes one attempt at a claimed delivery: signs it (with the previous secret too during a
+ * rotation's grace period), sends it, and records the attempt and its next step.
+ */
+export async function deliverClaimed(
+  deps: DeliverDeps,
+  claimed: ClaimedDelivery,
+): Promise<DeliveryResult> {
+  const { delivery, endpoint, claimToken } = claimed;
+  const inactive = endpoint.deleted_at
+    ? 'the subscription was deleted'
+    : endpoint.disabled_at
+      ? (endpoint.disabled_reason ?? 'the endpoint is disabled')
+      : undefined;
+  if (inactive) {
+    const kept = await deps.db
+      .transaction()
+      .execute((trx) =>
+        abandonDelivery(trx, { deliveryId: delivery.id, claimToken, reason: inactive }),
+      );
+    return kept ? 'dead' : 'lost';
+  }
+
+  const attemptedAt = deps.clock.now();
+  const outcome = await attempt(deps, claimed, attemptedAt);
+  const attemptNumber = delivery.attempt_count + 1;
+  const now = deps.clock.now();
+  const next = decideNextStep(toAttemptResult(outcome), {
+    attemptsMade: attemptNumber,
+    maxAttempts: delivery.max_attempts,
+    now,
+    random: deps.random,
+  });
+  const kept = await deps.db.transaction().execute((trx) =>
+    recordDeliveryAttempt(trx, {
+      deliveryId: delivery.id,
+      claimToken,
+      instanceId: deps.instanceId,
+      attemptNumber,
+      attemptedAt,
+      durationMs: outcome.durationMs,
+      statusCode: outcome.kind === 'response' ? outcome.statusCode : null,
+      error: outcome.kind === 'error' ? outcome.error : null,
+      responseExcerpt: outcome.kind === 'response' ? outcome.responseExcerpt : null,
+      next,
+      now,
+    }),
+  );
+  if (!kept) return 'lost';
+  return next.status === 'pending' ? 'retrying' : next.status;
+}
+
+async function attempt(
+  deps: DeliverDeps,
+  { delivery, endpoint }: ClaimedDelivery,
+  attemptedAt: Date,
+): Promise<SendOutcome> {
+  let secrets: string[];
+  try {
+    secrets = [deps.cipher.open(endpoint.secret, endpoint.id)];
+    const graceEnds = endpoint.previous_secret_expires_at;
+    if (endpoint.previous_secret && graceEnds && graceEnds > attemptedAt) {
+      secrets.push(deps.cipher.open(endpoint.previous_secret, endpoint.id));
+    }
+  } catch (error) {
+    // Recorded as a failed attempt, so an operator sees it in the log and can fix the key.
+    const message = error instanceof Error ? error.message : String(error);
+    return { kind: 'error', timedOut: false, error: message, durationMs: 0 };
+  }
+  const headers = signWebhook({
+    id: delivery.id,
+    timestamp: attemptedAt,
+    body: delivery.body,
+    secrets,
+  });
+  return deps.sender.send({ url: endpoint.url, body: delivery.body, headers: { ...headers } });
+}
+
+function toAttemptResult(outcome: SendOutcome): AttemptResult {
+  return outcome.kind === 'response'
+    ? { kind: 'response', statusCode: outcome.statusCode, retryAfter: outcome.retryAfter }
+    : { kind: 'error', timedOut: outcome.timedOut };
+}
