@@ -1,0 +1,134 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+type Json<T = unknown> = ColumnType<T, string, string>;
+
+/** The job list read model (projection of the event log). */
+export interface JobsTable {
+  id: string;
+  tenant: string;
+  status: string;
+  step: string | null;
+  priority: number;
+  tags: string[];
+  metadata: Json<Record<string, unknown>>;
+  deduplicate: boolean;
+  callback_url: string | null;
+  idempotency_key: string | null;
+  total_requests: number;
+  unique_requests: number;
+  deduplicated_requests: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  expired: number;
+  in_flight: number;
+  percent_complete: number;
+  retry_count: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+  batch_ids: string[];
+  error_count: number;
+  failure_reason: string | null;
+  timeout_ms: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  queued_at: NullableTimestamp;
+  started_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
+  expires_at: Timestamp;
+  retry_due_at: NullableTimestamp;
+  cancel_requested_at: NullableTimestamp;
+  version: number;
+}
+
+export interface JobStatsTable {
+  tenant: string;
+  total_created: Generated<number>;
+  total_completed: Generated<number>;
+  total_failed: Generated<number>;
+  total_cancelled: Generated<number>;
+  total_expired: Generated<number>;
+  total_deduplicated: Generated<number>;
+  processing_time_ms_sum: Generated<number>;
+  processing_time_count: Generated<number>;
+  input_tokens: Generated<number>;
+  output_tokens: Generated<number>;
+  cost_usd: Generated<number>;
+}
+
+export interface JobBatchesTable {
+  job_id: string;
+  batch_key: string;
+  attempt: number;
+  request_count: number;
+  anthropic_batch_id: string | null;
+  status: 'intended' | 'submitted' | 'ended' | 'collected';
+  intended_at: Timestamp;
+  submitted_at: NullableTimestamp;
+  ended_at: NullableTimestamp;
+  collected_at: NullableTimestamp;
+}
+
+export interface JobRequestsTable {
+  job_id: string;
+  ordinal: number;
+  custom_id: string;
+  params: Json | null;
+  fingerprint: string;
+  original_job_id: string | null;
+  original_ordinal: number | null;
+}
+
+export interface BatchRequestsTable {
+  job_id: string;
+  batch_key: string;
+  ordinal: number;
+}
+
+export interface RequestResultsTable {
+  job_id: string;
+  ordinal: number;
+  attempt: number;
+  batch_key: string | null;
+  result_type: 'succeeded' | 'errored' | 'canceled' | 'expired';
+  error_type: string | null;
+  final: boolean;
+  result: Json;
+  input_tokens: number;
+  output_tokens: number;
+  recorded_at: Timestamp;
+}
+
+export interface RequestFingerprintsTable {
+  tenant: string;
+  fingerprint: string;
+  job_id: string;
+  ordinal: number;
+  created_at: Timestamp;
+}
+
+export interface JobLeasesTable {
+  job_id: string;
+  owner: string;
+  expires_at: Timestamp;
+  acquired_at: Timestamp;
+}
+
+export interface JobTables {
+  jobs: JobsTable;
+  job_stats: JobStatsTable;
+  job_batches: JobBatchesTable;
+  job_requests: JobRequestsTable;
+  batch_requests: BatchRequestsTable;
+  request_results: RequestResultsTable;
+  request_fingerprints: RequestFingerprintsTable;
+  job_leases: JobLeasesTable;
+}
+
+export type JobRow = Selectable<JobsTable>;
+export type NewJobRow = Insertable<JobsTable>;
+export type JobBatchRow = Selectable<JobBatchesTable>;
+export type RequestResultRow = Selectable<RequestResultsTable>;
