@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerMigrateCommand } from './commands/migrate.command.js';
+import { registerServeCommand } from './commands/serve.command.js';
 
 /** Exit codes: 0 done, 1 failed, 2 bad usage, 3 not found, 4 refused (conflict). */
 const program = new Command('batchkeeper')
@@ -10,6 +11,7 @@ const program = new Command('batchkeeper')
   });
 
 registerMigrateCommand(program);
+registerServeCommand(program);
 
 try {
   await program.parseAsync(process.argv);

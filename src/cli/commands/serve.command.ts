@@ -1,0 +1,145 @@
+import type { Command } from 'commander';
+import { type Config, ConfigError, loadConfig } from '../../config.js';
+import { apiRoutes } from '../../http/api-routes.js';
+import { createApp } from '../../http/app.js';
+import { createLogger, type Logger } from '../../observability/logger.js';
+import { hasActiveApiKeys } from '../../store/api-keys.js';
+import { createDatabase, type DatabaseHandle } from '../../store/create-database.js';
+import { migrate } from '../../store/migrate.js';
+import { type HttpServer, startHttpServer } from '../serve/http-server.js';
+import { isLoopbackHost } from '../serve/loopback-host.js';
+import { serveServices } from '../serve/serve-services.js';
+import { onShutdownSignal } from '../serve/shutdown-signals.js';
+import { type StartedServices, startServices } from '../serve/start-services.js';
+
+/** How long requests in flight (and event streams) may go on after a shutdown signal. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+interface ServeOptions {
+  api: boolean;
+  worker: boolean;
+  insecureOpen: boolean;
+}
+
+export function registerServeCommand(program: Command) {
+  program
+    .command('serve')
+    .description('run the HTTP API, the scheduler and the webhook relay in one process')
+    .option('--no-api', 'do not serve the HTTP API (worker only)')
+    .option('--no-worker', 'do not run the scheduler and webhook relay (API only)')
+    .option(
+      '--insecure-open',
+      'with no API keys configured, listen on a non-loopback HOST anyway: anyone who can reach it can use it',
+    )
+    .action(async (options: ServeOptions, command: Command) => {
+      if (!options.api && !options.worker) {
+        command.error('--no-api and --no-worker together leave nothing to run', { exitCode: 2 });
+      }
+      let config: Config;
+      try {
+        config = loadConfig();
+      } catch (error) {
+        if (error instanceof ConfigError) command.error(error.message, { exitCode: 2 });
+        throw error;
+      }
+      const logger = createLogger({
+        level: config.logLevel,
+        base: { instanceId: config.instanceId },
+      });
+      const refusal = await serve(config, options, logger);
+      if (refusal) command.error(refusal, { exitCode: 2 });
+    });
+}
+
+/** Starts everything and returns once running; returns a message instead when it must refuse. */
+async function serve(
+  config: Config,
+  options: ServeOptions,
+  logger: Logger,
+): Promise<string | undefined> {
+  const database = await createDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+  });
+  let services: StartedServices | undefined;
+  let server: HttpServer | undefined;
+  try {
+    const report = await migrate(database.db);
+    logger.info(
+      { backend: database.backend, applied: report.applied },
+      database.backend === 'pglite'
+        ? `database: embedded PGlite in ${config.dataDir}`
+        : 'database: Postgres',
+    );
+
+    if (options.api) {
+      const open = config.apiKeys.length === 0 && !(await hasActiveApiKeys(database.db));
+      if (open && !isLoopbackHost(config.host) && !options.insecureOpen) {
+        await database.close();
+        return (
+          `refusing to listen on ${config.host} with no API keys: anyone who can reach it could use it.\n` +
+          'Set BATCHKEEPER_API_KEYS or run `batchkeeper keys create --tenant T`, ' +
+          'listen on a loopback HOST, or pass --insecure-open to do it anyway.'
+        );
+      }
+      if (open) {
+        logger.warn(
+          { host: config.host },
+          'no API keys are configured: the API is open and every caller is tenant "default"',
+        );
+      }
+    }
+
+    let shuttingDown = false;
+    services = await startServices(serveServices(config, options), {
+      db: database.db,
+      config,
+      logger,
+      anthropic: { ...config.anthropic },
+    });
+    if (options.api) {
+      const app = createApp({
+        db: database.db,
+        logger,
+        config,
+        isShuttingDown: () => shuttingDown,
+        routes: apiRoutes({ db: database.db, config }),
+      });
+      server = await startHttpServer(app.fetch, { port: config.port, host: config.host });
+      logger.info({ url: server.url }, `listening on ${server.url}`);
+    }
+
+    const running = { services, server };
+    onShutdownSignal(
+      async (signal) => {
+        shuttingDown = true;
+        logger.info({ signal }, 'shutting down');
+        try {
+          await shutDown(running, database, logger);
+          process.exit(0);
+        } catch (error) {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        }
+      },
+      (signal) => logger.warn({ signal }, 'second signal: exiting at once'),
+    );
+    return undefined;
+  } catch (error) {
+    await shutDown({ services, server }, database, logger);
+    throw error;
+  }
+}
+
+/** The HTTP server stops accepting first, then services stop (in reverse), then the database closes. */
+async function shutDown(
+  running: { services: StartedServices | undefined; server: HttpServer | undefined },
+  database: DatabaseHandle,
+  logger: Logger,
+): Promise<void> {
+  const closing = running.server?.close(SHUTDOWN_GRACE_MS);
+  await running.services?.stop();
+  await closing;
+  await database.close();
+  logger.info('stopped');
+}

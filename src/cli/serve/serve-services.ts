@@ -1,0 +1,38 @@
+import type { Config } from '../../config.js';
+import type { Service } from './service.js';
+
+export interface ServeRoles {
+  /** Serve the HTTP API (`--no-api` turns it off). */
+  api: boolean;
+  /** Run the scheduler and the webhook relay (`--no-worker` turns them off). */
+  worker: boolean;
+}
+
+/**
+ * The services `serve` starts, in order (and stops in reverse). A service
+ * joins by adding itself here; the HTTP server is not one of them, `serve`
+ * starts it last and closes it first.
+ */
+export function serveServices(config: Config, roles: ServeRoles): Service[] {
+  return [...anthropicServices(config), ...(roles.worker ? workerServices(config) : [])];
+}
+
+/**
+ * With no ANTHROPIC_API_KEY, the in-process Message Batches simulator: it
+ * must start first, so that every later service's SDK points at it.
+ */
+function anthropicServices(config: Config): Service[] {
+  if (config.anthropic.apiKey) return [];
+  return [
+    // simulatorService(): `startSimulator` from src/anthropic/simulator listens on loopback
+    // and sets `context.anthropic` to its URL and a placeholder key; it logs that it runs.
+  ];
+}
+
+/** The worker role: what moves jobs and deliveries along. */
+function workerServices(_config: Config): Service[] {
+  return [
+    // schedulerService(): claims queued jobs by priority and drives them (BatchJobManager).
+    // webhookRelayService(): delivers the outbox (src/webhooks).
+  ];
+}

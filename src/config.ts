@@ -1,0 +1,206 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+/** pino's levels, as `LOG_LEVEL` accepts them. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Priority names and their numbers (lower is more urgent), as the seed defines them. */
+const PRIORITY_NUMBERS = { CRITICAL: 1, HIGH: 2, NORMAL: 3, LOW: 4, BACKGROUND: 5 } as const;
+
+/** A tenant name: letters, digits, `_`, `.`, `-`; at most 64 characters. */
+export const TENANT_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+const MEBIBYTE = 1024 * 1024;
+
+/** One `tenant:key` pair from `BATCHKEEPER_API_KEYS`. */
+export interface ConfiguredApiKey {
+  tenant: string;
+  key: string;
+}
+
+/** The manager's options (the seed's constructor options). */
+export interface ManagerConfig {
+  /** Jobs this instance processes at once (default: 5). */
+  maxConcurrentJobs: number;
+  /** Pending and queued jobs accepted before 429 (default: 1000). */
+  maxQueueSize: number;
+  /** 1 (CRITICAL) .. 5 (BACKGROUND) (default: 3, NORMAL). */
+  defaultPriority: number;
+  /** How long a request fingerprint deduplicates (default: 300000). */
+  deduplicationWindowMs: number;
+  /** A job's deadline when it names none (default: 86400000). */
+  defaultTimeoutMs: number;
+  /** Re-submissions of a retryable failure (default: 3). */
+  retryAttempts: number;
+  /** Pause before a re-submission (default: 5000). */
+  retryDelayMs: number;
+}
+
+/** Everything batchkeeper reads from its environment, parsed and checked. */
+export interface Config {
+  /** Where the HTTP server listens (default: 8080; 0 picks a free port). */
+  port: number;
+  /** (default: 127.0.0.1) */
+  host: string;
+  /** A Postgres URL; absent: embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** (default: ./.data) */
+  dataDir: string;
+  /** Absent `apiKey`: the built-in simulator is started and used. */
+  anthropic: { apiKey: string | undefined; baseURL: string | undefined };
+  /** Keys from `BATCHKEEPER_API_KEYS`; the api_keys table may hold more. */
+  apiKeys: ConfiguredApiKey[];
+  /** Hosts and CIDRs a webhook may target although private. */
+  webhookAllow: string[];
+  /** This instance's name in leases and event metadata (default: host-pid). */
+  instanceId: string;
+  /** Encrypts stored webhook secrets: 64 hex digits, base64 of 32 bytes, or a passphrase. */
+  encryptionKey: string | undefined;
+  logLevel: LogLevel;
+  manager: ManagerConfig;
+  http: {
+    /** Largest `application/json` request body in bytes (default: 10 MiB). */
+    maxJsonBodyBytes: number;
+  };
+}
+
+/** A configuration value that cannot be used; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(
+      `invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const blankToUndefined = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** A variable that may be unset (or blank); `fallback` is parsed like a given value. */
+function withDefault<T extends z.ZodType>(schema: T, fallback: string) {
+  return z.preprocess((value) => blankToUndefined(value) ?? fallback, schema);
+}
+
+function optional<T extends z.ZodType>(schema: T) {
+  return z.preprocess(blankToUndefined, schema.optional());
+}
+
+function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+}
+
+const priority = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const named = PRIORITY_NUMBERS[value.toUpperCase() as keyof typeof PRIORITY_NUMBERS];
+    const number = /^[1-5]$/.test(value) ? Number(value) : named;
+    if (number === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be 1..5 or one of ${Object.keys(PRIORITY_NUMBERS).join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return number;
+  });
+
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== ''),
+);
+
+const apiKeyList = commaList.transform((entries, ctx) => {
+  const keys: ConfiguredApiKey[] = [];
+  entries.forEach((entry, index) => {
+    const colon = entry.indexOf(':');
+    const tenant = entry.slice(0, colon);
+    const key = entry.slice(colon + 1);
+    if (colon < 0 || !TENANT_PATTERN.test(tenant) || key.length < 16) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry ${index + 1} must be tenant:key (tenant of letters, digits, _ . -; key of at least 16 characters)`,
+      });
+      return;
+    }
+    keys.push({ tenant, key });
+  });
+  return keys;
+});
+
+const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+
+const environmentSchema = z.object({
+  PORT: withDefault(wholeNumber(0, 65535), '8080'),
+  HOST: withDefault(z.string().trim(), '127.0.0.1'),
+  DATABASE_URL: optional(
+    z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL' }),
+  ),
+  BATCHKEEPER_DATA_DIR: withDefault(z.string(), './.data'),
+  ANTHROPIC_API_KEY: optional(z.string().trim()),
+  ANTHROPIC_BASE_URL: optional(httpUrl),
+  BATCHKEEPER_API_KEYS: withDefault(apiKeyList, ''),
+  BATCHKEEPER_WEBHOOK_ALLOW: withDefault(commaList, ''),
+  BATCHKEEPER_INSTANCE_ID: withDefault(
+    z.string().trim().max(200, 'must be at most 200 characters'),
+    `${hostname()}-${process.pid}`,
+  ),
+  BATCHKEEPER_ENCRYPTION_KEY: optional(z.string().trim()),
+  LOG_LEVEL: withDefault(
+    z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }),
+    'info',
+  ),
+  BATCHKEEPER_MAX_CONCURRENT_JOBS: withDefault(wholeNumber(1, 10_000), '5'),
+  BATCHKEEPER_MAX_QUEUE_SIZE: withDefault(wholeNumber(1), '1000'),
+  BATCHKEEPER_DEFAULT_PRIORITY: withDefault(priority, 'NORMAL'),
+  BATCHKEEPER_DEDUPLICATION_WINDOW_MS: withDefault(wholeNumber(0), '300000'),
+  BATCHKEEPER_DEFAULT_TIMEOUT_MS: withDefault(wholeNumber(1), '86400000'),
+  BATCHKEEPER_RETRY_ATTEMPTS: withDefault(wholeNumber(0, 100), '3'),
+  BATCHKEEPER_RETRY_DELAY_MS: withDefault(wholeNumber(0), '5000'),
+  BATCHKEEPER_MAX_JSON_BODY_BYTES: withDefault(wholeNumber(1024), String(10 * MEBIBYTE)),
+});
+
+/** Reads and checks the configuration; throws a `ConfigError` naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? 'environment'),
+        message: issue.message,
+      })),
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.BATCHKEEPER_DATA_DIR,
+    anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseURL: e.ANTHROPIC_BASE_URL },
+    apiKeys: e.BATCHKEEPER_API_KEYS,
+    webhookAllow: e.BATCHKEEPER_WEBHOOK_ALLOW,
+    instanceId: e.BATCHKEEPER_INSTANCE_ID,
+    encryptionKey: e.BATCHKEEPER_ENCRYPTION_KEY,
+    logLevel: e.LOG_LEVEL,
+    manager: {
+      maxConcurrentJobs: e.BATCHKEEPER_MAX_CONCURRENT_JOBS,
+      maxQueueSize: e.BATCHKEEPER_MAX_QUEUE_SIZE,
+      defaultPriority: e.BATCHKEEPER_DEFAULT_PRIORITY,
+      deduplicationWindowMs: e.BATCHKEEPER_DEDUPLICATION_WINDOW_MS,
+      defaultTimeoutMs: e.BATCHKEEPER_DEFAULT_TIMEOUT_MS,
+      retryAttempts: e.BATCHKEEPER_RETRY_ATTEMPTS,
+      retryDelayMs: e.BATCHKEEPER_RETRY_DELAY_MS,
+    },
+    http: { maxJsonBodyBytes: e.BATCHKEEPER_MAX_JSON_BODY_BYTES },
+  };
+}

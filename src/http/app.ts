@@ -1,0 +1,66 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db } from '../store/schema/index.js';
+import { accessLog } from './access-log.middleware.js';
+import type { AppEnv } from './app-env.js';
+import { authentication } from './auth.middleware.js';
+import { jsonBodyLimit } from './body-limit.middleware.js';
+import { docsRoutes } from './docs.routes.js';
+import { errorHandler } from './error-handler.js';
+import { healthRoutes } from './health.routes.js';
+import { httpMetrics } from './http-metrics.middleware.js';
+import { metricsRoutes } from './metrics.routes.js';
+import { notFound } from './not-found.js';
+import { OPENAPI_PATH, serveOpenApiDocument } from './openapi-document.js';
+import { requestId } from './request-id.middleware.js';
+import { validationHook } from './validation-hook.js';
+
+/** Paths anyone may call, whatever keys are configured. */
+const PUBLIC_PATHS = ['/healthz', '/readyz', '/metrics', OPENAPI_PATH, '/docs', '/docs/*'];
+
+export interface AppDeps {
+  db: Db;
+  logger: Logger;
+  config: Pick<Config, 'apiKeys' | 'http'>;
+  /** True once shutdown has begun (default: never). */
+  isShuttingDown?: () => boolean;
+  /** Resource modules (`jobsRoutes(...)`, `webhooksRoutes(...)`), each mounted at `/`. */
+  routes?: readonly OpenAPIHono<AppEnv>[];
+  /** More paths to serve without a key (the dashboard's `/`), as in `PUBLIC_PATHS`. */
+  publicPaths?: readonly string[];
+}
+
+/**
+ * The HTTP app: request ids and access log, metrics, the JSON body limit,
+ * authentication, the operational routes (health, readiness, metrics,
+ * OpenAPI, docs), the given resource modules, and one error mapping.
+ */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use(requestId({ logger: deps.logger }));
+  app.use(accessLog());
+  app.use(httpMetrics());
+  app.use(jsonBodyLimit({ maxBytes: deps.config.http.maxJsonBodyBytes }));
+  app.use(
+    authentication({
+      db: deps.db,
+      apiKeys: deps.config.apiKeys,
+      publicPaths: [...PUBLIC_PATHS, ...(deps.publicPaths ?? [])],
+    }),
+  );
+
+  app.route(
+    '/',
+    healthRoutes({ db: deps.db, isShuttingDown: deps.isShuttingDown ?? (() => false) }),
+  );
+  app.route('/', metricsRoutes());
+  app.route('/', docsRoutes());
+  serveOpenApiDocument(app);
+  for (const module of deps.routes ?? []) app.route('/', module);
+
+  app.onError(errorHandler(deps.logger));
+  app.notFound(notFound(app));
+  return app;
+}

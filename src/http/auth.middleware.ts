@@ -1,0 +1,75 @@
+import type { MiddlewareHandler } from 'hono';
+import type { ConfiguredApiKey } from '../config.js';
+import { AuthenticationError } from '../domain/errors.js';
+import { findActiveApiKey, hasActiveApiKeys, hashApiKey, sameHash } from '../store/api-keys.js';
+import type { Db } from '../store/schema/index.js';
+import type { AppEnv } from './app-env.js';
+
+/** The tenant of every request when the server runs open (no keys anywhere). */
+export const OPEN_TENANT = 'default';
+
+export interface AuthenticationOptions {
+  db: Db;
+  /** Keys from `BATCHKEEPER_API_KEYS` (default: none). */
+  apiKeys?: readonly ConfiguredApiKey[];
+  /** Paths anyone may call: exact (`/healthz`) or a prefix ending in `/*` (`/docs/*`). */
+  publicPaths?: readonly string[];
+}
+
+/**
+ * Sets `c.var.tenant` from the caller's key, sent as `Authorization: Bearer
+ * <key>` or `x-api-key`, checked against the configured keys and the
+ * api_keys table. With no key configured and none stored, the server is open
+ * and every caller is tenant `default`; a key that matches nothing is 401
+ * even then, so a misconfigured client learns of it.
+ */
+export function authentication(options: AuthenticationOptions): MiddlewareHandler<AppEnv> {
+  const configured = (options.apiKeys ?? []).map((k) => ({
+    tenant: k.tenant,
+    hash: hashApiKey(k.key),
+  }));
+  const isPublic = publicPathMatcher(options.publicPaths ?? []);
+
+  return async function authenticationMiddleware(c, next) {
+    if (isPublic(c.req.path)) return next();
+    const presented = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
+    if (presented === undefined) {
+      // Keys may be made or revoked while the server runs, so this is asked each time.
+      if (configured.length === 0 && !(await hasActiveApiKeys(options.db))) {
+        c.set('tenant', OPEN_TENANT);
+        return next();
+      }
+      throw new AuthenticationError(
+        'an API key is required: send "Authorization: Bearer <key>" or "x-api-key: <key>"',
+      );
+    }
+    const hash = hashApiKey(presented);
+    // Compare against every configured key so the time taken does not tell which one matched.
+    let tenant: string | undefined;
+    for (const key of configured) if (sameHash(key.hash, hash)) tenant ??= key.tenant;
+    tenant ??= (await findActiveApiKey(options.db, presented))?.tenant;
+    if (tenant === undefined) throw new AuthenticationError('invalid API key');
+    c.set('tenant', tenant);
+    return next();
+  };
+}
+
+function presentedKey(
+  authorization: string | undefined,
+  apiKeyHeader: string | undefined,
+): string | undefined {
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match?.[1])
+      throw new AuthenticationError('the Authorization header must be "Bearer <key>"');
+    return match[1];
+  }
+  const key = apiKeyHeader?.trim();
+  return key ? key : undefined;
+}
+
+function publicPathMatcher(paths: readonly string[]): (path: string) => boolean {
+  const exact = new Set(paths.filter((p) => !p.endsWith('/*')));
+  const prefixes = paths.filter((p) => p.endsWith('/*')).map((p) => p.slice(0, -1));
+  return (path) => exact.has(path) || prefixes.some((prefix) => path.startsWith(prefix));
+}

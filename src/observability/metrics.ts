@@ -1,0 +1,73 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The one registry `GET /metrics` serves; every layer records into the metrics below. */
+export const metricsRegistry = new Registry();
+
+// Process metrics (CPU, memory, event-loop lag, handles) under their standard names.
+collectDefaultMetrics({ register: metricsRegistry });
+
+const registers = [metricsRegistry];
+
+/** HTTP latency, recorded by the metrics middleware; `route` is the matched pattern. */
+export const httpRequestDuration = new Histogram({
+  name: 'batchkeeper_http_request_duration_seconds',
+  help: 'HTTP request latency in seconds by method, route pattern and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers,
+});
+
+/** Jobs in each status (`pending`, `queued`, `processing`, ...), as the job list shows them. */
+export const jobsByStatus = new Gauge({
+  name: 'batchkeeper_jobs',
+  help: 'Jobs by status',
+  labelNames: ['status'] as const,
+  registers,
+});
+
+/** Jobs waiting for a slot (pending and queued). */
+export const queueDepth = new Gauge({
+  name: 'batchkeeper_queue_depth',
+  help: 'Jobs waiting to be processed (pending and queued)',
+  registers,
+});
+
+/** Calls to the Message Batches API by operation (`create`, `retrieve`, `results`, `cancel`, `list`). */
+export const anthropicCalls = new Counter({
+  name: 'batchkeeper_anthropic_calls_total',
+  help: 'Calls to the Anthropic Message Batches API by operation',
+  labelNames: ['operation'] as const,
+  registers,
+});
+
+/** Failed Anthropic calls by operation and error type (`rate_limit_error`, `overloaded_error`, ...). */
+export const anthropicErrors = new Counter({
+  name: 'batchkeeper_anthropic_errors_total',
+  help: 'Failed Anthropic calls by operation and error type',
+  labelNames: ['operation', 'type'] as const,
+  registers,
+});
+
+/** Request results stored, by result type (`succeeded`, `errored`, `canceled`, `expired`). */
+export const resultsIngested = new Counter({
+  name: 'batchkeeper_results_ingested_total',
+  help: 'Request results stored, by result type',
+  labelNames: ['type'] as const,
+  registers,
+});
+
+/** Tokens reported in results, by kind (`input`, `output`, `cache_creation_input`, `cache_read_input`). */
+export const tokensUsed = new Counter({
+  name: 'batchkeeper_tokens_total',
+  help: 'Tokens used by results, by kind',
+  labelNames: ['kind'] as const,
+  registers,
+});
+
+/** Webhook delivery attempts by outcome (`delivered`, `failed`, `dead`, `refused`). */
+export const webhookDeliveries = new Counter({
+  name: 'batchkeeper_webhook_deliveries_total',
+  help: 'Webhook delivery attempts by outcome',
+  labelNames: ['outcome'] as const,
+  registers,
+});

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRouter } from '../../src/http/create-router.js';
+import { createApiKey, revokeApiKey } from '../../src/store/api-keys.js';
+import type { DatabaseHandle } from '../../src/store/create-database.js';
+import { openTestDatabase } from '../support/database.js';
+import { buildTestApp } from './test-app.js';
+
+const ENV_KEYS = [
+  { tenant: 'acme', key: 'acme-key-0123456789' },
+  { tenant: 'globex', key: 'globex-key-0123456789' },
+];
+
+/** A route that answers the tenant the request was authenticated as. */
+function whoAmIRoutes() {
+  const router = createRouter();
+  router.get('/v1/whoami', (c) => c.json({ tenant: c.var.tenant }));
+  return router;
+}
+
+async function tenantOf(response: Response) {
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { tenant: string }).tenant;
+}
+
+describe('authentication with configured keys', () => {
+  let database: DatabaseHandle;
+  let app: ReturnType<typeof buildTestApp>['app'];
+  beforeAll(async () => {
+    database = await openTestDatabase();
+    app = buildTestApp(database, { apiKeys: ENV_KEYS, routes: [whoAmIRoutes()] }).app;
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('takes a key as Authorization: Bearer and sets its tenant', async () => {
+    const response = await app.request('/v1/whoami', {
+      headers: { authorization: 'Bearer globex-key-0123456789' },
+    });
+    expect(await tenantOf(response)).toBe('globex');
+  });
+
+  it('takes a key as x-api-key and sets its tenant', async () => {
+    const response = await app.request('/v1/whoami', {
+      headers: { 'x-api-key': 'acme-key-0123456789' },
+    });
+    expect(await tenantOf(response)).toBe('acme');
+  });
+
+  it('takes a key stored in the api_keys table', async () => {
+    const { key } = await createApiKey(database.db, { tenant: 'initech' });
+    const response = await app.request('/v1/whoami', {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(await tenantOf(response)).toBe('initech');
+  });
+
+  it('refuses a revoked stored key with 401', async () => {
+    const { key, apiKey } = await createApiKey(database.db, { tenant: 'initech' });
+    await revokeApiKey(database.db, apiKey.id);
+    const response = await app.request('/v1/whoami', { headers: { 'x-api-key': key } });
+    expect(response.status).toBe(401);
+  });
+
+  it('refuses a wrong key with 401 authentication_error', async () => {
+    const response = await app.request('/v1/whoami', {
+      headers: { authorization: 'Bearer acme-key-0123456780' },
+    });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({
+      error: { type: 'authentication_error', message: 'invalid API key' },
+    });
+  });
+
+  it('refuses a request without a key with 401', async () => {
+    const response = await app.request('/v1/whoami');
+    expect(response.status).toBe(401);
+    const body = (await response.json()) as { error: { type: string; message: string } };
+    expect(body.error.type).toBe('authentication_error');
+    expect(body.error.message).toContain('Authorization: Bearer');
+  });
+
+  it('refuses an Authorization header that is not Bearer with 401', async () => {
+    const response = await app.request('/v1/whoami', {
+      headers: { authorization: 'Basic YWNtZTprZXk=' },
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it('answers an unknown route 401 before 404, so routes are not revealed to strangers', async () => {
+    const response = await app.request('/v1/secret-admin');
+    expect(response.status).toBe(401);
+  });
+
+  it.each(['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs', '/docs/assets/init.js'])(
+    'serves %s without a key',
+    async (path) => {
+      const response = await app.request(path);
+      expect(response.status).toBe(200);
+    },
+  );
+});
+
+describe('authentication with no configured keys', () => {
+  let database: DatabaseHandle;
+  let app: ReturnType<typeof buildTestApp>['app'];
+  beforeAll(async () => {
+    database = await openTestDatabase();
+    app = buildTestApp(database, { routes: [whoAmIRoutes()] }).app;
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  // The tests below run in order: the first needs the table empty, the last fills it.
+  it('runs open with every caller as tenant default while no key is stored', async () => {
+    expect(await tenantOf(await app.request('/v1/whoami'))).toBe('default');
+  });
+
+  it('refuses a key that matches nothing with 401 even when open', async () => {
+    const response = await app.request('/v1/whoami', {
+      headers: { authorization: 'Bearer bk_doesnotexist0000000000' },
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it('closes to anonymous callers as soon as a key is stored', async () => {
+    const { key } = await createApiKey(database.db, { tenant: 'acme' });
+    expect((await app.request('/v1/whoami')).status).toBe(401);
+    const withKey = await app.request('/v1/whoami', { headers: { 'x-api-key': key } });
+    expect(await tenantOf(withKey)).toBe('acme');
+  });
+});
