@@ -10,8 +10,5 @@ export const MESSAGE_BATCH_LIMITS = {
   archivedAfterMs: 29 * 24 * 60 * 60 * 1000,
 } as const;
 
-/** What a request's `custom_id` must look like. */
-export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
-
 /** `limit` on a list call: 1..1000, 20 when absent. */
 export const LIST_LIMITS = { min: 1, max: 1000, default: 20 } as const;

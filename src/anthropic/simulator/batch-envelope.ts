@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { CUSTOM_ID_PATTERN, MESSAGE_BATCH_LIMITS } from '../message-batch.limits.js';
-import { canonicalJson } from './canonical-json.js';
-import { checkMessageParams } from './request-params.schema.js';
+import { canonicalJson } from '../../domain/canonical-json.js';
+import { CUSTOM_ID_PATTERN } from '../../domain/request.schema.js';
+import { MESSAGE_BATCH_LIMITS } from '../message-batch.limits.js';
+import { checkMessageParams } from './message-params.check.js';
 import { invalidRequest } from './simulated-api.error.js';
 import { type SimulatedReply, simulateReply } from './simulated-reply.js';
 

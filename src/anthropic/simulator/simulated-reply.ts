@@ -1,4 +1,4 @@
-import type { MessageParams } from './request-params.schema.js';
+import type { MessageParams } from '../../domain/request.schema.js';
 
 /** What the simulated model answers to one request: all it needs to write the result later. */
 export interface SimulatedReply {

@@ -74,9 +74,15 @@ export function createSimulatorApp(state: SimulatorState): Hono<SimulatorEnv> {
     const { lines, count } = batchResultLines(state, c.req.param('id'));
     const cut = state.random.next() < state.faults.resultsCutRate;
     if (cut) state.faultsInjected.results_cut += 1;
-    return new Response(jsonlBody(lines, cut ? Math.floor(count / 2) : undefined), {
-      headers: { 'content-type': 'application/binary' },
-    });
+    const hangUp = () => c.env.outgoing.socket?.end();
+    return new Response(
+      jsonlBody(lines, cut ? { afterLines: Math.floor(count / 2), hangUp } : undefined),
+      {
+        // Chunked from the first byte: the adapter would otherwise read ahead to set a
+        // content-length, and a cut download would arrive as a short but well-formed answer.
+        headers: { 'content-type': 'application/binary', 'transfer-encoding': 'chunked' },
+      },
+    );
   });
 
   app.notFound((c) => {

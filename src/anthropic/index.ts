@@ -1,0 +1,27 @@
+export {
+  AnthropicGateway,
+  type AnthropicGatewayOptions,
+  type CallOptions,
+  type CreateBatchOptions,
+  type ListAllBatchesOptions,
+  type ListBatchesOptions,
+  type RefreshedBatches,
+  type Sleep,
+  type WaitForBatchOptions,
+} from './anthropic-gateway.js';
+export type {
+  BatchPage,
+  BatchProcessingStatus,
+  BatchRequestInput,
+  BatchResult,
+  BatchResultOutcome,
+  DeletedMessageBatch,
+  MessageBatch,
+  MessageBatchRequestCounts,
+  ResultErrorEnvelope,
+  ResultMessage,
+} from './batch.types.js';
+export type { BatchDefaults } from './batch-requests.js';
+export { erroredResultType } from './batch-result.helpers.js';
+export { LIST_LIMITS, MESSAGE_BATCH_LIMITS } from './message-batch.limits.js';
+export { parseResults } from './results-parser.js';
