@@ -1,12 +1,13 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { WebhookUnbrandedRequiredHeaders } from 'standardwebhooks';
 
 /** One request as the receiver saw it. */
 export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   body: string;
   /** The three Standard Webhooks headers, for `Webhook.verify`. */
-  webhookHeaders: Record<string, string>;
+  webhookHeaders: WebhookUnbrandedRequiredHeaders;
 }
 
 export interface Reply {
@@ -27,7 +28,7 @@ export interface WebhookReceiver {
   replyWith(handler: ReplyHandler): void;
   /** Stops listening: connections are refused until `up()`. */
   down(): Promise<void>;
-  /** Listens again on the same port. */
+  /** Listens again on the same port (nothing to do when listening). */
   up(): Promise<void>;
   close(): Promise<void>;
 }
@@ -41,6 +42,7 @@ export async function startWebhookReceiver(path = '/hook'): Promise<WebhookRecei
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
+      if (server) return resolve();
       server = createServer((req, res) => {
         const chunks: Buffer[] = [];
         req.on('data', (chunk: Buffer) => chunks.push(chunk));
