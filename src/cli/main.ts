@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerKeysCommand } from './commands/keys.command.js';
 import { registerMigrateCommand } from './commands/migrate.command.js';
 import { registerServeCommand } from './commands/serve.command.js';
 
@@ -11,6 +12,7 @@ const program = new Command('batchkeeper')
   });
 
 registerMigrateCommand(program);
+registerKeysCommand(program);
 registerServeCommand(program);
 
 try {
