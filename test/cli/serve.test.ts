@@ -89,7 +89,9 @@ describe('batchkeeper serve', () => {
     let url: string;
     beforeAll(async () => {
       serve = startServe({ ...databaseEnv, PORT: '0', HOST: '127.0.0.1' });
-      const listening = await serve.waitForLine((line) => typeof line.url === 'string');
+      const listening = await serve.waitForLine((line) =>
+        String(line.msg).startsWith('listening on'),
+      );
       url = listening.url as string;
     }, CHILD_TIMEOUT_MS);
     afterAll(() => {
@@ -109,6 +111,12 @@ describe('batchkeeper serve', () => {
 
     it('says at start-up that it runs open as tenant default', () => {
       expect(serve.lines.some((line) => String(line.msg).includes('the API is open'))).toBe(true);
+    });
+
+    it('says at start-up that it uses the built-in simulator without ANTHROPIC_API_KEY', () => {
+      expect(serve.lines.some((line) => String(line.msg).includes('built-in simulator'))).toBe(
+        true,
+      );
     });
 
     it(

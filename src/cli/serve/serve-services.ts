@@ -1,5 +1,7 @@
 import type { Config } from '../../config.js';
 import type { Service } from './service.js';
+import { simulatorService } from './simulator.service.js';
+import { webhookRelayService } from './webhook-relay.service.js';
 
 export interface ServeRoles {
   /** Serve the HTTP API (`--no-api` turns it off). */
@@ -22,17 +24,13 @@ export function serveServices(config: Config, roles: ServeRoles): Service[] {
  * must start first, so that every later service's SDK points at it.
  */
 function anthropicServices(config: Config): Service[] {
-  if (config.anthropic.apiKey) return [];
-  return [
-    // simulatorService(): `startSimulator` from src/anthropic/simulator listens on loopback
-    // and sets `context.anthropic` to its URL and a placeholder key; it logs that it runs.
-  ];
+  return config.anthropic.apiKey ? [] : [simulatorService()];
 }
 
 /** The worker role: what moves jobs and deliveries along. */
 function workerServices(_config: Config): Service[] {
   return [
-    // schedulerService(): claims queued jobs by priority and drives them (BatchJobManager).
-    // webhookRelayService(): delivers the outbox (src/webhooks).
+    // schedulerService(): claims queued jobs by priority and drives them; lands with BatchJobManager.
+    webhookRelayService(),
   ];
 }
