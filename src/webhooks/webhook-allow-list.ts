@@ -12,13 +12,16 @@ export interface WebhookAllowList {
 export const EMPTY_ALLOW_LIST: WebhookAllowList = { hosts: new Set(), ranges: [] };
 
 /**
- * Parses a comma-separated list of host names, addresses and CIDR ranges.
+ * Parses host names, addresses and CIDR ranges, comma-separated or as a list.
  * @example parseWebhookAllowList('127.0.0.1, 10.20.0.0/16, [::1], hooks.internal')
  */
-export function parseWebhookAllowList(raw: string | undefined): WebhookAllowList {
+export function parseWebhookAllowList(
+  raw: string | readonly string[] | undefined,
+): WebhookAllowList {
   const hosts = new Set<string>();
   const ranges: [ipaddr.IPv4 | ipaddr.IPv6, number][] = [];
-  for (const entry of (raw ?? '').split(',')) {
+  const entries = typeof raw === 'string' ? raw.split(',') : (raw ?? []);
+  for (const entry of entries) {
     const value = entry.trim().toLowerCase();
     if (value === '') continue;
     const unbracketed = value.replace(/^\[(.*)\](\/\d+)?$/, '$1$2');

@@ -105,6 +105,12 @@ describe('the SSRF guard on a webhook URL', () => {
     ]);
   });
 
+  it('reads an allow-list given as a list of entries', () => {
+    const allow = parseWebhookAllowList(['127.0.0.1', 'hooks.internal']);
+    expect(refused('http://127.0.0.1/', allow)).toBeUndefined();
+    expect([...allow.hosts]).toEqual(['hooks.internal']);
+  });
+
   it('rejects an allow-list entry that is neither host, address nor range', () => {
     expect(() => parseWebhookAllowList('127.0.0.1, http://x/')).toThrow(/http:\/\/x\//);
   });
