@@ -36,6 +36,12 @@ export interface AnthropicGatewayOptions {
   baseURL?: string | undefined;
   /** Keeps every batch call under this many a minute (default: no limit). */
   requestsPerMinute?: number | undefined;
+  /**
+   * Calls that may go at once before the rate applies (default: half of requestsPerMinute).
+   * Smaller than Anthropic's own bucket, so calls still in flight, or another
+   * instance's, do not meet an empty bucket there.
+   */
+  burst?: number | undefined;
   /** Retries of a retryable failure, per call (default: 5). */
   maxRetries?: number | undefined;
   /** Time allowed for one HTTP call, ms (default: 600000). */
@@ -132,7 +138,11 @@ export class AnthropicGateway {
     this.#bucket =
       options.requestsPerMinute === undefined
         ? undefined
-        : new TokenBucket(options.requestsPerMinute, this.#nowMs());
+        : new TokenBucket(
+            options.requestsPerMinute,
+            this.#nowMs(),
+            options.burst ?? Math.max(1, Math.floor(options.requestsPerMinute / 2)),
+          );
     // Retries are ours, so that each attempt passes the token bucket and every wait the sleep hook.
     this.#client = new Anthropic({
       apiKey: options.apiKey,
@@ -341,10 +351,13 @@ export class AnthropicGateway {
 
   async #call<T>(send: (signal?: AbortSignal) => Promise<T>, context: CallContext): Promise<T> {
     for (let attempt = 0; ; attempt += 1) {
+      context.signal?.throwIfAborted();
       await this.#throttle(context.signal);
       try {
         return await send(context.signal);
       } catch (error) {
+        // An abort the caller asked for ends the call with the caller's reason, not the SDK's.
+        context.signal?.throwIfAborted();
         const failure = toAnthropicFailure(error, this.#nowMs());
         if (!(failure instanceof AnthropicFailure)) throw failure;
         if (context.creating && isUnanswered(failure)) {

@@ -36,7 +36,7 @@ const batchResultSchema = z.looseObject({
  * @example for await (const line of parseResults(response.body)) store(line);
  */
 export async function* parseResults(
-  source: AsyncIterable<Uint8Array | string>,
+  source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
 ): AsyncGenerator<BatchResult> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let pending = '';

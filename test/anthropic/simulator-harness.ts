@@ -43,10 +43,14 @@ export async function startRig(options: SimulatorOptions = {}): Promise<TestRig>
         apiKey: 'test-key',
         baseURL: sim.url,
         clock,
+        // Virtual time: a sleeper wakes when the clock reaches its wake-up time, so
+        // concurrent sleepers overlap as they would in real time instead of adding up.
         sleep: async (ms, signal) => {
           signal?.throwIfAborted();
           sleeps.push(ms);
-          clock.advance(ms);
+          const wakeAt = clock.now().getTime() + ms;
+          await Promise.resolve();
+          if (clock.now().getTime() < wakeAt) clock.set(new Date(wakeAt));
         },
         random: () => 0.5,
         ...gatewayOptions,
