@@ -32,8 +32,8 @@ export interface AppDeps {
 }
 
 /**
- * The HTTP app: request ids and access log, metrics, the JSON body limit,
- * authentication, the operational routes (health, readiness, metrics,
+ * The HTTP app: request ids and access log, metrics, authentication, the
+ * JSON body limit, the operational routes (health, readiness, metrics,
  * OpenAPI, docs), the given resource modules, and one error mapping.
  */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
@@ -42,7 +42,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use(requestId({ logger: deps.logger }));
   app.use(accessLog());
   app.use(httpMetrics());
-  app.use(jsonBodyLimit({ maxBytes: deps.config.http.maxJsonBodyBytes }));
+  // Authentication before the body limit: a stranger's chunked body is never buffered.
   app.use(
     authentication({
       db: deps.db,
@@ -50,6 +50,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       publicPaths: [...PUBLIC_PATHS, ...(deps.publicPaths ?? [])],
     }),
   );
+  app.use(jsonBodyLimit({ maxBytes: deps.config.http.maxJsonBodyBytes }));
 
   app.route(
     '/',

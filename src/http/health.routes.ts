@@ -46,7 +46,11 @@ export function healthRoutes(deps: HealthRoutesDeps): OpenAPIHono<AppEnv> {
     .openapi(readyzRoute, async (c) => {
       if (deps.isShuttingDown()) throw new NotReadyError('shutting down');
       if (!(await isReachable(deps.db))) throw new NotReadyError('the database does not answer');
-      migrations ??= loadMigrations();
+      // Read once; a failed read is tried again on the next probe.
+      migrations ??= loadMigrations().catch((error: unknown) => {
+        migrations = undefined;
+        throw error;
+      });
       if (!(await isMigrated(deps.db, await migrations))) {
         throw new NotReadyError('database migrations are not all applied');
       }
