@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerKeysCommand } from './commands/keys.command.js';
 import { registerMigrateCommand } from './commands/migrate.command.js';
 import { registerServeCommand } from './commands/serve.command.js';
+import { registerSimulatorCommand } from './commands/simulator.command.js';
 
 /** Exit codes: 0 done, 1 failed, 2 bad usage, 3 not found, 4 refused (conflict). */
 const program = new Command('batchkeeper')
@@ -14,6 +15,7 @@ const program = new Command('batchkeeper')
 registerMigrateCommand(program);
 registerKeysCommand(program);
 registerServeCommand(program);
+registerSimulatorCommand(program);
 
 try {
   await program.parseAsync(process.argv);
