@@ -1,9 +1,10 @@
 import type { Clock } from '../domain/clock.js';
+import { webhookDeliveries } from '../observability/metrics.js';
 import type { Db } from '../store/schema/index.js';
 import { abandonDelivery } from './abandon-delivery.js';
 import type { ClaimedDelivery } from './claim-due-deliveries.js';
 import { recordDeliveryAttempt } from './record-delivery-attempt.js';
-import { type AttemptResult, decideNextStep } from './retry-policy.js';
+import { type AttemptResult, decideNextStep, type NextStep } from './retry-policy.js';
 import type { SecretCipher } from './secret-cipher.js';
 import type { SendOutcome, WebhookSender } from './webhook-sender.js';
 import { signWebhook } from './webhook-signature.js';
@@ -70,7 +71,13 @@ export async function deliverClaimed(
     }),
   );
   if (!kept) return 'lost';
+  webhookDeliveries.inc({ outcome: metricOutcome(outcome, next) });
   return next.status === 'pending' ? 'retrying' : next.status;
+}
+
+function metricOutcome(outcome: SendOutcome, next: NextStep): string {
+  if (outcome.kind === 'error' && outcome.refused) return 'refused';
+  return next.status === 'pending' ? 'failed' : next.status;
 }
 
 async function attempt(
@@ -88,7 +95,7 @@ async function attempt(
   } catch (error) {
     // Recorded as a failed attempt, so an operator sees it in the log and can fix the key.
     const message = error instanceof Error ? error.message : String(error);
-    return { kind: 'error', timedOut: false, error: message, durationMs: 0 };
+    return { kind: 'error', timedOut: false, refused: false, error: message, durationMs: 0 };
   }
   const headers = signWebhook({
     id: delivery.id,

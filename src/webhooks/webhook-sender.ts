@@ -3,6 +3,7 @@ import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { createGuardedLookup, type HostResolver } from './guarded-lookup.js';
 import { findUrlHostRefusal } from './ssrf-guard.js';
+import { BlockedAddressError } from './webhook.errors.js';
 import type { WebhookAllowList } from './webhook-allow-list.js';
 
 /** How long one attempt may take, connection to last byte read (default: 15 s). */
@@ -35,7 +36,14 @@ export type SendOutcome =
       responseExcerpt: string;
       durationMs: number;
     }
-  | { kind: 'error'; timedOut: boolean; error: string; durationMs: number };
+  | {
+      kind: 'error';
+      timedOut: boolean;
+      /** True when the SSRF guard refused the address: nothing was sent. */
+      refused: boolean;
+      error: string;
+      durationMs: number;
+    };
 
 export interface WebhookSender {
   send(request: WebhookRequest): Promise<SendOutcome>;
@@ -58,12 +66,14 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   function send(request: WebhookRequest): Promise<SendOutcome> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    const failed = (error: string, timedOut = false): SendOutcome => ({
-      kind: 'error',
-      timedOut,
-      error,
-      durationMs: elapsed(),
-    });
+    const failed = (error: string, how: { timedOut?: boolean; refused?: boolean } = {}) =>
+      ({
+        kind: 'error',
+        timedOut: how.timedOut ?? false,
+        refused: how.refused ?? false,
+        error,
+        durationMs: elapsed(),
+      }) satisfies SendOutcome;
     let url: URL;
     try {
       url = new URL(request.url);
@@ -74,7 +84,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       return Promise.resolve(failed(`the scheme ${url.protocol} is not http or https`));
     }
     const refusal = findUrlHostRefusal(url, options.allowList);
-    if (refusal) return Promise.resolve(failed(refusal.message));
+    if (refusal) return Promise.resolve(failed(refusal.message, { refused: true }));
 
     return new Promise<SendOutcome>((resolve) => {
       let settled = false;
@@ -130,10 +140,12 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
           finishWithResponse(response);
         } else {
           req.destroy();
-          finish(failed(`no response within ${timeoutMs} ms`, true));
+          finish(failed(`no response within ${timeoutMs} ms`, { timedOut: true }));
         }
       }, timeoutMs);
-      req.on('error', (error) => finish(failed(error.message)));
+      req.on('error', (error) =>
+        finish(failed(error.message, { refused: error instanceof BlockedAddressError })),
+      );
       req.end(request.body);
     });
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { webhookDeliveries } from '../../src/observability/metrics.js';
 import { createDatabase, type DatabaseHandle } from '../../src/store/create-database.js';
 import type { Db } from '../../src/store/schema/index.js';
 import { claimDueDeliveries } from '../../src/webhooks/claim-due-deliveries.js';
@@ -13,6 +14,7 @@ import { retryDelivery } from '../../src/webhooks/retry-delivery.js';
 import { MAX_ATTEMPTS } from '../../src/webhooks/retry-policy.js';
 import { rotateWebhookSecret } from '../../src/webhooks/rotate-webhook-secret.js';
 import { createAesGcmSecretCipher } from '../../src/webhooks/secret-cipher.js';
+import { EMPTY_ALLOW_LIST } from '../../src/webhooks/webhook-allow-list.js';
 import type { JobEventType } from '../../src/webhooks/webhook-event-types.js';
 import { relayOnce, type WebhookRelayOptions } from '../../src/webhooks/webhook-relay.js';
 import { openTestDatabase } from '../support/database.js';
@@ -387,13 +389,27 @@ describe('the webhook relay', () => {
     expect(receiver.received).toHaveLength(1);
   });
 
+  it('counts each attempt in the metrics by outcome', async () => {
+    const before = await Promise.all(['delivered', 'failed', 'refused'].map(attemptsCounted));
+    const tenant = newTenant();
+    await jobWithCallback(tenant, 'job-1');
+    await finishJob(tenant, 'job-1');
+    receiver.replyWith(() => ({ status: 500 }));
+    await relay();
+    await advanceToNextAttempt(tenant);
+    await relay({ allowList: EMPTY_ALLOW_LIST });
+    await advanceToNextAttempt(tenant);
+    receiver.replyWith(() => ({ status: 200 }));
+    await relay();
+    const after = await Promise.all(['delivered', 'failed', 'refused'].map(attemptsCounted));
+    expect(after.map((n, i) => n - before[i]!)).toEqual([1, 1, 1]);
+  });
+
   it('refuses, at send time, a private address that is not allow-listed', async () => {
     const tenant = newTenant();
     await jobWithCallback(tenant, 'job-1');
     await finishJob(tenant, 'job-1');
-    expect(await relay({ allowList: { hosts: new Set(), ranges: [] } })).toMatchObject({
-      retrying: 1,
-    });
+    expect(await relay({ allowList: EMPTY_ALLOW_LIST })).toMatchObject({ retrying: 1 });
     expect((await onlyDelivery(tenant)).lastError).toMatch(/refused to connect to 127\.0\.0\.1/);
     expect(receiver.received).toHaveLength(0);
   });
@@ -408,6 +424,12 @@ function signedBy(secret: string, request: ReceivedRequest): boolean {
   } = request.webhookHeaders;
   const expected = new Webhook(secret).sign(id, new Date(Number(timestamp) * 1000), request.body);
   return signatures.split(' ').includes(expected);
+}
+
+/** The webhook deliveries counter's value for one outcome. */
+async function attemptsCounted(outcome: string): Promise<number> {
+  const { values } = await webhookDeliveries.get();
+  return values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
 }
 
 async function waitUntil(condition: () => boolean): Promise<void> {

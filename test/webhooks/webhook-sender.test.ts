@@ -74,6 +74,7 @@ describe('the webhook sender', () => {
     });
     expect(outcome).toMatchObject({
       kind: 'error',
+      refused: true,
       error: expect.stringMatching(/hooks\.example\.com: it resolves to 127\.0\.0\.1 \(loopback/),
     });
     expect(receiver.received).toHaveLength(0);
@@ -115,6 +116,7 @@ describe('the webhook sender', () => {
     const outcome = await send(receiver.url, EMPTY_ALLOW_LIST);
     expect(outcome).toMatchObject({
       kind: 'error',
+      refused: true,
       error: expect.stringMatching(/127\.0\.0\.1 \(loopback/),
     });
     expect(receiver.received).toHaveLength(0);
@@ -162,6 +164,7 @@ describe('the webhook sender', () => {
     expect(outcome).toMatchObject({
       kind: 'error',
       timedOut: false,
+      refused: false,
       error: expect.stringMatching(/ECONNREFUSED/),
     });
   });
