@@ -30,7 +30,8 @@ export function requestId(options: RequestIdOptions): MiddlewareHandler<AppEnv> 
     c.set('logger', options.logger.child({ requestId: id }));
     c.header(REQUEST_ID_HEADER, id);
     await next();
-    // A handler that built its own Response (a stream, a redirect) drops headers set before it.
-    c.res.headers.set(REQUEST_ID_HEADER, id);
+    // Again on the final response: a handler that built its own (a stream, a redirect) may
+    // not carry headers set before it. `c.header` copies a response whose headers are immutable.
+    c.header(REQUEST_ID_HEADER, id);
   };
 }

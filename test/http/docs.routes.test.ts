@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { apiRoutes } from '../../src/http/api-routes.js';
 import { createRouter } from '../../src/http/create-router.js';
 import { errorResponse } from '../../src/http/error.schema.js';
 import type { DatabaseHandle } from '../../src/store/create-database.js';
@@ -53,6 +55,16 @@ describe('GET /openapi.json and GET /docs', () => {
     expect(result.errors).toBeUndefined();
     expect(result.valid).toBe(true);
     expect(validator.version).toBe('3.1');
+  });
+
+  it('serves a valid OpenAPI 3.1 document with every module serve mounts', async () => {
+    const served = buildTestApp(database, {
+      routes: apiRoutes({ db: database.db, config: loadConfig({}) }),
+    }).app;
+    const full = (await (await served.request('/openapi.json')).json()) as Record<string, unknown>;
+    const result = await new Validator().validate(full);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
   });
 
   it('documents the routes of mounted modules with their schemas', () => {

@@ -13,6 +13,7 @@ function loggingRoutes() {
     c.var.logger.info({ step: 'handler' }, 'handling');
     return c.json(await c.req.json());
   });
+  router.get('/v1/redirect', () => Response.redirect('https://example.test/elsewhere', 302));
   return router;
 }
 
@@ -69,6 +70,14 @@ describe('request ids and the access log', () => {
     });
     expect(response.status).toBe(401);
     expect(response.headers.get('request-id')).toBe('failing-one');
+  });
+
+  it('echoes the id on a response the handler built itself', async () => {
+    const response = await testApp.app.request('/v1/redirect', {
+      headers: { 'x-api-key': KEY, 'request-id': 'own-response' },
+    });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('request-id')).toBe('own-response');
   });
 
   it('puts the request id on every line logged for the request', async () => {
