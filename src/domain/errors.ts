@@ -99,3 +99,9 @@ export class NotReadyError extends BatchkeeperError {
   readonly type = 'not_ready_error';
   readonly status = 503;
 }
+
+/** The request contradicts what is already recorded (a second final result, a duplicate's own result). */
+export class ConflictError extends BatchkeeperError {
+  readonly type = 'conflict_error';
+  readonly status = 409;
+}

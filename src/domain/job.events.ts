@@ -1,0 +1,138 @@
+/**
+ * Terminology
+ * - job: a list of Claude message requests handed to batchkeeper with a priority, tags and
+ *   an optional webhook; one event stream.
+ * - request: one `{custom_id, params}` item of a job; its data lives in insert-only tables.
+ * - batch: an Anthropic Message Batch; a job is sent as one or more sub-batches.
+ * - result: a request's outcome at Anthropic (succeeded, errored, canceled, expired).
+ * - attempt: one sending of a request; retryable errors are sent again.
+ * - lease: an instance's time-limited claim on a processing job.
+ * - delivery: one webhook message and its attempts.
+ */
+import type { JobStatus } from './job-status.js';
+import type { JobProgress } from './progress.js';
+
+/** Token counts summed over results. */
+export interface UsageTotals {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export type JobCreated = {
+  type: 'JobCreated';
+  data: {
+    jobId: string;
+    tenant: string;
+    priority: number;
+    tags: string[];
+    metadata: Record<string, unknown>;
+    deduplicate: boolean;
+    timeoutMs: number;
+    callbackUrl: string | null;
+    idempotencyKey: string | null;
+    /** SHA-256 of the job's canonical config, to tell a repeated Idempotency-Key from a reused one. */
+    configHash?: string;
+    totalRequests: number;
+    uniqueRequests: number;
+    deduplicatedRequests: number;
+    createdAt: string;
+    expiresAt: string;
+  };
+};
+export type JobQueued = { type: 'JobQueued'; data: { at: string } };
+export type JobStarted = { type: 'JobStarted'; data: { at: string; instanceId: string } };
+/** Written before the batch is created at Anthropic, so a crash in between can be reconciled. */
+export type BatchSubmissionIntended = {
+  type: 'BatchSubmissionIntended';
+  data: { batchKey: string; attempt: number; requestCount: number; at: string };
+};
+export type BatchSubmitted = {
+  type: 'BatchSubmitted';
+  data: { batchKey: string; batchId: string; at: string; adopted?: boolean };
+};
+/** The intended batch was never created (refused before it existed); its requests wait again. */
+export type BatchSubmissionAbandoned = {
+  type: 'BatchSubmissionAbandoned';
+  data: { batchKey: string; reason: string; at: string };
+};
+export type BatchEnded = {
+  type: 'BatchEnded';
+  data: { batchKey: string; batchId: string; at: string };
+};
+export type BatchResultsCollected = {
+  type: 'BatchResultsCollected';
+  data: {
+    batchKey: string;
+    batchId: string;
+    /** Final outcomes by type, and the errored results that will be sent again. */
+    succeeded: number;
+    errored: number;
+    canceled: number;
+    expired: number;
+    retryable: number;
+    usage: UsageTotals;
+    at: string;
+  };
+};
+export type RetryScheduled = {
+  type: 'RetryScheduled';
+  data: { attempt: number; requestCount: number; dueAt: string; at: string };
+};
+export type ProgressRecorded = {
+  type: 'ProgressRecorded';
+  data: { progress: JobProgress; at: string };
+};
+/** A result or error recorded by hand (the seed's addResult / addError). */
+export type RequestOutcomeRecorded = {
+  type: 'RequestOutcomeRecorded';
+  data: { customId: string; resultType: 'succeeded' | 'errored'; at: string };
+};
+export type JobPaused = { type: 'JobPaused'; data: { at: string } };
+export type JobResumed = { type: 'JobResumed'; data: { at: string } };
+export type JobCancellationRequested = { type: 'JobCancellationRequested'; data: { at: string } };
+export type JobCancelled = { type: 'JobCancelled'; data: { at: string; unfinished: number } };
+export type JobCompleted = { type: 'JobCompleted'; data: { at: string; progress: JobProgress } };
+export type JobFailed = {
+  type: 'JobFailed';
+  data: { at: string; reason: string; unfinished: number };
+};
+export type JobExpired = { type: 'JobExpired'; data: { at: string; unfinished: number } };
+export type JobDeleted = { type: 'JobDeleted'; data: { at: string } };
+
+/** Every fact a job's stream may hold, in the past tense. */
+export type JobEvent =
+  | JobCreated
+  | JobQueued
+  | JobStarted
+  | BatchSubmissionIntended
+  | BatchSubmitted
+  | BatchSubmissionAbandoned
+  | BatchEnded
+  | BatchResultsCollected
+  | RetryScheduled
+  | ProgressRecorded
+  | RequestOutcomeRecorded
+  | JobPaused
+  | JobResumed
+  | JobCancellationRequested
+  | JobCancelled
+  | JobCompleted
+  | JobFailed
+  | JobExpired
+  | JobDeleted;
+
+export type JobEventType = JobEvent['type'];
+
+/** The status each status-changing event leads to. */
+export const STATUS_AFTER: Partial<Record<JobEventType, JobStatus>> = {
+  JobCreated: 'pending',
+  JobQueued: 'queued',
+  JobStarted: 'processing',
+  JobPaused: 'paused',
+  JobResumed: 'processing',
+  JobCancelled: 'cancelled',
+  JobCompleted: 'completed',
+  JobFailed: 'failed',
+  JobExpired: 'expired',
+};

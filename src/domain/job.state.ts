@@ -1,0 +1,278 @@
+import type { JobEvent, UsageTotals } from './job.events.js';
+import { STATUS_AFTER } from './job.events.js';
+import type { JobStatus } from './job-status.js';
+import { type JobProgress, withPercentComplete } from './progress.js';
+
+export type BatchStatus = 'intended' | 'submitted' | 'ended' | 'collected' | 'abandoned';
+
+/** One sub-batch of a job, as the log tells it. */
+export interface BatchState {
+  batchKey: string;
+  batchId: string | null;
+  attempt: number;
+  requestCount: number;
+  status: BatchStatus;
+  intendedAt: string;
+  submittedAt: string | null;
+  endedAt: string | null;
+  collectedAt: string | null;
+}
+
+/** Everything the log says about a job: the fold of its events. */
+export interface JobState {
+  id: string;
+  tenant: string;
+  status: JobStatus;
+  priority: number;
+  tags: string[];
+  metadata: Record<string, unknown>;
+  deduplicate: boolean;
+  timeoutMs: number;
+  callbackUrl: string | null;
+  idempotencyKey: string | null;
+  totalRequests: number;
+  uniqueRequests: number;
+  deduplicatedRequests: number;
+  /** Final outcomes of this job's own (non-duplicate) requests. */
+  outcomes: { completed: number; failed: number; cancelled: number; expired: number };
+  /** Requests sent and not yet collected. */
+  inFlight: number;
+  /** Errored requests waiting to be sent again. */
+  awaitingRetry: number;
+  retryCount: number;
+  batches: BatchState[];
+  usage: UsageTotals;
+  errorCount: number;
+  failureReason: string | null;
+  /** The last progress set by hand or at completion (duplicates included). */
+  reportedProgress: JobProgress | null;
+  createdAt: string;
+  updatedAt: string;
+  queuedAt: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  expiresAt: string;
+  retryDueAt: string | null;
+  cancelRequestedAt: string | null;
+  deleted: boolean;
+}
+
+/** Applies one event to a job's state; pure. The first event must be JobCreated. */
+export function evolve(state: JobState | null, event: JobEvent): JobState {
+  if (event.type === 'JobCreated') {
+    const d = event.data;
+    return {
+      id: d.jobId,
+      tenant: d.tenant,
+      status: 'pending',
+      priority: d.priority,
+      tags: d.tags,
+      metadata: d.metadata,
+      deduplicate: d.deduplicate,
+      timeoutMs: d.timeoutMs,
+      callbackUrl: d.callbackUrl,
+      idempotencyKey: d.idempotencyKey,
+      totalRequests: d.totalRequests,
+      uniqueRequests: d.uniqueRequests,
+      deduplicatedRequests: d.deduplicatedRequests,
+      outcomes: { completed: 0, failed: 0, cancelled: 0, expired: 0 },
+      inFlight: 0,
+      awaitingRetry: 0,
+      retryCount: 0,
+      batches: [],
+      usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+      errorCount: 0,
+      failureReason: null,
+      reportedProgress: null,
+      createdAt: d.createdAt,
+      updatedAt: d.createdAt,
+      queuedAt: null,
+      startedAt: null,
+      completedAt: null,
+      expiresAt: d.expiresAt,
+      retryDueAt: null,
+      cancelRequestedAt: null,
+      deleted: false,
+    };
+  }
+  if (!state) throw new Error(`a job's first event must be JobCreated, not ${event.type}`);
+  const next: JobState = {
+    ...state,
+    updatedAt: event.data.at,
+    status: STATUS_AFTER[event.type] ?? state.status,
+  };
+  switch (event.type) {
+    case 'JobQueued':
+      return { ...next, queuedAt: event.data.at };
+    case 'JobStarted':
+      return { ...next, startedAt: state.startedAt ?? event.data.at };
+    case 'BatchSubmissionIntended': {
+      const { batchKey, attempt, requestCount, at } = event.data;
+      const batch: BatchState = {
+        batchKey,
+        batchId: null,
+        attempt,
+        requestCount,
+        status: 'intended',
+        intendedAt: at,
+        submittedAt: null,
+        endedAt: null,
+        collectedAt: null,
+      };
+      const retried = attempt > 1 ? requestCount : 0;
+      return {
+        ...next,
+        batches: [...state.batches, batch],
+        inFlight: state.inFlight + requestCount,
+        awaitingRetry: Math.max(0, state.awaitingRetry - retried),
+        retryDueAt: null,
+      };
+    }
+    case 'BatchSubmitted':
+      return updateBatch(next, event.data.batchKey, (b) => ({
+        ...b,
+        batchId: event.data.batchId,
+        status: 'submitted',
+        submittedAt: event.data.at,
+      }));
+    case 'BatchSubmissionAbandoned': {
+      const batch = state.batches.find((b) => b.batchKey === event.data.batchKey);
+      const returned = batch?.requestCount ?? 0;
+      const back = updateBatch(next, event.data.batchKey, (b) => ({ ...b, status: 'abandoned' }));
+      return {
+        ...back,
+        inFlight: state.inFlight - returned,
+        awaitingRetry: state.awaitingRetry + (batch && batch.attempt > 1 ? returned : 0),
+      };
+    }
+    case 'BatchEnded':
+      return updateBatch(next, event.data.batchKey, (b) => ({
+        ...b,
+        batchId: event.data.batchId,
+        status: 'ended',
+        endedAt: event.data.at,
+      }));
+    case 'BatchResultsCollected': {
+      const d = event.data;
+      const batch = state.batches.find((b) => b.batchKey === d.batchKey);
+      const collected = updateBatch(next, d.batchKey, (b) => ({
+        ...b,
+        status: 'collected',
+        collectedAt: d.at,
+      }));
+      return {
+        ...collected,
+        inFlight: Math.max(0, state.inFlight - (batch?.requestCount ?? 0)),
+        awaitingRetry: state.awaitingRetry + d.retryable,
+        outcomes: {
+          completed: state.outcomes.completed + d.succeeded,
+          failed: state.outcomes.failed + d.errored,
+          cancelled: state.outcomes.cancelled + d.canceled,
+          expired: state.outcomes.expired + d.expired,
+        },
+        errorCount: state.errorCount + d.errored + d.retryable,
+        usage: {
+          inputTokens: state.usage.inputTokens + d.usage.inputTokens,
+          outputTokens: state.usage.outputTokens + d.usage.outputTokens,
+          costUsd: roundUsd(state.usage.costUsd + d.usage.costUsd),
+        },
+      };
+    }
+    case 'RetryScheduled':
+      return { ...next, retryCount: state.retryCount + 1, retryDueAt: event.data.dueAt };
+    case 'ProgressRecorded':
+      return { ...next, reportedProgress: event.data.progress };
+    case 'RequestOutcomeRecorded': {
+      const succeeded = event.data.resultType === 'succeeded';
+      return {
+        ...next,
+        outcomes: {
+          ...state.outcomes,
+          completed: state.outcomes.completed + (succeeded ? 1 : 0),
+          failed: state.outcomes.failed + (succeeded ? 0 : 1),
+        },
+        errorCount: state.errorCount + (succeeded ? 0 : 1),
+      };
+    }
+    case 'JobPaused':
+    case 'JobResumed':
+      return next;
+    case 'JobCancellationRequested':
+      return { ...next, cancelRequestedAt: event.data.at };
+    case 'JobCancelled':
+      return finish(next, event.data.at, { cancelled: event.data.unfinished });
+    case 'JobExpired':
+      return finish(next, event.data.at, { expired: event.data.unfinished });
+    case 'JobFailed':
+      return {
+        ...finish(next, event.data.at, { failed: event.data.unfinished }),
+        failureReason: event.data.reason,
+      };
+    case 'JobCompleted':
+      return { ...finish(next, event.data.at, {}), reportedProgress: event.data.progress };
+    case 'JobDeleted':
+      return { ...next, deleted: true };
+    default: {
+      const unknownEvent: never = event;
+      throw new Error(`unknown job event ${(unknownEvent as JobEvent).type}`);
+    }
+  }
+}
+
+/** A job's progress: its own outcomes, or the last reported progress if that is newer. */
+export function progressOf(state: JobState): JobProgress {
+  const { completed, failed, cancelled, expired } = state.outcomes;
+  const own = withPercentComplete({
+    total: state.totalRequests,
+    completed,
+    failed,
+    cancelled,
+    expired,
+    processing: state.inFlight,
+    pending: Math.max(
+      0,
+      state.totalRequests - completed - failed - cancelled - expired - state.inFlight,
+    ),
+  });
+  return state.reportedProgress ?? own;
+}
+
+/** Requests of this job that have no final outcome yet (duplicates excluded). */
+export function unfinishedRequests(state: JobState): number {
+  const { completed, failed, cancelled, expired } = state.outcomes;
+  return Math.max(0, state.uniqueRequests - completed - failed - cancelled - expired);
+}
+
+/** Batches sent (or about to be) whose results are not collected yet. */
+export function openBatches(state: JobState): BatchState[] {
+  return state.batches.filter((b) => b.status !== 'collected' && b.status !== 'abandoned');
+}
+
+function finish(state: JobState, at: string, unfinished: Partial<JobState['outcomes']>): JobState {
+  return {
+    ...state,
+    completedAt: at,
+    inFlight: 0,
+    awaitingRetry: 0,
+    retryDueAt: null,
+    reportedProgress: null,
+    outcomes: {
+      completed: state.outcomes.completed + (unfinished.completed ?? 0),
+      failed: state.outcomes.failed + (unfinished.failed ?? 0),
+      cancelled: state.outcomes.cancelled + (unfinished.cancelled ?? 0),
+      expired: state.outcomes.expired + (unfinished.expired ?? 0),
+    },
+  };
+}
+
+function updateBatch(
+  state: JobState,
+  batchKey: string,
+  change: (b: BatchState) => BatchState,
+): JobState {
+  return { ...state, batches: state.batches.map((b) => (b.batchKey === batchKey ? change(b) : b)) };
+}
+
+function roundUsd(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

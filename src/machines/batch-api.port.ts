@@ -1,0 +1,42 @@
+import type { MessageParams } from '../domain/request.schema.js';
+
+/** A Message Batch as the pipeline needs to see it. */
+export interface RemoteBatch {
+  id: string;
+  processing_status: 'in_progress' | 'canceling' | 'ended';
+  created_at: string;
+  request_counts: {
+    processing: number;
+    succeeded: number;
+    errored: number;
+    canceled: number;
+    expired: number;
+  };
+}
+
+/** One result line: `{custom_id, result}` as Anthropic sends it. */
+export interface RemoteResult {
+  custom_id: string;
+  result:
+    | {
+        type: 'succeeded';
+        message: { model?: string; usage?: { input_tokens?: number; output_tokens?: number } };
+      }
+    | { type: 'errored'; error: { type?: string; error?: { type?: string; message?: string } } }
+    | { type: 'canceled' }
+    | { type: 'expired' };
+}
+
+/**
+ * What the pipeline needs from Anthropic. The gateway in src/anthropic
+ * implements it; errors are the AnthropicFailure family (src/domain).
+ */
+export interface BatchApi {
+  createBatch(
+    requests: ReadonlyArray<{ custom_id: string; params: MessageParams }>,
+  ): Promise<RemoteBatch>;
+  getBatchStatus(batchId: string): Promise<RemoteBatch>;
+  cancelBatch(batchId: string): Promise<RemoteBatch>;
+  results(batchId: string): AsyncIterable<RemoteResult>;
+  listAllBatches(options: { createdAfter?: Date | undefined }): AsyncIterable<RemoteBatch>;
+}

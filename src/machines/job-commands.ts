@@ -1,0 +1,544 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { canonicalJson } from '../domain/canonical-json.js';
+import type { Clock } from '../domain/clock.js';
+import {
+  ConcurrencyError,
+  ConflictError,
+  IdempotencyConflictError,
+  IllegalTransitionError,
+  NotFoundError,
+  QueueFullError,
+} from '../domain/errors.js';
+import { fingerprintParams } from '../domain/fingerprint.js';
+import type { JobEvent } from '../domain/job.events.js';
+import { type JobState, openBatches, progressOf, unfinishedRequests } from '../domain/job.state.js';
+import { type JobConfig, parseJobConfig } from '../domain/job-config.schema.js';
+import { isTerminalStatus, type JobStatus, parseJobStatus } from '../domain/job-status.js';
+import { type JobProgress, withPercentComplete } from '../domain/progress.js';
+import { leaseOwner } from '../store/jobs/job-leases.js';
+import {
+  findDuplicateOriginals,
+  findRequestOrdinal,
+  insertJobRequests,
+  type StoredRequest,
+} from '../store/jobs/job-requests.js';
+import {
+  finalizeUnfinishedRequests,
+  hasFinalResult,
+  insertRequestResults,
+} from '../store/jobs/request-results.js';
+import type { Db, Trx } from '../store/schema/index.js';
+import { newJobId } from './job-ids.js';
+import type { Notify } from './job-notifications.js';
+import type { JobOptions } from './job-options.js';
+import type { HydratedJob } from './job-snapshot.js';
+import { type CommitContext, commitJobEvents, type JobChange, loadJob } from './job-store.js';
+import { type JobSummary, summaryOf } from './job-views.js';
+
+// Any constant no other advisory lock of ours uses: serialises the queue-size check.
+const QUEUE_LOCK_KEY = 7_240_002;
+const COMMAND_ATTEMPTS = 5;
+
+export interface JobCommandDeps {
+  db: Db;
+  clock: Clock;
+  instanceId: string;
+  options: JobOptions;
+  notify: Notify;
+  /** Checks a callback URL before anything is written (the webhook SSRF guard). */
+  validateCallbackUrl?: ((url: string) => void) | undefined;
+  /** Inside the creating transaction: register the job's callback and its secret. */
+  onJobCreated?: ((trx: Trx, job: JobState, config: JobConfig) => Promise<void>) | undefined;
+  /** Inside every committing transaction (webhook outbox rows). */
+  onChange?: ((trx: Trx, change: JobChange) => Promise<void>) | undefined;
+}
+
+export interface CancelResult {
+  id: string;
+  previousStatus: JobStatus;
+  status: JobStatus;
+  /** False while batches at Anthropic are still being cancelled; the job then ends as cancelled. */
+  cancelled: boolean;
+}
+
+export interface TransitionResult {
+  id: string;
+  previousStatus: JobStatus;
+  status: JobStatus;
+}
+
+export interface DeleteResult {
+  id: string;
+  deleted: true;
+  previousStatus: JobStatus;
+}
+
+/** The commands a client may give about its jobs; each appends events or refuses. */
+export class JobCommands {
+  readonly #deps: JobCommandDeps;
+  constructor(deps: JobCommandDeps) {
+    this.#deps = deps;
+  }
+
+  /** Validates, deduplicates and stores a job, and queues it. */
+  async createJob(tenant: string, input: unknown, correlationId?: string): Promise<JobSummary> {
+    const { db, clock, options } = this.#deps;
+    const config = parseJobConfig(input);
+    if (config.callbackUrl) this.#deps.validateCallbackUrl?.(config.callbackUrl);
+    const configHash = hashConfig(config);
+
+    if (config.idempotencyKey) {
+      const existing = await this.#findByIdempotencyKey(tenant, config.idempotencyKey, configHash);
+      if (existing) return existing;
+    }
+
+    const now = clock.now();
+    const fingerprints = config.requests.map((r) => fingerprintParams(r.params));
+    const jobId = newJobId(now);
+    const created = await db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${QUEUE_LOCK_KEY})`.execute(trx);
+      const waiting = await trx
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', 'in', ['pending', 'queued'])
+        .executeTakeFirstOrThrow();
+      if (Number(waiting.n) >= options.maxQueueSize) throw new QueueFullError(options.maxQueueSize);
+
+      const since = new Date(now.getTime() - options.deduplicationWindowMs);
+      const across = config.deduplicate
+        ? await findDuplicateOriginals(trx, tenant, fingerprints, since)
+        : new Map<string, { jobId: string; ordinal: number }>();
+      const firstInJob = new Map<string, number>();
+      const requests: StoredRequest[] = config.requests.map((request, ordinal) => {
+        const fingerprint = fingerprints[ordinal]!;
+        let original = config.deduplicate ? (across.get(fingerprint) ?? null) : null;
+        if (config.deduplicate && !original) {
+          const first = firstInJob.get(fingerprint);
+          if (first === undefined) firstInJob.set(fingerprint, ordinal);
+          else original = { jobId, ordinal: first };
+        }
+        return {
+          ordinal,
+          customId: request.custom_id,
+          params: request.params,
+          fingerprint,
+          original,
+        };
+      });
+      const duplicates = requests.filter((r) => r.original).length;
+      const at = now.toISOString();
+      const timeoutMs = config.timeoutMs ?? options.defaultTimeoutMs;
+      const events: JobEvent[] = [
+        {
+          type: 'JobCreated',
+          data: {
+            jobId,
+            tenant,
+            priority: config.priority ?? options.defaultPriority,
+            tags: config.tags ?? [],
+            metadata: config.metadata ?? {},
+            deduplicate: config.deduplicate,
+            timeoutMs,
+            callbackUrl: config.callbackUrl ?? null,
+            idempotencyKey: config.idempotencyKey ?? null,
+            configHash,
+            totalRequests: requests.length,
+            uniqueRequests: requests.length - duplicates,
+            deduplicatedRequests: duplicates,
+            createdAt: at,
+            expiresAt: new Date(now.getTime() + timeoutMs).toISOString(),
+          },
+        },
+        { type: 'JobQueued', data: { at } },
+      ];
+      await insertJobRequests(trx, tenant, jobId, requests, now);
+      const job = await commitJobEvents(
+        trx,
+        undefined,
+        events,
+        this.#context(correlationId),
+        'create',
+      );
+      await this.#deps.onJobCreated?.(trx, job.state, config);
+      return job;
+    });
+    const summary = summaryOf(created.state);
+    this.#deps.notify('job:created', {
+      id: summary.id,
+      priority: summary.priority,
+      totalRequests: summary.totalRequests,
+      uniqueRequests: summary.uniqueRequests,
+      deduplicatedRequests: summary.deduplicatedRequests,
+    });
+    this.#notifyStatus(null, created.state);
+    return summary;
+  }
+
+  /** Cancels a job in any non-terminal state; batches in flight are cancelled at Anthropic first. */
+  async cancelJob(tenant: string, jobId: string, correlationId?: string): Promise<CancelResult> {
+    const { before, after } = await this.#change(
+      tenant,
+      jobId,
+      correlationId,
+      'cancel',
+      (job, at) => {
+        const state = job.state;
+        if (state.status === 'processing' || state.status === 'paused') {
+          if (state.cancelRequestedAt) return [];
+          if (openBatches(state).length > 0)
+            return [{ type: 'JobCancellationRequested', data: { at } }];
+        }
+        return [{ type: 'JobCancelled', data: { at, unfinished: unfinishedRequests(state) } }];
+      },
+    );
+    if (after.status === 'cancelled' && before.status !== 'cancelled')
+      this.#deps.notify('job:cancelled', { id: jobId });
+    if (before.status === 'processing' || before.status === 'paused') {
+      const owner = await leaseOwner(this.#deps.db, jobId);
+      if (owner) this.#deps.notify('job:cancel_worker', { jobId, workerId: owner });
+    }
+    return {
+      id: jobId,
+      previousStatus: before.status,
+      status: after.status,
+      cancelled: after.status === 'cancelled',
+    };
+  }
+
+  /** Pauses a processing job: no new submissions or retries; what is on the way is still collected. */
+  async pauseJob(tenant: string, jobId: string, correlationId?: string): Promise<TransitionResult> {
+    const { before, after } = await this.#change(
+      tenant,
+      jobId,
+      correlationId,
+      'pause',
+      (_job, at) => [{ type: 'JobPaused', data: { at } }],
+    );
+    this.#deps.notify('job:paused', { id: jobId });
+    return { id: jobId, previousStatus: before.status, status: after.status };
+  }
+
+  /** Resumes a paused job. */
+  async resumeJob(
+    tenant: string,
+    jobId: string,
+    correlationId?: string,
+  ): Promise<TransitionResult> {
+    const { before, after } = await this.#change(
+      tenant,
+      jobId,
+      correlationId,
+      'resume',
+      (_job, at) => [{ type: 'JobResumed', data: { at } }],
+    );
+    this.#deps.notify('job:resumed', { id: jobId });
+    return { id: jobId, previousStatus: before.status, status: after.status };
+  }
+
+  /** Deletes a job (its facts stay in the log); an active job's batches are cancelled at Anthropic. */
+  async deleteJob(tenant: string, jobId: string, correlationId?: string): Promise<DeleteResult> {
+    const { before } = await this.#change(tenant, jobId, correlationId, 'delete', (_job, at) => [
+      { type: 'JobDeleted', data: { at } },
+    ]);
+    this.#deps.notify('job:deleted', { id: jobId });
+    return { id: jobId, deleted: true, previousStatus: before.status };
+  }
+
+  /** The seed's generic status change, checked by the machine like every other. */
+  async updateJobStatus(
+    tenant: string,
+    jobId: string,
+    status: string,
+    updates: { reason?: string; error?: string } = {},
+    correlationId?: string,
+  ): Promise<void> {
+    const target = parseJobStatus(status);
+    if (target === 'cancelled') {
+      await this.cancelJob(tenant, jobId, correlationId);
+      return;
+    }
+    await this.#change(
+      tenant,
+      jobId,
+      correlationId,
+      `set status ${target} of`,
+      (job, at): JobEvent[] => {
+        const state = job.state;
+        switch (target) {
+          case 'queued':
+            return [{ type: 'JobQueued', data: { at } }];
+          case 'processing':
+            return state.status === 'paused'
+              ? [{ type: 'JobResumed', data: { at } }]
+              : [{ type: 'JobStarted', data: { at, instanceId: this.#deps.instanceId } }];
+          case 'paused':
+            return [{ type: 'JobPaused', data: { at } }];
+          case 'completed':
+            return [{ type: 'JobCompleted', data: { at, progress: progressOf(state) } }];
+          case 'failed':
+            return [
+              {
+                type: 'JobFailed',
+                data: {
+                  at,
+                  reason: updates.reason ?? updates.error ?? 'failed by request',
+                  unfinished: unfinishedRequests(state),
+                },
+              },
+            ];
+          case 'expired':
+            return [{ type: 'JobExpired', data: { at, unfinished: unfinishedRequests(state) } }];
+          case 'pending':
+            throw new IllegalTransitionError(`set status ${target} of`, state.status);
+          default: {
+            const unknown: never = target;
+            throw new Error(`unknown status ${unknown}`);
+          }
+        }
+      },
+    );
+  }
+
+  /** Records progress reported by hand; percentComplete is computed. */
+  async updateProgress(
+    tenant: string,
+    jobId: string,
+    progress: Partial<Omit<JobProgress, 'percentComplete'>>,
+    correlationId?: string,
+  ): Promise<JobProgress> {
+    const { after } = await this.#change(
+      tenant,
+      jobId,
+      correlationId,
+      'update the progress of',
+      (job, at) => {
+        const current = progressOf(job.state);
+        const merged = withPercentComplete({
+          total: progress.total ?? current.total,
+          pending: progress.pending ?? current.pending,
+          processing: progress.processing ?? current.processing,
+          completed: progress.completed ?? current.completed,
+          failed: progress.failed ?? current.failed,
+          cancelled: progress.cancelled ?? current.cancelled,
+          expired: progress.expired ?? current.expired,
+        });
+        return [{ type: 'ProgressRecorded', data: { progress: merged, at } }];
+      },
+    );
+    return progressOf(after);
+  }
+
+  /** Stores a request's result by hand (the seed's addResult). */
+  async addResult(tenant: string, jobId: string, customId: string, result: unknown): Promise<void> {
+    await this.#recordOutcome(
+      tenant,
+      jobId,
+      customId,
+      'succeeded',
+      normalizeSucceeded(result),
+      null,
+    );
+  }
+
+  /** Stores a request's error by hand (the seed's addError). */
+  async addError(tenant: string, jobId: string, customId: string, error: unknown): Promise<void> {
+    const { type, message } = normalizeError(error);
+    await this.#recordOutcome(
+      tenant,
+      jobId,
+      customId,
+      'errored',
+      { type: 'errored', error: { type: 'error', error: { type, message } } },
+      type,
+    );
+  }
+
+  async #recordOutcome(
+    tenant: string,
+    jobId: string,
+    customId: string,
+    resultType: 'succeeded' | 'errored',
+    result: { type: string; [key: string]: unknown },
+    errorType: string | null,
+  ) {
+    await this.#change(tenant, jobId, undefined, 'record a result of', async (job, at, trx) => {
+      if (isTerminalStatus(job.state.status))
+        return [{ type: 'RequestOutcomeRecorded', data: { customId, resultType, at } }];
+      const request = await findRequestOrdinal(trx, jobId, customId);
+      if (!request) throw new NotFoundError(`job ${jobId} has no request ${customId}`);
+      if (request.isDuplicate)
+        throw new ConflictError(
+          `request ${customId} is a duplicate: it takes its original's result`,
+        );
+      if (await hasFinalResult(trx, jobId, request.ordinal)) {
+        throw new ConflictError(`request ${customId} already has its final result`);
+      }
+      const usage = (
+        result as { message?: { usage?: { input_tokens?: number; output_tokens?: number } } }
+      ).message?.usage;
+      await insertRequestResults(
+        trx,
+        jobId,
+        [
+          {
+            ordinal: request.ordinal,
+            attempt: 1000 + 1,
+            batchKey: null,
+            resultType,
+            errorType,
+            final: true,
+            result,
+            inputTokens: usage?.input_tokens ?? 0,
+            outputTokens: usage?.output_tokens ?? 0,
+          },
+        ],
+        new Date(at),
+      );
+      return [{ type: 'RequestOutcomeRecorded', data: { customId, resultType, at } }];
+    });
+  }
+
+  /** Loads, decides and commits, retrying when another writer got there first. */
+  async #change(
+    tenant: string,
+    jobId: string,
+    correlationId: string | undefined,
+    command: string,
+    decide: (job: HydratedJob, at: string, trx: Trx) => JobEvent[] | Promise<JobEvent[]>,
+  ): Promise<{ before: JobState; after: JobState }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await this.#deps.db.transaction().execute(async (trx) => {
+          const job = await loadJob(trx, jobId);
+          if (!job || job.state.deleted || job.state.tenant !== tenant) {
+            throw new NotFoundError(`job ${jobId} not found`);
+          }
+          const at = this.#deps.clock.now().toISOString();
+          const events = await decide(job, at, trx);
+          if (events.length === 0) return { before: job.state, after: job.state };
+          const next = await commitJobEvents(
+            trx,
+            job,
+            events,
+            this.#context(correlationId),
+            command,
+          );
+          await finalizeOnEnd(trx, next.state, this.#deps.clock.now());
+          return { before: job.state, after: next.state };
+        });
+        if (outcome.after.status !== outcome.before.status)
+          this.#notifyStatus(outcome.before.status, outcome.after);
+        return outcome;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= COMMAND_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async #findByIdempotencyKey(
+    tenant: string,
+    key: string,
+    configHash: string,
+  ): Promise<JobSummary | undefined> {
+    const row = await this.#deps.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('tenant', '=', tenant)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const job = await loadJob(this.#deps.db, row.id);
+    if (!job) return undefined;
+    const created = (await firstEventData(this.#deps.db, row.id)) as
+      | { configHash?: string }
+      | undefined;
+    if (created?.configHash !== undefined && created.configHash !== configHash) {
+      throw new IdempotencyConflictError(
+        `Idempotency-Key "${key}" was already used for a different job`,
+      );
+    }
+    return summaryOf(job.state);
+  }
+
+  #context(correlationId?: string): CommitContext {
+    return { instanceId: this.#deps.instanceId, correlationId, onChange: this.#deps.onChange };
+  }
+
+  #notifyStatus(oldStatus: JobStatus | null, state: JobState) {
+    this.#deps.notify('job:status_changed', {
+      id: state.id,
+      oldStatus,
+      newStatus: state.status,
+      progress: progressOf(state),
+    });
+  }
+}
+
+/**
+ * When a job ends without every request answered, the rest get an outcome
+ * that says why, so every request of a terminal job has exactly one final result.
+ */
+export async function finalizeOnEnd(trx: Trx, state: JobState, now: Date): Promise<void> {
+  switch (state.status) {
+    case 'cancelled':
+      await finalizeUnfinishedRequests(trx, state.id, 'canceled', { type: 'canceled' }, null, now);
+      return;
+    case 'expired':
+      await finalizeUnfinishedRequests(trx, state.id, 'expired', { type: 'expired' }, null, now);
+      return;
+    case 'failed':
+      await finalizeUnfinishedRequests(
+        trx,
+        state.id,
+        'errored',
+        {
+          type: 'errored',
+          error: {
+            type: 'error',
+            error: { type: 'job_failed', message: state.failureReason ?? 'the job failed' },
+          },
+        },
+        'job_failed',
+        now,
+      );
+      return;
+    default:
+      return;
+  }
+}
+
+async function firstEventData(db: Db, jobId: string): Promise<unknown> {
+  const row = await db
+    .selectFrom('events')
+    .select('data')
+    .where('stream_id', '=', jobId)
+    .where('version', '=', 1)
+    .executeTakeFirst();
+  return row?.data;
+}
+
+function hashConfig(config: JobConfig): string {
+  const { idempotencyKey: _key, ...rest } = config;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+}
+
+function normalizeSucceeded(result: unknown): { type: 'succeeded'; message: unknown } {
+  if (result && typeof result === 'object' && (result as { type?: unknown }).type === 'succeeded') {
+    return result as { type: 'succeeded'; message: unknown };
+  }
+  return { type: 'succeeded', message: result };
+}
+
+function normalizeError(error: unknown): { type: string; message: string } {
+  if (error instanceof Error) return { type: 'api_error', message: error.message };
+  if (typeof error === 'string') return { type: 'api_error', message: error };
+  if (error && typeof error === 'object') {
+    const e = error as { type?: unknown; message?: unknown };
+    return {
+      type: typeof e.type === 'string' ? e.type : 'api_error',
+      message: typeof e.message === 'string' ? e.message : JSON.stringify(error),
+    };
+  }
+  return { type: 'api_error', message: String(error) };
+}

@@ -1,0 +1,461 @@
+import { AnthropicFailure, BatchCreationUnconfirmedError } from '../domain/anthropic.errors.js';
+import type { Clock } from '../domain/clock.js';
+import { ConcurrencyError } from '../domain/errors.js';
+import type { JobEvent } from '../domain/job.events.js';
+import {
+  type BatchState,
+  type JobState,
+  openBatches,
+  unfinishedRequests,
+} from '../domain/job.state.js';
+import { isTerminalStatus } from '../domain/job-status.js';
+import { estimateBatchCostUsd } from '../domain/pricing.js';
+import { withPercentComplete } from '../domain/progress.js';
+import {
+  countWaitingDuplicates,
+  insertBatchRequests,
+  selectSendableRequests,
+} from '../store/jobs/job-requests.js';
+import {
+  attemptsOfBatch,
+  countBatchOutcomes,
+  countJobOutcomes,
+  countRequestsInFlight,
+  insertRequestResults,
+  type NewRequestResult,
+} from '../store/jobs/request-results.js';
+import type { Db } from '../store/schema/index.js';
+import type { BatchApi, RemoteResult } from './batch-api.port.js';
+import { finalizeOnEnd } from './job-commands.js';
+import { parseSentCustomId, sentCustomId } from './job-ids.js';
+import type { JobOptions } from './job-options.js';
+import type { HydratedJob } from './job-snapshot.js';
+import { type CommitContext, commitJobEvents, loadJob } from './job-store.js';
+
+/** Errored results worth sending again. */
+const RETRYABLE_ERRORS = new Set([
+  'rate_limit_error',
+  'overloaded_error',
+  'api_error',
+  'timeout_error',
+]);
+const RESULT_INSERT_CHUNK = 500;
+/** An intent this young may still become a batch Anthropic has not listed yet. */
+const RECONCILE_AFTER_MS = 10_000;
+
+export interface DriverDeps {
+  db: Db;
+  api: BatchApi;
+  clock: Clock;
+  options: JobOptions;
+  context: CommitContext;
+  /** Told after each commit (the manager emits its events from it). */
+  onCommitted?: ((before: JobState, after: JobState) => void) | undefined;
+  log?: ((message: string, fields?: Record<string, unknown>) => void) | undefined;
+}
+
+/** What the driver wants next: another step at once, one at a time, or nothing (the job is done). */
+export type NextStep = { kind: 'now' } | { kind: 'at'; at: Date } | { kind: 'done' };
+
+/**
+ * Moves one job forward a step at a time, reading where it is from the log.
+ * Each step does at most one thing at Anthropic and commits what it learnt,
+ * so a crash between steps loses nothing and a restart carries on.
+ */
+export class JobDriver {
+  readonly #deps: DriverDeps;
+  readonly jobId: string;
+  readonly #polls = new Map<string, { at: number; interval: number }>();
+  readonly #cancelSent = new Set<string>();
+  #backoffUntil = 0;
+  #backoffMs = 0;
+
+  constructor(deps: DriverDeps, jobId: string) {
+    this.#deps = deps;
+    this.jobId = jobId;
+  }
+
+  /** Takes one step; errors from Anthropic that may pass are waited out with backoff. */
+  async step(): Promise<NextStep> {
+    const now = this.#deps.clock.now();
+    if (now.getTime() < this.#backoffUntil) return { kind: 'at', at: new Date(this.#backoffUntil) };
+    try {
+      const next = await this.#step(now);
+      this.#backoffMs = 0;
+      return next;
+    } catch (error) {
+      if (error instanceof ConcurrencyError) return { kind: 'now' };
+      if (error instanceof AnthropicFailure && !error.retryable) {
+        return this.#fail(`Anthropic refused: ${error.type}: ${error.message}`);
+      }
+      this.#backoffMs = Math.min(Math.max(this.#backoffMs * 2, 1000), 60_000);
+      const wait =
+        error instanceof AnthropicFailure && error.retryAfterMs
+          ? Math.max(error.retryAfterMs, this.#backoffMs)
+          : this.#backoffMs;
+      this.#backoffUntil = now.getTime() + wait;
+      this.#deps.log?.('job step failed; backing off', {
+        jobId: this.jobId,
+        waitMs: wait,
+        error: String(error),
+      });
+      return { kind: 'at', at: new Date(this.#backoffUntil) };
+    }
+  }
+
+  async #step(now: Date): Promise<NextStep> {
+    const job = await loadJob(this.#deps.db, this.jobId);
+    if (!job) return { kind: 'done' };
+    const state = job.state;
+    if (state.deleted) {
+      await this.#cancelOpenBatches(state);
+      return { kind: 'done' };
+    }
+    if (isTerminalStatus(state.status)) return { kind: 'done' };
+    if (state.status !== 'processing' && state.status !== 'paused') return { kind: 'done' };
+
+    const intended = state.batches.find((b) => b.status === 'intended');
+    if (intended) return this.#reconcileIntent(job, intended, now);
+
+    for (const batch of state.batches.filter((b) => b.status === 'submitted')) {
+      const poll = this.#polls.get(batch.batchId!);
+      if (poll && poll.at > now.getTime()) continue;
+      const remote = await this.#deps.api.getBatchStatus(batch.batchId!);
+      if (remote.processing_status === 'ended') {
+        await this.#commit(job, [
+          {
+            type: 'BatchEnded',
+            data: { batchKey: batch.batchKey, batchId: batch.batchId!, at: now.toISOString() },
+          },
+        ]);
+        this.#polls.delete(batch.batchId!);
+        return { kind: 'now' };
+      }
+      const interval = Math.min(
+        (poll?.interval ?? this.#deps.options.pollIntervalMs / 1.5) * 1.5,
+        this.#deps.options.pollMaxMs,
+      );
+      this.#polls.set(batch.batchId!, { at: now.getTime() + interval, interval });
+    }
+
+    const ended = state.batches.find((b) => b.status === 'ended');
+    if (ended) {
+      await this.#collect(job, ended, now);
+      return { kind: 'now' };
+    }
+
+    const ending = state.cancelRequestedAt !== null || now.getTime() >= Date.parse(state.expiresAt);
+    if (ending) {
+      const open = openBatches(state);
+      if (open.length > 0) {
+        await this.#cancelOpenBatches(state);
+        return this.#nextPoll(state, now);
+      }
+      const at = now.toISOString();
+      const unfinished = unfinishedRequests(state);
+      const event: JobEvent = state.cancelRequestedAt
+        ? { type: 'JobCancelled', data: { at, unfinished } }
+        : { type: 'JobExpired', data: { at, unfinished } };
+      await this.#commit(job, [event]);
+      return { kind: 'done' };
+    }
+
+    if (state.status === 'paused') return this.#nextPoll(state, now, 5000);
+
+    if (state.retryDueAt && Date.parse(state.retryDueAt) > now.getTime()) {
+      return this.#nextPoll(state, now, Date.parse(state.retryDueAt) - now.getTime());
+    }
+
+    if (await this.#submitNext(job, now)) return { kind: 'now' };
+
+    if (openBatches(state).length === 0 && unfinishedRequests(state) === 0) {
+      if ((await countWaitingDuplicates(this.#deps.db, state.id)) > 0) {
+        return { kind: 'at', at: new Date(now.getTime() + this.#deps.options.pollIntervalMs) };
+      }
+      const counts = await countJobOutcomes(this.#deps.db, state.id);
+      const progress = withPercentComplete({
+        total: state.totalRequests,
+        pending: 0,
+        processing: 0,
+        completed: counts.succeeded,
+        failed: counts.errored,
+        cancelled: counts.canceled,
+        expired: counts.expired,
+      });
+      await this.#commit(job, [
+        { type: 'JobCompleted', data: { at: now.toISOString(), progress } },
+      ]);
+      return { kind: 'done' };
+    }
+    return this.#nextPoll(state, now);
+  }
+
+  /** Sends the next sub-batch if there is room; true when it sent one. */
+  async #submitNext(job: HydratedJob, now: Date): Promise<boolean> {
+    const { db, options, api } = this.#deps;
+    const room = options.maxRequestsInFlight - (await countRequestsInFlight(db));
+    if (room <= 0) return false;
+    const candidates = await selectSendableRequests(
+      db,
+      job.state.id,
+      Math.min(room, options.maxBatchRequests),
+    );
+    if (candidates.length === 0) return false;
+    let bytes = 0;
+    const chosen = candidates.filter((c) => {
+      bytes += c.bytes + 100;
+      return bytes <= options.maxBatchBytes;
+    });
+    if (chosen.length === 0) chosen.push(candidates[0]!);
+
+    const batchKey = `b${job.state.batches.length + 1}`;
+    const attempt = job.state.retryCount + 1;
+    const intent = await db.transaction().execute(async (trx) => {
+      await insertBatchRequests(
+        trx,
+        job.state.id,
+        batchKey,
+        chosen.map((c) => c.ordinal),
+      );
+      return commitJobEvents(
+        trx,
+        job,
+        [
+          {
+            type: 'BatchSubmissionIntended',
+            data: { batchKey, attempt, requestCount: chosen.length, at: now.toISOString() },
+          },
+        ],
+        this.#deps.context,
+      );
+    });
+    this.#deps.onCommitted?.(job.state, intent.state);
+
+    const requests = chosen.map((c) => ({
+      custom_id: sentCustomId(job.state.id, c.ordinal),
+      params: c.params,
+    }));
+    try {
+      const batch = await api.createBatch(requests);
+      await this.#commit(intent, [
+        {
+          type: 'BatchSubmitted',
+          data: { batchKey, batchId: batch.id, at: this.#deps.clock.now().toISOString() },
+        },
+      ]);
+    } catch (error) {
+      // The batch may exist: leave the intent for reconciliation, never send blindly again.
+      if (error instanceof BatchCreationUnconfirmedError) throw error;
+      const reason =
+        error instanceof AnthropicFailure ? `${error.type}: ${error.message}` : String(error);
+      await this.#commit(intent, [
+        {
+          type: 'BatchSubmissionAbandoned',
+          data: { batchKey, reason, at: this.#deps.clock.now().toISOString() },
+        },
+      ]);
+      throw error;
+    }
+    return true;
+  }
+
+  /**
+   * An intent with no batch id: the process stopped (or lost its connection)
+   * between recording the intent and hearing Anthropic's answer. Adopt the
+   * batch if Anthropic has it; send again only when it has none.
+   */
+  async #reconcileIntent(job: HydratedJob, batch: BatchState, now: Date): Promise<NextStep> {
+    const intendedAt = Date.parse(batch.intendedAt);
+    if (now.getTime() - intendedAt < RECONCILE_AFTER_MS) {
+      return { kind: 'at', at: new Date(intendedAt + RECONCILE_AFTER_MS) };
+    }
+    const known = new Set(
+      (
+        await this.#deps.db
+          .selectFrom('job_batches')
+          .select('anthropic_batch_id')
+          .where('anthropic_batch_id', 'is not', null)
+          .execute()
+      ).map((r) => r.anthropic_batch_id),
+    );
+    const since = new Date(intendedAt - 60_000);
+    for await (const remote of this.#deps.api.listAllBatches({ createdAfter: since })) {
+      const total = Object.values(remote.request_counts).reduce((a, b) => a + b, 0);
+      if (known.has(remote.id) || total !== batch.requestCount) continue;
+      if (Date.parse(remote.created_at) < intendedAt - 5_000) continue;
+      await this.#commit(job, [
+        {
+          type: 'BatchSubmitted',
+          data: {
+            batchKey: batch.batchKey,
+            batchId: remote.id,
+            at: now.toISOString(),
+            adopted: true,
+          },
+        },
+      ]);
+      this.#deps.log?.('adopted a batch found at Anthropic for an unconfirmed submission', {
+        jobId: this.jobId,
+        batchId: remote.id,
+      });
+      return { kind: 'now' };
+    }
+    await this.#commit(job, [
+      {
+        type: 'BatchSubmissionAbandoned',
+        data: { batchKey: batch.batchKey, reason: 'not found at Anthropic', at: now.toISOString() },
+      },
+    ]);
+    return { kind: 'now' };
+  }
+
+  /** Streams a batch's results into the results table, then records what they were. */
+  async #collect(job: HydratedJob, batch: BatchState, now: Date): Promise<void> {
+    const { db, api, options } = this.#deps;
+    const state = job.state;
+    const attempts = await attemptsOfBatch(db, state.id, batch.batchKey);
+    const ending = state.cancelRequestedAt !== null || now.getTime() >= Date.parse(state.expiresAt);
+    let buffer: NewRequestResult[] = [];
+    for await (const line of api.results(batch.batchId!)) {
+      const sent = parseSentCustomId(line.custom_id);
+      // A result that is not one of this batch's requests (an adopted batch that was someone else's) is ignored.
+      if (!sent || sent.jobId !== state.id || !attempts.has(sent.ordinal)) continue;
+      buffer.push(
+        toRequestResult(
+          line,
+          sent.ordinal,
+          attempts.get(sent.ordinal)!,
+          batch.batchKey,
+          options.retryAttempts,
+          ending,
+        ),
+      );
+      if (buffer.length >= RESULT_INSERT_CHUNK) {
+        await insertRequestResults(db, state.id, buffer, now);
+        buffer = [];
+      }
+    }
+    await insertRequestResults(db, state.id, buffer, now);
+
+    const counts = await countBatchOutcomes(db, state.id, batch.batchKey);
+    const usage = counts.tokensByModel.reduce(
+      (sum, t) => ({
+        inputTokens: sum.inputTokens + t.inputTokens,
+        outputTokens: sum.outputTokens + t.outputTokens,
+        costUsd:
+          sum.costUsd +
+          (estimateBatchCostUsd(t.model, {
+            input_tokens: t.inputTokens,
+            output_tokens: t.outputTokens,
+          }) ?? 0),
+      }),
+      { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    );
+    const at = now.toISOString();
+    const events: JobEvent[] = [
+      {
+        type: 'BatchResultsCollected',
+        data: {
+          batchKey: batch.batchKey,
+          batchId: batch.batchId!,
+          succeeded: counts.succeeded,
+          errored: counts.errored,
+          canceled: counts.canceled,
+          expired: counts.expired,
+          retryable: counts.retryable,
+          usage,
+          at,
+        },
+      },
+    ];
+    if (counts.retryable > 0) {
+      events.push({
+        type: 'RetryScheduled',
+        data: {
+          attempt: state.retryCount + 2,
+          requestCount: counts.retryable,
+          dueAt: new Date(now.getTime() + options.retryDelayMs).toISOString(),
+          at,
+        },
+      });
+    }
+    await this.#commit(job, events);
+  }
+
+  async #cancelOpenBatches(state: JobState): Promise<void> {
+    for (const batch of openBatches(state)) {
+      if (!batch.batchId || batch.status !== 'submitted' || this.#cancelSent.has(batch.batchId))
+        continue;
+      await this.#deps.api.cancelBatch(batch.batchId);
+      this.#cancelSent.add(batch.batchId);
+    }
+  }
+
+  async #fail(reason: string): Promise<NextStep> {
+    const job = await loadJob(this.#deps.db, this.jobId);
+    if (!job || job.state.deleted || isTerminalStatus(job.state.status)) return { kind: 'done' };
+    const at = this.#deps.clock.now().toISOString();
+    try {
+      await this.#commit(job, [
+        { type: 'JobFailed', data: { at, reason, unfinished: unfinishedRequests(job.state) } },
+      ]);
+    } catch (error) {
+      if (error instanceof ConcurrencyError) return { kind: 'now' };
+      throw error;
+    }
+    return { kind: 'done' };
+  }
+
+  #nextPoll(state: JobState, now: Date, fallbackMs = this.#deps.options.pollMaxMs): NextStep {
+    const times = openBatches(state)
+      .flatMap((b) => (b.batchId ? [this.#polls.get(b.batchId)?.at ?? now.getTime()] : []))
+      .concat(now.getTime() + fallbackMs, Date.parse(state.expiresAt));
+    return { kind: 'at', at: new Date(Math.max(now.getTime(), Math.min(...times))) };
+  }
+
+  async #commit(job: HydratedJob, events: JobEvent[]): Promise<HydratedJob> {
+    const next = await this.#deps.db.transaction().execute(async (trx) => {
+      const committed = await commitJobEvents(trx, job, events, this.#deps.context);
+      await finalizeOnEnd(trx, committed.state, this.#deps.clock.now());
+      return committed;
+    });
+    this.#deps.onCommitted?.(job.state, next.state);
+    return next;
+  }
+}
+
+function toRequestResult(
+  line: RemoteResult,
+  ordinal: number,
+  attempt: number,
+  batchKey: string,
+  retryAttempts: number,
+  ending: boolean,
+): NewRequestResult {
+  const result = line.result;
+  const base = { ordinal, attempt, batchKey, result, inputTokens: 0, outputTokens: 0 };
+  switch (result.type) {
+    case 'succeeded':
+      return {
+        ...base,
+        resultType: 'succeeded',
+        errorType: null,
+        final: true,
+        inputTokens: result.message.usage?.input_tokens ?? 0,
+        outputTokens: result.message.usage?.output_tokens ?? 0,
+      };
+    case 'errored': {
+      const errorType = result.error.error?.type ?? result.error.type ?? 'api_error';
+      const retryable = RETRYABLE_ERRORS.has(errorType) && attempt <= retryAttempts && !ending;
+      return { ...base, resultType: 'errored', errorType, final: !retryable };
+    }
+    case 'canceled':
+      return { ...base, resultType: 'canceled', errorType: null, final: true };
+    case 'expired':
+      return { ...base, resultType: 'expired', errorType: null, final: true };
+    default: {
+      const unknown: never = result;
+      throw new Error(`unknown result type ${JSON.stringify(unknown)}`);
+    }
+  }
+}

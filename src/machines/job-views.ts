@@ -1,0 +1,132 @@
+import type { JobState } from '../domain/job.state.js';
+import type { JobStatus } from '../domain/job-status.js';
+import { type JobProgress, withPercentComplete } from '../domain/progress.js';
+import type { JobBatchRow, JobRow } from '../store/schema/index.js';
+
+/** What createJob answers (the seed's shape). */
+export interface JobSummary {
+  id: string;
+  status: JobStatus;
+  priority: number;
+  totalRequests: number;
+  uniqueRequests: number;
+  deduplicatedRequests: number;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface BatchView {
+  batchKey: string;
+  batchId: string | null;
+  attempt: number;
+  requestCount: number;
+  status: string;
+  submittedAt: string | null;
+  endedAt: string | null;
+  collectedAt: string | null;
+}
+
+/** A job as getJob shows it: no requests or results inside. */
+export interface JobView extends JobSummary {
+  tenant: string;
+  step: string | null;
+  progress: JobProgress;
+  metadata: Record<string, unknown>;
+  tags: string[];
+  timeoutMs: number;
+  callbackUrl: string | null;
+  updatedAt: string;
+  queuedAt: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  retryCount: number;
+  cancelRequested: boolean;
+  failureReason: string | null;
+  usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  batchIds: string[];
+  errorCount: number;
+}
+
+export function summaryOf(state: JobState): JobSummary {
+  return {
+    id: state.id,
+    status: state.status,
+    priority: state.priority,
+    totalRequests: state.totalRequests,
+    uniqueRequests: state.uniqueRequests,
+    deduplicatedRequests: state.deduplicatedRequests,
+    createdAt: state.createdAt,
+    expiresAt: state.expiresAt,
+  };
+}
+
+export function rowToJobView(row: JobRow): JobView {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    status: row.status as JobStatus,
+    step: row.step,
+    priority: row.priority,
+    totalRequests: row.total_requests,
+    uniqueRequests: row.unique_requests,
+    deduplicatedRequests: row.deduplicated_requests,
+    progress: withPercentComplete({
+      total: row.total_requests,
+      completed: row.completed,
+      failed: row.failed,
+      cancelled: row.cancelled,
+      expired: row.expired,
+      processing: row.in_flight,
+      pending: Math.max(
+        0,
+        row.total_requests -
+          row.completed -
+          row.failed -
+          row.cancelled -
+          row.expired -
+          row.in_flight,
+      ),
+    }),
+    metadata: row.metadata,
+    tags: row.tags,
+    timeoutMs: Number(row.timeout_ms),
+    callbackUrl: row.callback_url,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    queuedAt: isoOrNull(row.queued_at),
+    startedAt: isoOrNull(row.started_at),
+    completedAt: isoOrNull(row.completed_at),
+    expiresAt: iso(row.expires_at),
+    retryCount: row.retry_count,
+    cancelRequested: row.cancel_requested_at !== null,
+    failureReason: row.failure_reason,
+    usage: {
+      inputTokens: Number(row.input_tokens),
+      outputTokens: Number(row.output_tokens),
+      costUsd: Number(row.cost_usd),
+    },
+    batchIds: row.batch_ids,
+    errorCount: row.error_count,
+  };
+}
+
+export function rowToBatchView(row: JobBatchRow): BatchView {
+  return {
+    batchKey: row.batch_key,
+    batchId: row.anthropic_batch_id,
+    attempt: row.attempt,
+    requestCount: row.request_count,
+    status: row.status,
+    submittedAt: isoOrNull(row.submitted_at),
+    endedAt: isoOrNull(row.ended_at),
+    collectedAt: isoOrNull(row.collected_at),
+  };
+}
+
+function iso(value: Date | string): string {
+  return new Date(value).toISOString();
+}
+
+function isoOrNull(value: Date | string | null): string | null {
+  return value === null ? null : iso(value);
+}

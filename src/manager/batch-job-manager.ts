@@ -1,0 +1,508 @@
+import { EventEmitter } from 'node:events';
+import { AnthropicGateway } from '../anthropic/anthropic-gateway.js';
+import { type RunningSimulator, startSimulator } from '../anthropic/simulator/index.js';
+import { type Clock, systemClock } from '../domain/clock.js';
+import { progressOf } from '../domain/job.state.js';
+import type { JobStatus } from '../domain/job-status.js';
+import { parseListJobsFilter } from '../domain/list-jobs.schema.js';
+import type { JobProgress } from '../domain/progress.js';
+import type { BatchApi } from '../machines/batch-api.port.js';
+import {
+  type CancelResult,
+  type DeleteResult,
+  JobCommands,
+  type TransitionResult,
+} from '../machines/job-commands.js';
+import type { JobNotifications } from '../machines/job-notifications.js';
+import { DEFAULT_JOB_OPTIONS, type JobOptions } from '../machines/job-options.js';
+import type { JobChange } from '../machines/job-store.js';
+import {
+  type BatchView,
+  type JobSummary,
+  type JobView,
+  rowToBatchView,
+  rowToJobView,
+} from '../machines/job-views.js';
+import { JobWorker } from '../machines/job-worker.js';
+import { createDatabase, type DatabaseHandle } from '../store/create-database.js';
+import { readStream } from '../store/event-store.js';
+import type { RecordedEvent } from '../store/event-store.types.js';
+import {
+  findJobRow,
+  listJobBatches,
+  listJobRows,
+  readStats,
+  type StatsRow,
+} from '../store/jobs/job-queries.js';
+import {
+  type JobResultLine,
+  type ResultType,
+  readJobResults,
+  recentErrors,
+} from '../store/jobs/request-results.js';
+import { migrate } from '../store/migrate.js';
+import type { Trx } from '../store/schema/index.js';
+import {
+  assertWebhookUrlAllowed,
+  enqueueJobWebhooks,
+  parseWebhookAllowList,
+  registerJobCallback,
+  secretCipherFor,
+  startWebhookRelay,
+  type WebhookRelay,
+  type WebhookSettings,
+} from '../webhooks/index.js';
+import { type BatchJobManagerOptions, defaultInstanceId } from './manager-options.js';
+
+/** A job as getJob shows it, with its batches and latest errors. */
+export interface JobDetails extends JobView {
+  batches: BatchView[];
+  errors: Array<{
+    customId: string;
+    type: string | null;
+    message: string | null;
+    final: boolean;
+    at: string;
+  }>;
+}
+
+export interface ListJobsResult {
+  jobs: JobView[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export type JobStats = StatsRow;
+
+const TERMINAL_WEBHOOK_TYPES = {
+  completed: 'job.completed',
+  failed: 'job.failed',
+  cancelled: 'job.cancelled',
+  expired: 'job.expired',
+} as const;
+
+interface Runtime {
+  database: DatabaseHandle;
+  ownsDatabase: boolean;
+  commands: JobCommands;
+  worker: JobWorker | undefined;
+  relay: WebhookRelay | undefined;
+  simulator: RunningSimulator | undefined;
+}
+
+/**
+ * The job manager: every capability of the seed's BatchJobManager, kept in
+ * Postgres. It connects (and migrates) on first use; `close()` stops it.
+ * Events (`job:created`, `job:status_changed`...) are emitted after commit.
+ */
+export class BatchJobManager extends EventEmitter {
+  readonly options: JobOptions;
+  readonly instanceId: string;
+  readonly #settings: BatchJobManagerOptions;
+  readonly #tenant: string;
+  readonly #clock: Clock;
+  readonly #webhooks: WebhookSettings;
+  #runtime: Promise<Runtime> | undefined;
+  #closed = false;
+
+  constructor(options: BatchJobManagerOptions = {}) {
+    super();
+    const { defaultPriority, ...rest } = options;
+    this.options = {
+      ...DEFAULT_JOB_OPTIONS,
+      ...pickJobOptions(rest),
+      ...(defaultPriority ? { defaultPriority } : {}),
+    };
+    this.#settings = options;
+    this.#tenant = options.tenant ?? 'default';
+    this.#clock = options.clock ?? systemClock;
+    this.instanceId = options.instanceId ?? defaultInstanceId();
+    this.#webhooks = {
+      clock: this.#clock,
+      allowList: parseWebhookAllowList(
+        options.webhookAllow ?? process.env.BATCHKEEPER_WEBHOOK_ALLOW ?? '',
+      ),
+      cipher: secretCipherFor(process.env.BATCHKEEPER_ENCRYPTION_KEY),
+    };
+  }
+
+  /** Connects, migrates and starts the worker; called by every method, safe to call yourself. */
+  async ready(): Promise<void> {
+    await this.#start();
+  }
+
+  /** The same manager acting for another tenant (the HTTP API uses one per API key). */
+  forTenant(tenant: string): TenantJobs {
+    return new TenantJobs(this, tenant);
+  }
+
+  createJob(config: unknown): Promise<JobSummary> {
+    return this.forTenant(this.#tenant).createJob(config);
+  }
+  getJob(jobId: string): Promise<JobDetails | null> {
+    return this.forTenant(this.#tenant).getJob(jobId);
+  }
+  updateJobStatus(
+    jobId: string,
+    status: JobStatus | string,
+    updates?: { reason?: string; error?: string },
+  ) {
+    return this.forTenant(this.#tenant).updateJobStatus(jobId, status, updates);
+  }
+  updateProgress(
+    jobId: string,
+    progress: Partial<Omit<JobProgress, 'percentComplete'>>,
+  ): Promise<JobProgress> {
+    return this.forTenant(this.#tenant).updateProgress(jobId, progress);
+  }
+  addResult(jobId: string, requestId: string, result: unknown): Promise<void> {
+    return this.forTenant(this.#tenant).addResult(jobId, requestId, result);
+  }
+  addError(jobId: string, requestId: string, error: unknown): Promise<void> {
+    return this.forTenant(this.#tenant).addError(jobId, requestId, error);
+  }
+  cancelJob(jobId: string): Promise<CancelResult> {
+    return this.forTenant(this.#tenant).cancelJob(jobId);
+  }
+  pauseJob(jobId: string): Promise<TransitionResult> {
+    return this.forTenant(this.#tenant).pauseJob(jobId);
+  }
+  resumeJob(jobId: string): Promise<TransitionResult> {
+    return this.forTenant(this.#tenant).resumeJob(jobId);
+  }
+  listJobs(filters: unknown = {}): Promise<ListJobsResult> {
+    return this.forTenant(this.#tenant).listJobs(filters);
+  }
+  deleteJob(jobId: string): Promise<DeleteResult> {
+    return this.forTenant(this.#tenant).deleteJob(jobId);
+  }
+  getJobResults(jobId: string) {
+    return this.forTenant(this.#tenant).getJobResults(jobId);
+  }
+  getJobStats(): Promise<JobStats> {
+    return this.forTenant(this.#tenant).getJobStats();
+  }
+
+  /** Stops the worker (leases handed over), the relay and the simulator, and closes the database. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#runtime) return;
+    const runtime = await this.#runtime.catch(() => undefined);
+    if (!runtime) return;
+    await runtime.worker?.stop();
+    await runtime.relay?.stop();
+    await runtime.simulator?.stop();
+    if (runtime.ownsDatabase) await runtime.database.close();
+  }
+
+  /** @internal the started parts, for the HTTP layer and the tenant view. */
+  async runtime(): Promise<Runtime> {
+    return this.#start();
+  }
+
+  #start(): Promise<Runtime> {
+    if (this.#closed) return Promise.reject(new Error('the manager is closed'));
+    this.#runtime ??= this.#boot();
+    return this.#runtime;
+  }
+
+  async #boot(): Promise<Runtime> {
+    const s = this.#settings;
+    const database =
+      s.database ??
+      (await createDatabase({
+        databaseUrl: s.databaseUrl ?? (process.env.DATABASE_URL || undefined),
+        dataDir: s.dataDir ?? (process.env.BATCHKEEPER_DATA_DIR || undefined),
+      }));
+    await migrate(database.db);
+    const { api, simulator } = await this.#anthropic();
+    const onChange = (trx: Trx, change: JobChange) => this.#enqueueWebhooks(trx, change);
+    const context = { instanceId: this.instanceId, onChange };
+    const commands = new JobCommands({
+      db: database.db,
+      clock: this.#clock,
+      instanceId: this.instanceId,
+      options: this.options,
+      notify: (name, payload) => this.#notify(name, payload),
+      validateCallbackUrl: (url) => void assertWebhookUrlAllowed(url, this.#webhooks.allowList),
+      onJobCreated: async (trx, job, config) => {
+        if (config.callbackUrl) {
+          await registerJobCallback(
+            trx,
+            {
+              tenant: job.tenant,
+              jobId: job.id,
+              url: config.callbackUrl,
+              secret: config.webhookSecret,
+            },
+            this.#webhooks,
+          );
+        }
+      },
+      onChange,
+    });
+    const runWorker = s.worker ?? true;
+    const worker = runWorker
+      ? new JobWorker({
+          db: database.db,
+          api,
+          clock: this.#clock,
+          options: this.options,
+          context,
+          onCommitted: (before, after) => this.#notifyChange(before.status, after),
+          log: (message, fields) => s.log?.('info', message, fields),
+        })
+      : undefined;
+    worker?.start();
+    const relay =
+      (s.webhookRelay ?? runWorker)
+        ? startWebhookRelay({ db: database.db, instanceId: this.instanceId, ...this.#webhooks })
+        : undefined;
+    return { database, ownsDatabase: !s.database, commands, worker, relay, simulator };
+  }
+
+  async #anthropic(): Promise<{ api: BatchApi; simulator: RunningSimulator | undefined }> {
+    const s = this.#settings;
+    if (s.batchApi) return { api: s.batchApi, simulator: undefined };
+    const apiKey = s.anthropic?.apiKey ?? process.env.ANTHROPIC_API_KEY;
+    const requestsPerMinute = s.anthropic?.requestsPerMinute;
+    if (apiKey) {
+      const gateway = new AnthropicGateway({
+        apiKey,
+        baseURL: s.anthropic?.baseURL ?? process.env.ANTHROPIC_BASE_URL,
+        requestsPerMinute,
+      });
+      return { api: gateway as unknown as BatchApi, simulator: undefined };
+    }
+    const simulator = await startSimulator({ host: '127.0.0.1', port: 0, latencyMs: 2000 });
+    s.log?.('warn', 'no ANTHROPIC_API_KEY: using the built-in Message Batches simulator', {
+      url: simulator.url,
+    });
+    const gateway = new AnthropicGateway({
+      apiKey: 'simulator',
+      baseURL: simulator.url,
+      requestsPerMinute,
+    });
+    return { api: gateway as unknown as BatchApi, simulator };
+  }
+
+  async #enqueueWebhooks(trx: Trx, change: JobChange): Promise<void> {
+    const after = change.after;
+    const becameTerminal =
+      change.before?.status !== after.status && after.status in TERMINAL_WEBHOOK_TYPES
+        ? TERMINAL_WEBHOOK_TYPES[after.status as keyof typeof TERMINAL_WEBHOOK_TYPES]
+        : undefined;
+    const progressed = change.events.some(
+      (e) => e.type === 'BatchResultsCollected' || e.type === 'ProgressRecorded',
+    );
+    const data = {
+      id: after.id,
+      status: after.status,
+      priority: after.priority,
+      totalRequests: after.totalRequests,
+      uniqueRequests: after.uniqueRequests,
+      deduplicatedRequests: after.deduplicatedRequests,
+      createdAt: after.createdAt,
+      expiresAt: after.expiresAt,
+      completedAt: after.completedAt,
+      failureReason: after.failureReason,
+      progress: progressOf(after),
+    };
+    const occurredAt = new Date(after.updatedAt);
+    if (becameTerminal) {
+      await enqueueJobWebhooks(trx, {
+        tenant: after.tenant,
+        jobId: after.id,
+        type: becameTerminal,
+        data,
+        occurredAt,
+      });
+    } else if (progressed) {
+      await enqueueJobWebhooks(trx, {
+        tenant: after.tenant,
+        jobId: after.id,
+        type: 'job.progress',
+        data,
+        occurredAt,
+      });
+    }
+  }
+
+  #notifyChange(oldStatus: JobStatus, after: import('../domain/job.state.js').JobState) {
+    if (oldStatus !== after.status) {
+      this.#notify('job:status_changed', {
+        id: after.id,
+        oldStatus,
+        newStatus: after.status,
+        progress: progressOf(after),
+      });
+      if (after.status === 'cancelled') this.#notify('job:cancelled', { id: after.id });
+    }
+    const progress = progressOf(after);
+    this.#notify('job:progress', {
+      id: after.id,
+      progress,
+      percentComplete: progress.percentComplete,
+    });
+  }
+
+  #notify<K extends keyof JobNotifications>(name: K, payload: JobNotifications[K]) {
+    // A listener's exception must not undo or interrupt the work that was committed.
+    try {
+      this.emit(name, payload);
+    } catch (error) {
+      this.#settings.log?.('error', `a ${name} listener threw`, { error: String(error) });
+    }
+  }
+}
+
+/** The manager's methods for one tenant: it sees and touches only its own jobs. */
+export class TenantJobs {
+  constructor(
+    readonly manager: BatchJobManager,
+    readonly tenant: string,
+  ) {}
+
+  async createJob(config: unknown, correlationId?: string): Promise<JobSummary> {
+    const { commands, worker } = await this.manager.runtime();
+    const summary = await commands.createJob(this.tenant, config, correlationId);
+    worker?.wake();
+    return summary;
+  }
+
+  async getJob(jobId: string): Promise<JobDetails | null> {
+    const { database } = await this.manager.runtime();
+    const row = await findJobRow(database.db, this.tenant, jobId);
+    if (!row) return null;
+    const [batches, errors] = await Promise.all([
+      listJobBatches(database.db, jobId),
+      recentErrors(database.db, jobId, 20),
+    ]);
+    return {
+      ...rowToJobView(row),
+      batches: batches.map(rowToBatchView),
+      errors: errors.map((e) => ({ ...e, at: e.at.toISOString() })),
+    };
+  }
+
+  async updateJobStatus(
+    jobId: string,
+    status: string,
+    updates?: { reason?: string; error?: string },
+  ) {
+    const { commands, worker } = await this.manager.runtime();
+    await commands.updateJobStatus(this.tenant, jobId, status, updates);
+    worker?.wake(jobId);
+    return this.getJob(jobId);
+  }
+
+  async updateProgress(jobId: string, progress: Partial<Omit<JobProgress, 'percentComplete'>>) {
+    const { commands } = await this.manager.runtime();
+    return commands.updateProgress(this.tenant, jobId, progress);
+  }
+
+  async addResult(jobId: string, requestId: string, result: unknown): Promise<void> {
+    const { commands, worker } = await this.manager.runtime();
+    await commands.addResult(this.tenant, jobId, requestId, result);
+    worker?.wake(jobId);
+  }
+
+  async addError(jobId: string, requestId: string, error: unknown): Promise<void> {
+    const { commands, worker } = await this.manager.runtime();
+    await commands.addError(this.tenant, jobId, requestId, error);
+    worker?.wake(jobId);
+  }
+
+  async cancelJob(jobId: string, correlationId?: string): Promise<CancelResult> {
+    const { commands, worker } = await this.manager.runtime();
+    const result = await commands.cancelJob(this.tenant, jobId, correlationId);
+    worker?.wake(jobId);
+    return result;
+  }
+
+  async pauseJob(jobId: string, correlationId?: string): Promise<TransitionResult> {
+    const { commands, worker } = await this.manager.runtime();
+    const result = await commands.pauseJob(this.tenant, jobId, correlationId);
+    worker?.wake(jobId);
+    return result;
+  }
+
+  async resumeJob(jobId: string, correlationId?: string): Promise<TransitionResult> {
+    const { commands, worker } = await this.manager.runtime();
+    const result = await commands.resumeJob(this.tenant, jobId, correlationId);
+    worker?.wake(jobId);
+    return result;
+  }
+
+  async deleteJob(jobId: string, correlationId?: string): Promise<DeleteResult> {
+    const { commands, worker } = await this.manager.runtime();
+    const result = await commands.deleteJob(this.tenant, jobId, correlationId);
+    worker?.wake(jobId);
+    return result;
+  }
+
+  async listJobs(filters: unknown = {}): Promise<ListJobsResult> {
+    const { database } = await this.manager.runtime();
+    const filter = parseListJobsFilter(filters);
+    const { rows, total } = await listJobRows(database.db, this.tenant, filter);
+    return { jobs: rows.map(rowToJobView), total, limit: filter.limit, offset: filter.offset };
+  }
+
+  /** Every final result of the job keyed by custom_id (the seed's shape); null when there is no such job. */
+  async getJobResults(jobId: string): Promise<{
+    id: string;
+    status: JobStatus;
+    count: number;
+    results: Record<string, Omit<JobResultLine, 'ordinal' | 'custom_id'>>;
+  } | null> {
+    const job = await this.getJob(jobId);
+    if (!job) return null;
+    const results: Record<string, Omit<JobResultLine, 'ordinal' | 'custom_id'>> = {};
+    let count = 0;
+    for await (const { ordinal: _o, custom_id, ...line } of this.iterateResults(jobId)) {
+      results[custom_id] = line;
+      count += 1;
+    }
+    return { id: jobId, status: job.status, count, results };
+  }
+
+  /** A job's final results in request order, read page by page (bounded memory). */
+  async *iterateResults(
+    jobId: string,
+    options: { type?: ResultType | undefined } = {},
+  ): AsyncGenerator<JobResultLine> {
+    const { database } = await this.manager.runtime();
+    let afterOrdinal = -1;
+    for (;;) {
+      const page = await readJobResults(database.db, jobId, {
+        afterOrdinal,
+        limit: 1000,
+        type: options.type,
+      });
+      yield* page;
+      if (page.length < 1000) return;
+      afterOrdinal = page.at(-1)!.ordinal;
+    }
+  }
+
+  /** The job's events in order: its audit log. */
+  async readEvents(jobId: string): Promise<RecordedEvent[] | null> {
+    const { database } = await this.manager.runtime();
+    const events = await readStream(database.db, jobId);
+    if (events.length === 0 || events[0]!.metadata.tenant !== this.tenant) return null;
+    return events;
+  }
+
+  async getJobStats(): Promise<JobStats> {
+    const { database } = await this.manager.runtime();
+    return readStats(database.db, this.tenant);
+  }
+}
+
+function pickJobOptions(value: object): Partial<JobOptions> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([key, v]) => key in DEFAULT_JOB_OPTIONS && v !== undefined),
+  ) as Partial<JobOptions>;
+}

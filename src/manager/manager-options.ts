@@ -1,0 +1,53 @@
+import { hostname } from 'node:os';
+import type { Clock } from '../domain/clock.js';
+import type { Priority } from '../domain/priority.js';
+import type { BatchApi } from '../machines/batch-api.port.js';
+import type { JobOptions } from '../machines/job-options.js';
+import type { DatabaseHandle } from '../store/create-database.js';
+
+/** new BatchJobManager(options): the seed's options plus where to keep data and how to reach Anthropic. */
+export interface BatchJobManagerOptions extends Partial<Omit<JobOptions, 'defaultPriority'>> {
+  /** A Postgres URL (default: DATABASE_URL; unset: embedded PGlite). */
+  databaseUrl?: string | undefined;
+  /** Where embedded PGlite keeps its files (default: BATCHKEEPER_DATA_DIR, else ./.data). */
+  dataDir?: string | undefined;
+  /** An open database to use instead (it is not closed by close()). */
+  database?: DatabaseHandle | undefined;
+  /** (default: Priority.NORMAL) */
+  defaultPriority?: Priority | undefined;
+  /** With no API key (here or in ANTHROPIC_API_KEY) the built-in simulator is started on loopback. */
+  anthropic?:
+    | {
+        apiKey?: string | undefined;
+        baseURL?: string | undefined;
+        /** Keeps batch calls under this many a minute (default: no limit). */
+        requestsPerMinute?: number | undefined;
+      }
+    | undefined;
+  /** Talk to Anthropic through this instead (tests, other gateways). */
+  batchApi?: BatchApi | undefined;
+  /** This instance's name in leases and event metadata (default: BATCHKEEPER_INSTANCE_ID, else host+pid). */
+  instanceId?: string | undefined;
+  /** The tenant the library's methods act for (default: 'default'). */
+  tenant?: string | undefined;
+  /** Run the scheduler that processes jobs (default: true); false for API-only instances. */
+  worker?: boolean | undefined;
+  /** Run the webhook relay (default: the same as worker). */
+  webhookRelay?: boolean | undefined;
+  /** Hosts/CIDRs webhooks may target although private (default: BATCHKEEPER_WEBHOOK_ALLOW). */
+  webhookAllow?: string | undefined;
+  /** (default: the system clock) */
+  clock?: Clock | undefined;
+  /** Where the manager reports what it does (default: nowhere). */
+  log?:
+    | ((
+        level: 'info' | 'warn' | 'error',
+        message: string,
+        fields?: Record<string, unknown>,
+      ) => void)
+    | undefined;
+}
+
+export function defaultInstanceId(env: NodeJS.ProcessEnv = process.env): string {
+  return env.BATCHKEEPER_INSTANCE_ID || `${hostname()}-${process.pid}`;
+}

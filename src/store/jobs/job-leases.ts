@@ -1,0 +1,138 @@
+import { sql } from 'kysely';
+import type { DbOrTrx, Trx } from '../schema/index.js';
+
+/**
+ * Claims up to `limit` queued jobs in priority order (lower number first,
+ * then oldest), skipping rows another instance is claiming at this moment.
+ */
+export async function claimQueuedJobs(trx: Trx, limit: number): Promise<string[]> {
+  if (limit <= 0) return [];
+  const rows = await trx
+    .selectFrom('jobs')
+    .select('id')
+    .where('status', '=', 'queued')
+    .orderBy('priority')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Takes (or renews) the lease on a job for `owner` until `expiresAt`. */
+export async function acquireLease(
+  trx: Trx,
+  jobId: string,
+  owner: string,
+  now: Date,
+  expiresAt: Date,
+): Promise<void> {
+  await trx
+    .insertInto('job_leases')
+    .values({ job_id: jobId, owner, expires_at: expiresAt, acquired_at: now })
+    .onConflict((oc) =>
+      oc.column('job_id').doUpdateSet({ owner, expires_at: expiresAt, acquired_at: now }),
+    )
+    .execute();
+}
+
+/**
+ * Takes over up to `limit` leases that lapsed (their owner stopped renewing):
+ * the jobs come back to life on this instance.
+ */
+export async function claimLapsedLeases(
+  trx: Trx,
+  owner: string,
+  now: Date,
+  expiresAt: Date,
+  limit: number,
+): Promise<Array<{ jobId: string; previousOwner: string; lapsedAt: Date }>> {
+  if (limit <= 0) return [];
+  const lapsed = await trx
+    .selectFrom('job_leases')
+    .select(['job_id', 'owner', 'expires_at'])
+    .where('expires_at', '<', now)
+    .orderBy('expires_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  for (const row of lapsed) {
+    await trx
+      .updateTable('job_leases')
+      .set({ owner, expires_at: expiresAt, acquired_at: now })
+      .where('job_id', '=', row.job_id)
+      .execute();
+  }
+  return lapsed.map((r) => ({ jobId: r.job_id, previousOwner: r.owner, lapsedAt: r.expires_at }));
+}
+
+/** Extends this owner's leases; returns the jobs it still holds (others were taken). */
+export async function renewLeases(
+  db: DbOrTrx,
+  owner: string,
+  jobIds: readonly string[],
+  expiresAt: Date,
+): Promise<Set<string>> {
+  if (jobIds.length === 0) return new Set();
+  const rows = await db
+    .updateTable('job_leases')
+    .set({ expires_at: expiresAt })
+    .where('owner', '=', owner)
+    .where('job_id', 'in', [...jobIds])
+    .returning('job_id')
+    .execute();
+  return new Set(rows.map((r) => r.job_id));
+}
+
+/** Gives a lease up (the job ended, or this instance is stopping). */
+export async function releaseLease(db: DbOrTrx, jobId: string, owner: string): Promise<void> {
+  await db
+    .deleteFrom('job_leases')
+    .where('job_id', '=', jobId)
+    .where('owner', '=', owner)
+    .execute();
+}
+
+/** Marks this owner's leases as lapsed so another instance takes them over at once. */
+export async function handOverLeases(
+  db: DbOrTrx,
+  owner: string,
+  jobIds: readonly string[],
+): Promise<void> {
+  if (jobIds.length === 0) return;
+  await db
+    .updateTable('job_leases')
+    .set({ expires_at: sql<Date>`'-infinity'::timestamptz` })
+    .where('owner', '=', owner)
+    .where('job_id', 'in', [...jobIds])
+    .execute();
+}
+
+/** Who holds a job's lease, if anyone. */
+export async function leaseOwner(db: DbOrTrx, jobId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('job_leases')
+    .select('owner')
+    .where('job_id', '=', jobId)
+    .executeTakeFirst();
+  return row?.owner;
+}
+
+/** Jobs past their deadline that no instance is working on (queued or pending ones). */
+export async function findUnheldJobsPastDeadline(
+  db: DbOrTrx,
+  now: Date,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('status', 'in', ['pending', 'queued'])
+    .where('expires_at', '<=', now)
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,261 @@
+import { sql } from 'kysely';
+import type { DbOrTrx, Trx } from '../schema/index.js';
+
+export type ResultType = 'succeeded' | 'errored' | 'canceled' | 'expired';
+
+/** One outcome of one attempt of a request. */
+export interface NewRequestResult {
+  ordinal: number;
+  attempt: number;
+  batchKey: string | null;
+  resultType: ResultType;
+  errorType: string | null;
+  final: boolean;
+  /** Anthropic's result object: `{type, message}`, `{type, error}`, `{type}`. */
+  result: unknown;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/**
+ * Stores outcomes; one already stored (same attempt, or a second final
+ * outcome) is skipped, so reading a batch's results twice changes nothing.
+ */
+export async function insertRequestResults(
+  trx: DbOrTrx,
+  jobId: string,
+  results: readonly NewRequestResult[],
+  recordedAt: Date,
+): Promise<number> {
+  if (results.length === 0) return 0;
+  const inserted = await trx
+    .insertInto('request_results')
+    .values(
+      results.map((r) => ({
+        job_id: jobId,
+        ordinal: r.ordinal,
+        attempt: r.attempt,
+        batch_key: r.batchKey,
+        result_type: r.resultType,
+        error_type: r.errorType,
+        final: r.final,
+        result: JSON.stringify(r.result),
+        input_tokens: r.inputTokens,
+        output_tokens: r.outputTokens,
+        recorded_at: recordedAt,
+      })),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0);
+}
+
+/** How many times each request of a batch has been sent, this batch included. */
+export async function attemptsOfBatch(
+  db: DbOrTrx,
+  jobId: string,
+  batchKey: string,
+): Promise<Map<number, number>> {
+  const rows = await sql<{ ordinal: number; attempts: number }>`
+    select br.ordinal, count(all_br.*)::int as attempts
+    from batch_requests br
+    join batch_requests all_br on all_br.job_id = br.job_id and all_br.ordinal = br.ordinal
+    join job_batches b on b.job_id = all_br.job_id and b.batch_key = all_br.batch_key
+    where br.job_id = ${jobId} and br.batch_key = ${batchKey}
+    group by br.ordinal
+  `.execute(db);
+  return new Map(rows.rows.map((r) => [r.ordinal, r.attempts]));
+}
+
+/** A batch's outcomes as stored, with token totals per model. */
+export interface BatchOutcomeCounts {
+  succeeded: number;
+  errored: number;
+  canceled: number;
+  expired: number;
+  retryable: number;
+  tokensByModel: Array<{ model: string; inputTokens: number; outputTokens: number }>;
+}
+
+export async function countBatchOutcomes(
+  db: DbOrTrx,
+  jobId: string,
+  batchKey: string,
+): Promise<BatchOutcomeCounts> {
+  const counts = await sql<{ result_type: ResultType; final: boolean; n: number }>`
+    select result_type, final, count(*)::int as n
+    from request_results where job_id = ${jobId} and batch_key = ${batchKey}
+    group by result_type, final
+  `.execute(db);
+  const tokens = await sql<{ model: string; input_tokens: number; output_tokens: number }>`
+    select coalesce(result->'message'->>'model', '') as model,
+           sum(input_tokens)::bigint as input_tokens, sum(output_tokens)::bigint as output_tokens
+    from request_results where job_id = ${jobId} and batch_key = ${batchKey} and result_type = 'succeeded'
+    group by 1
+  `.execute(db);
+  const outcome: BatchOutcomeCounts = {
+    succeeded: 0,
+    errored: 0,
+    canceled: 0,
+    expired: 0,
+    retryable: 0,
+    tokensByModel: tokens.rows.map((r) => ({
+      model: r.model,
+      inputTokens: Number(r.input_tokens),
+      outputTokens: Number(r.output_tokens),
+    })),
+  };
+  for (const row of counts.rows) {
+    if (!row.final) outcome.retryable += row.n;
+    else outcome[row.result_type] += row.n;
+  }
+  return outcome;
+}
+
+/**
+ * Gives every original request of the job that has no final outcome the
+ * outcome `result` (a job that ends cancelled, expired or failed still
+ * accounts for every request). Returns how many were written.
+ */
+export async function finalizeUnfinishedRequests(
+  trx: Trx,
+  jobId: string,
+  resultType: ResultType,
+  result: unknown,
+  errorType: string | null,
+  recordedAt: Date,
+): Promise<number> {
+  const inserted = await sql`
+    insert into request_results
+      (job_id, ordinal, attempt, batch_key, result_type, error_type, final, result, recorded_at)
+    select r.job_id, r.ordinal,
+           coalesce((select max(x.attempt) from request_results x
+                     where x.job_id = r.job_id and x.ordinal = r.ordinal), 0) + 1,
+           null, ${resultType}, ${errorType}, true, ${JSON.stringify(result)}::jsonb, ${recordedAt}
+    from job_requests r
+    where r.job_id = ${jobId}
+      and r.original_job_id is null
+      and not exists (
+        select 1 from request_results x where x.job_id = r.job_id and x.ordinal = r.ordinal and x.final)
+  `.execute(trx);
+  return Number(inserted.numAffectedRows ?? 0);
+}
+
+/** Whether a request already has its final outcome. */
+export async function hasFinalResult(
+  db: DbOrTrx,
+  jobId: string,
+  ordinal: number,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('request_results')
+    .select('ordinal')
+    .where('job_id', '=', jobId)
+    .where('ordinal', '=', ordinal)
+    .where('final', '=', true)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** One line of a job's results, in Anthropic's shape plus where it came from. */
+export interface JobResultLine {
+  ordinal: number;
+  custom_id: string;
+  result: { type: ResultType; [key: string]: unknown };
+  _deduplicated?: true;
+  _originalJobId?: string;
+}
+
+/**
+ * A page of a job's final results in request order, after `afterOrdinal`;
+ * a duplicate carries its original's outcome.
+ */
+export async function readJobResults(
+  db: DbOrTrx,
+  jobId: string,
+  options: { afterOrdinal: number; limit: number; type?: ResultType | undefined },
+): Promise<JobResultLine[]> {
+  const typeFilter = options.type ? sql`and x.result_type = ${options.type}` : sql``;
+  const rows = await sql<{
+    ordinal: number;
+    custom_id: string;
+    result: JobResultLine['result'];
+    original_job_id: string | null;
+  }>`
+    select r.ordinal, r.custom_id, x.result, r.original_job_id
+    from job_requests r
+    join request_results x
+      on x.job_id = coalesce(r.original_job_id, r.job_id)
+     and x.ordinal = coalesce(r.original_ordinal, r.ordinal)
+     and x.final
+    where r.job_id = ${jobId} and r.ordinal > ${options.afterOrdinal} ${typeFilter}
+    order by r.ordinal
+    limit ${options.limit}
+  `.execute(db);
+  return rows.rows.map((row) => ({
+    ordinal: row.ordinal,
+    custom_id: row.custom_id,
+    result: row.result,
+    ...(row.original_job_id
+      ? { _deduplicated: true as const, _originalJobId: row.original_job_id }
+      : {}),
+  }));
+}
+
+/** The most recent errored outcomes of a job (the seed's errors list). */
+export async function recentErrors(
+  db: DbOrTrx,
+  jobId: string,
+  limit: number,
+): Promise<
+  Array<{ customId: string; type: string | null; message: string | null; final: boolean; at: Date }>
+> {
+  const rows = await sql<{
+    custom_id: string;
+    error_type: string | null;
+    message: string | null;
+    final: boolean;
+    recorded_at: Date;
+  }>`
+    select r.custom_id, x.error_type, x.result->'error'->'error'->>'message' as message, x.final, x.recorded_at
+    from request_results x join job_requests r on r.job_id = x.job_id and r.ordinal = x.ordinal
+    where x.job_id = ${jobId} and x.result_type = 'errored'
+    order by x.recorded_at desc, x.ordinal
+    limit ${limit}
+  `.execute(db);
+  return rows.rows.map((r) => ({
+    customId: r.custom_id,
+    type: r.error_type,
+    message: r.message,
+    final: r.final,
+    at: r.recorded_at,
+  }));
+}
+
+/** Final outcomes over all of a job's requests, duplicates taking their original's. */
+export async function countJobOutcomes(
+  db: DbOrTrx,
+  jobId: string,
+): Promise<Record<ResultType, number>> {
+  const rows = await sql<{ result_type: ResultType; n: number }>`
+    select x.result_type, count(*)::int as n
+    from job_requests r
+    join request_results x
+      on x.job_id = coalesce(r.original_job_id, r.job_id)
+     and x.ordinal = coalesce(r.original_ordinal, r.ordinal)
+     and x.final
+    where r.job_id = ${jobId}
+    group by x.result_type
+  `.execute(db);
+  const counts: Record<ResultType, number> = { succeeded: 0, errored: 0, canceled: 0, expired: 0 };
+  for (const row of rows.rows) counts[row.result_type] = row.n;
+  return counts;
+}
+
+/** Requests waiting at Anthropic across every job (the organisation's processing queue). */
+export async function countRequestsInFlight(db: DbOrTrx): Promise<number> {
+  const row = await sql<{ n: number }>`
+    select coalesce(sum(request_count), 0)::int as n from job_batches where status in ('intended', 'submitted')
+  `.execute(db);
+  return row.rows[0]?.n ?? 0;
+}
