@@ -58,15 +58,19 @@ export async function startRig(options: SimulatorOptions = {}): Promise<TestRig>
   };
 }
 
-/** `count` valid requests `r0`, `r1`, ... with distinct prompts. */
+/** `count` valid requests `r0`, `r1`, ... with distinct prompts, as the gateway takes them. */
 export function requests(count: number, prefix = 'r'): BatchRequestInput[] {
-  return sdkRequests(count, prefix).map(({ custom_id, params }) => ({
-    custom_id,
-    params: { ...params, messages: [{ role: 'user', content: `${params.messages[0]!.content}` }] },
+  return Array.from({ length: count }, (_, i) => ({
+    custom_id: `${prefix}${i}`,
+    params: {
+      model: 'claude-test-1',
+      max_tokens: 256,
+      messages: [{ role: 'user', content: prompt(i) }],
+    },
   }));
 }
 
-/** `count` valid requests in the SDK's create shape. */
+/** The same requests in the SDK's create shape. */
 export function sdkRequests(
   count: number,
   prefix = 'r',
@@ -76,10 +80,12 @@ export function sdkRequests(
     params: {
       model: 'claude-test-1',
       max_tokens: 256,
-      messages: [{ role: 'user', content: `Question number ${i}` }],
+      messages: [{ role: 'user', content: prompt(i) }],
     },
   }));
 }
+
+const prompt = (i: number) => `Question number ${i}`;
 
 /** Collects an async iterable (Array.fromAsync arrives in Node 22). */
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

@@ -1,3 +1,4 @@
+export type { AdvanceableClock } from './advanceable-clock.js';
 export type {
   BatchEndpoint,
   FaultSettings,
@@ -6,5 +7,4 @@ export type {
   SimulatorOptions,
   SimulatorStats,
 } from './simulator.options.js';
-export type { AdvanceableClock } from './simulator-state.js';
 export { type RunningSimulator, startSimulator } from './start-simulator.js';

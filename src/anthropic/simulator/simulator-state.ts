@@ -1,5 +1,5 @@
-import type { Clock } from '../../domain/clock.js';
 import { TokenBucket } from '../token-bucket.js';
+import type { AdvanceableClock } from './advanceable-clock.js';
 import { BatchRegistry } from './batch-registry.js';
 import { SeededRandom } from './seeded-random.js';
 import {
@@ -10,22 +10,6 @@ import {
   type ResolvedSimulatorSettings,
   type SimulatorStats,
 } from './simulator.options.js';
-
-/** A clock the simulator can move on: its base clock plus an offset that only grows. */
-export class AdvanceableClock implements Clock {
-  #offsetMs = 0;
-
-  constructor(private readonly base: Clock) {}
-
-  now(): Date {
-    return new Date(this.base.now().getTime() + this.#offsetMs);
-  }
-
-  /** Moves this clock `ms` milliseconds ahead of its base. */
-  advance(ms: number): void {
-    this.#offsetMs += ms;
-  }
-}
 
 /** Everything one running simulator knows: its batches, settings, faults and counters. */
 export class SimulatorState {

@@ -43,7 +43,7 @@ export interface FaultSettings extends HttpFaultRates {
   retryAfterSeconds: number;
   /** Fraction of requests whose result is errored, by error type. */
   erroredResultRates: Partial<Record<InjectedResultErrorType, number>>;
-  /** For this long after creation, a batch's id answers 404 on retrieve, cancel and results (default: 0). */
+  /** For this long after creation, every call naming a batch answers 404 (default: 0). */
   transientNotFoundMs: number;
   /** Fraction of results downloads cut half-way through. */
   resultsCutRate: number;

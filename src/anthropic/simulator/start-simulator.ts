@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { systemClock } from '../../domain/clock.js';
+import { AdvanceableClock } from './advanceable-clock.js';
 import { createSimulatorApp } from './simulator.app.js';
 import {
   type FaultSettings,
@@ -8,7 +9,7 @@ import {
   type SimulatorOptions,
   type SimulatorStats,
 } from './simulator.options.js';
-import { AdvanceableClock, SimulatorState } from './simulator-state.js';
+import { SimulatorState } from './simulator-state.js';
 
 /** A simulator listening on a real port. */
 export interface RunningSimulator {
