@@ -21,6 +21,7 @@ import type { AppEnv } from './app-env.js';
 import { createRouter } from './create-router.js';
 import { errorResponse } from './error.schema.js';
 
+/** What the webhook routes need. */
 export interface WebhooksRoutesDeps {
   db: Db;
   /** Private hosts and ranges webhooks may target (BATCHKEEPER_WEBHOOK_ALLOW). */

@@ -4,6 +4,7 @@ import { insertDeliveries } from './insert-deliveries.js';
 import { isTerminalJobEventType, type JobEventType } from './webhook-event-types.js';
 import { serializeWebhookPayload } from './webhook-payload.js';
 
+/** A job event that may cause webhooks, as the job pipeline hands it over. */
 export interface JobWebhookEvent {
   tenant: string;
   jobId: string;

@@ -10,6 +10,7 @@ export const TERMINAL_JOB_EVENT_TYPES = [
 export const JOB_EVENT_TYPES = [...TERMINAL_JOB_EVENT_TYPES, 'job.progress'] as const;
 
 export type TerminalJobEventType = (typeof TERMINAL_JOB_EVENT_TYPES)[number];
+/** A job event type a subscription may name. */
 export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
 
 /** The type of the test message `POST /v1/webhooks/:id/ping` sends; not subscribable. */

@@ -15,6 +15,7 @@ import {
 /** The part of a pino logger the relay writes to. */
 export type RelayLogger = Pick<Logger, 'debug' | 'warn' | 'error'>;
 
+/** What the relay needs; everything but db, instanceId and allowList has a default. */
 export interface WebhookRelayOptions {
   db: Db;
   /** This instance's name, kept on claims and attempts. */
@@ -53,6 +54,7 @@ export interface RelayRoundReport {
   failed: number;
 }
 
+/** A running relay loop. */
 export interface WebhookRelay {
   /** Finishes the round in flight, then stops. */
   stop(): Promise<void>;

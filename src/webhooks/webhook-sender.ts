@@ -45,6 +45,7 @@ export type SendOutcome =
       durationMs: number;
     };
 
+/** Sends webhook POSTs through the SSRF guard. */
 export interface WebhookSender {
   send(request: WebhookRequest): Promise<SendOutcome>;
   /** Closes idle sockets. */

@@ -60,6 +60,7 @@ export interface WebhookDelivery {
   attempts: WebhookDeliveryAttempt[];
 }
 
+/** A webhook_endpoints row as its owner sees it, without the secret. */
 export function rowToWebhookSubscription(row: WebhookEndpointRow): WebhookSubscription {
   return {
     id: row.id,
@@ -73,6 +74,7 @@ export function rowToWebhookSubscription(row: WebhookEndpointRow): WebhookSubscr
   };
 }
 
+/** A webhook_delivery_attempts row as the delivery log shows it. */
 export function rowToWebhookDeliveryAttempt(
   row: WebhookDeliveryAttemptRow,
 ): WebhookDeliveryAttempt {
@@ -87,6 +89,7 @@ export function rowToWebhookDeliveryAttempt(
   };
 }
 
+/** A delivery row, joined to its endpoint's URL and kind, with its attempts. */
 export function rowToWebhookDelivery(
   row: WebhookDeliveryRow & { url: string; endpoint_kind: WebhookEndpointRow['kind'] },
   attempts: readonly WebhookDeliveryAttemptRow[],

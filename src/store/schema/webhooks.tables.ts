@@ -58,6 +58,7 @@ export interface WebhookDeliveryAttemptsTable {
   response_excerpt: string | null;
 }
 
+/** The webhooks area's tables (migration 0003). */
 export interface WebhookTables {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
