@@ -142,6 +142,16 @@ describe('batchkeeper serve', () => {
   );
 
   it(
+    'exits 2 when asked to run neither the API nor the worker',
+    async () => {
+      const serve = startServe(databaseEnv, ['--no-api', '--no-worker']);
+      expect(await serve.exited).toBe(2);
+      expect(serve.stderr()).toContain('leave nothing to run');
+    },
+    CHILD_TIMEOUT_MS,
+  );
+
+  it(
     'exits 2 naming the variable when the configuration is bad',
     async () => {
       const serve = startServe({ ...databaseEnv, PORT: 'eighty' });
