@@ -5,10 +5,7 @@ import type { JobTables } from './jobs.tables.js';
 import type { WebhookTables } from './webhooks.tables.js';
 
 /** Every table batchkeeper keeps; each area declares its own in a `*.tables.ts` file. */
-export interface Database extends EventStoreTables,
-    JobTables,
-    WebhookTables,
-    ApiKeyTables {}
+export interface Database extends EventStoreTables, JobTables, WebhookTables, ApiKeyTables {}
 
 export type Db = Kysely<Database>;
 export type Trx = Transaction<Database>;
