@@ -40,8 +40,6 @@ const RETRYABLE_ERRORS = new Set([
   'timeout_error',
 ]);
 const RESULT_INSERT_CHUNK = 500;
-/** An intent this young may still become a batch Anthropic has not listed yet. */
-const RECONCILE_AFTER_MS = 10_000;
 
 export interface DriverDeps {
   db: Db;
@@ -266,8 +264,9 @@ export class JobDriver {
    */
   async #reconcileIntent(job: HydratedJob, batch: BatchState, now: Date): Promise<NextStep> {
     const intendedAt = Date.parse(batch.intendedAt);
-    if (now.getTime() - intendedAt < RECONCILE_AFTER_MS) {
-      return { kind: 'at', at: new Date(intendedAt + RECONCILE_AFTER_MS) };
+    const { reconcileAfterMs } = this.#deps.options;
+    if (now.getTime() - intendedAt < reconcileAfterMs) {
+      return { kind: 'at', at: new Date(intendedAt + reconcileAfterMs) };
     }
     const known = new Set(
       (

@@ -30,6 +30,11 @@ export interface JobOptions {
   leaseTtlMs: number;
   /** How often the scheduler looks for work (default: 250). */
   schedulerIntervalMs: number;
+  /**
+   * How old an unconfirmed submission must be before it is reconciled against
+   * Anthropic's batch list: younger, the batch may exist but not be listed yet (default: 10000).
+   */
+  reconcileAfterMs: number;
 }
 
 export const DEFAULT_JOB_OPTIONS: JobOptions = {
@@ -47,4 +52,5 @@ export const DEFAULT_JOB_OPTIONS: JobOptions = {
   pollMaxMs: 30_000,
   leaseTtlMs: 30_000,
   schedulerIntervalMs: 250,
+  reconcileAfterMs: 10_000,
 };

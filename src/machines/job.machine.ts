@@ -30,6 +30,8 @@ export const jobMachine = setup({
     },
     pending: {
       on: {
+        RequestOutcomeRecorded: { actions: 'evolve' },
+        JobFailed: { target: 'failed', actions: 'evolve' },
         JobQueued: { target: 'queued', actions: 'evolve' },
         JobCancelled: { target: 'cancelled', actions: 'evolve' },
         JobExpired: { target: 'expired', actions: 'evolve' },
@@ -38,6 +40,8 @@ export const jobMachine = setup({
     },
     queued: {
       on: {
+        RequestOutcomeRecorded: { actions: 'evolve' },
+        JobFailed: { target: 'failed', actions: 'evolve' },
         JobStarted: { target: 'processing', actions: 'evolve' },
         JobCancelled: { target: 'cancelled', actions: 'evolve' },
         JobExpired: { target: 'expired', actions: 'evolve' },
