@@ -148,7 +148,8 @@ function guard(state: SimulatorState, endpoint: BatchEndpoint): MiddlewareHandle
     const fault = drawFault(ratesFor(state.faults, endpoint), state.random);
     if (fault.slow) {
       state.faultsInjected.slow += 1;
-      await delay(state.faults.slowMs);
+      // A caller that gives up (or a stopping server) ends the wait; the call then goes on unanswered.
+      await delay(state.faults.slowMs, undefined, { signal: c.req.raw.signal }).catch(() => {});
     }
     switch (fault.refusal) {
       case null:
