@@ -220,6 +220,16 @@ describe('AnthropicGateway against the simulator', () => {
       expect(lines.every((l) => l.result.type === 'succeeded')).toBe(true);
     });
 
+    it('streams the results of a 10,000-request batch, each line once', async () => {
+      const rig = await startRig({ latencyMs: 100 });
+      const gateway = rig.gateway();
+      const { id } = await gateway.createBatch(requests(10_000));
+      rig.clock.advance(100);
+      const ids = new Set<string>();
+      for await (const line of gateway.results(id)) ids.add(line.custom_id);
+      expect(ids.size).toBe(10_000);
+    });
+
     it('reads the nested error envelope of errored results', async () => {
       const rig = await startRig({
         latencyMs: 100,
