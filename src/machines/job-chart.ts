@@ -41,7 +41,7 @@ export interface TakenTransition {
 /** A job's chart: the definition, where the job is, and how it got there. */
 export interface JobChart {
   machine: MachineDefinition;
-  current: { state: string; step: string | null; final: boolean };
+  current: { state: string; step: string | null };
   transitions: TakenTransition[];
 }
 
@@ -101,7 +101,7 @@ export function stateId(value: StateValue): string {
 }
 
 function currentOf(snapshot: JobSnapshot): JobChart['current'] {
-  return { state: stateId(snapshot.value), step: stepOf(snapshot), final: snapshot.status === 'done' };
+  return { state: stateId(snapshot.value), step: stepOf(snapshot) };
 }
 
 function buildDefinition(root: StateNodeLike): MachineDefinition {

@@ -25,12 +25,13 @@ import {
   type NewRequestResult,
 } from '../store/jobs/request-results.js';
 import type { Db } from '../store/schema/index.js';
-import type { BatchApi, RemoteResult } from './batch-api.port.js';
+import type { BatchApi } from './batch-api.port.js';
 import { finalizeOnEnd } from './job-commands.js';
 import { parseSentCustomId, sentCustomId } from './job-ids.js';
 import type { JobOptions } from './job-options.js';
 import type { HydratedJob } from './job-snapshot.js';
 import { type CommitContext, commitJobEvents, loadJob } from './job-store.js';
+import { toRequestResult } from './result-outcome.js';
 
 /** Errored results worth sending again. */
 const RETRYABLE_ERRORS = new Set([
@@ -83,6 +84,10 @@ export class JobDriver {
       return next;
     } catch (error) {
       if (error instanceof ConcurrencyError) return { kind: 'now' };
+      if (error instanceof BatchCreationUnconfirmedError) {
+        // The batch may exist: the intent stays, and is reconciled once Anthropic can list it.
+        return { kind: 'at', at: new Date(now.getTime() + this.#deps.options.reconcileAfterMs) };
+      }
       if (error instanceof AnthropicFailure && !error.retryable) {
         return this.#fail(`Anthropic refused: ${error.type}: ${error.message}`);
       }
@@ -320,14 +325,13 @@ export class JobDriver {
       // A result that is not one of this batch's requests (an adopted batch that was someone else's) is ignored.
       if (!sent || sent.jobId !== state.id || !attempts.has(sent.ordinal)) continue;
       buffer.push(
-        toRequestResult(
-          line,
-          sent.ordinal,
-          attempts.get(sent.ordinal)!,
-          batch.batchKey,
-          options.retryAttempts,
+        toRequestResult(line, {
+          ordinal: sent.ordinal,
+          attempt: attempts.get(sent.ordinal)!,
+          batchKey: batch.batchKey,
+          retryAttempts: options.retryAttempts,
           ending,
-        ),
+        }),
       );
       if (buffer.length >= RESULT_INSERT_CHUNK) {
         await insertRequestResults(db, state.id, buffer, now);
@@ -420,41 +424,5 @@ export class JobDriver {
     });
     this.#deps.onCommitted?.(job.state, next.state);
     return next;
-  }
-}
-
-function toRequestResult(
-  line: RemoteResult,
-  ordinal: number,
-  attempt: number,
-  batchKey: string,
-  retryAttempts: number,
-  ending: boolean,
-): NewRequestResult {
-  const result = line.result;
-  const base = { ordinal, attempt, batchKey, result, inputTokens: 0, outputTokens: 0 };
-  switch (result.type) {
-    case 'succeeded':
-      return {
-        ...base,
-        resultType: 'succeeded',
-        errorType: null,
-        final: true,
-        inputTokens: result.message.usage?.input_tokens ?? 0,
-        outputTokens: result.message.usage?.output_tokens ?? 0,
-      };
-    case 'errored': {
-      const errorType = result.error.error?.type ?? result.error.type ?? 'api_error';
-      const retryable = RETRYABLE_ERRORS.has(errorType) && attempt <= retryAttempts && !ending;
-      return { ...base, resultType: 'errored', errorType, final: !retryable };
-    }
-    case 'canceled':
-      return { ...base, resultType: 'canceled', errorType: null, final: true };
-    case 'expired':
-      return { ...base, resultType: 'expired', errorType: null, final: true };
-    default: {
-      const unknown: never = result;
-      throw new Error(`unknown result type ${JSON.stringify(unknown)}`);
-    }
   }
 }

@@ -50,7 +50,8 @@ export async function commitJobEvents(
 ): Promise<HydratedJob> {
   // Writers of one job queue on its row before touching the log, so two of
   // them never hold each other's locks (the loser then fails on the version).
-  if (job) await trx.selectFrom('jobs').select('id').where('id', '=', job.state.id).forUpdate().execute();
+  if (job)
+    await trx.selectFrom('jobs').select('id').where('id', '=', job.state.id).forUpdate().execute();
   let snapshot = job?.snapshot ?? emptySnapshot();
   const snapshots = events.map((event) => {
     if (!snapshot.can(event)) throw new IllegalTransitionError(command, job?.state.status ?? 'new');

@@ -184,12 +184,48 @@ export class JobWorker {
       );
     for (const lease of taken) {
       if (this.#held.has(lease.jobId)) continue;
+      if (!(await this.#recordTakeover(lease.jobId))) {
+        await releaseLease(db, lease.jobId, this.instanceId);
+        continue;
+      }
       this.#deps.onTakeover?.(lease.jobId, lease.previousOwner, lease.lapsedAt);
       this.#deps.log?.('took over a job whose lease lapsed', {
         jobId: lease.jobId,
         previousOwner: lease.previousOwner,
       });
       this.#hold(lease.jobId);
+    }
+  }
+
+  /**
+   * Writes who carries the job on from here (JobStarted by this instance), so
+   * the log shows the takeover; false when the job no longer needs anyone.
+   * The append also fences the previous owner: its next append fails on the version.
+   */
+  async #recordTakeover(jobId: string): Promise<boolean> {
+    const { db, clock, context } = this.#deps;
+    for (;;) {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const job = await loadJob(trx, jobId);
+          if (!job || job.state.deleted) return false;
+          if (job.state.status !== 'processing' && job.state.status !== 'paused') return false;
+          await commitJobEvents(
+            trx,
+            job,
+            [
+              {
+                type: 'JobStarted',
+                data: { at: clock.now().toISOString(), instanceId: this.instanceId },
+              },
+            ],
+            context,
+          );
+          return true;
+        });
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+      }
     }
   }
 

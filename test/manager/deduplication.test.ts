@@ -13,9 +13,16 @@ describe('deduplication', () => {
   it('sends a request repeated inside a job once, and gives the copy the original’s result', async () => {
     const manager = bed.manager({ tenant: 'within' });
     const { id, uniqueRequests, deduplicatedRequests } = await manager.createJob({
-      requests: [request('one', 'same question'), request('two', 'same question'), request('three')],
+      requests: [
+        request('one', 'same question'),
+        request('two', 'same question'),
+        request('three'),
+      ],
     });
-    expect({ uniqueRequests, deduplicatedRequests }).toEqual({ uniqueRequests: 2, deduplicatedRequests: 1 });
+    expect({ uniqueRequests, deduplicatedRequests }).toEqual({
+      uniqueRequests: 2,
+      deduplicatedRequests: 1,
+    });
     await waitForStatus(manager, id, ['completed']);
     const { results } = (await manager.getJobResults(id))!;
     expect(results['req-two']).toMatchObject({ _deduplicated: true, _originalJobId: id });
@@ -47,7 +54,12 @@ describe('deduplication', () => {
 
   it('sends again once the window has passed', async () => {
     const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
-    const manager = bed.manager({ tenant: 'window', worker: false, clock, deduplicationWindowMs: 60_000 });
+    const manager = bed.manager({
+      tenant: 'window',
+      worker: false,
+      clock,
+      deduplicationWindowMs: 60_000,
+    });
     await manager.createJob({ requests: [request('w', 'asked twice, far apart')] });
     clock.advance(60_001);
     const later = await manager.createJob({ requests: [request('w2', 'asked twice, far apart')] });

@@ -18,7 +18,9 @@ describe('pause, resume and cancel', () => {
     const manager = bed.manager({ tenant });
     const requests = Array.from({ length: count }, (_, i) => request(`${tenant}-${i}`));
     const { id } = await manager.createJob({ requests });
-    await waitUntil(async () => ((await manager.getJob(id))?.batches[0]?.status ?? '') === 'submitted');
+    await waitUntil(
+      async () => ((await manager.getJob(id))?.batches[0]?.status ?? '') === 'submitted',
+    );
     return { manager, id };
   };
 
@@ -34,7 +36,11 @@ describe('pause, resume and cancel', () => {
   it('cancels a processing job’s batch at Anthropic and ends cancelled, keeping what succeeded', async () => {
     const { manager, id } = await submitted('cancel-processing');
     const result = await manager.cancelJob(id);
-    expect(result).toMatchObject({ previousStatus: 'processing', status: 'processing', cancelled: false });
+    expect(result).toMatchObject({
+      previousStatus: 'processing',
+      status: 'processing',
+      cancelled: false,
+    });
     const job = await waitForStatus(manager, id, ['cancelled']);
     expect(job.progress.cancelled).toBe(2);
     const { results } = (await manager.getJobResults(id))!;
@@ -43,18 +49,30 @@ describe('pause, resume and cancel', () => {
 
   it('pauses a processing job, still collects its batch, and completes once resumed', async () => {
     const { manager, id } = await submitted('pause');
-    expect(await manager.pauseJob(id)).toEqual({ id, previousStatus: 'processing', status: 'paused' });
+    expect(await manager.pauseJob(id)).toEqual({
+      id,
+      previousStatus: 'processing',
+      status: 'paused',
+    });
     bed.simulator.clock.advance(HOUR);
-    await waitUntil(async () => ((await manager.getJob(id))?.batches[0]?.status ?? '') === 'collected');
+    await waitUntil(
+      async () => ((await manager.getJob(id))?.batches[0]?.status ?? '') === 'collected',
+    );
     expect((await manager.getJob(id))?.status).toBe('paused');
-    expect(await manager.resumeJob(id)).toEqual({ id, previousStatus: 'paused', status: 'processing' });
+    expect(await manager.resumeJob(id)).toEqual({
+      id,
+      previousStatus: 'paused',
+      status: 'processing',
+    });
     await waitForStatus(manager, id, ['completed']);
   });
 
   it('refuses to pause a completed job and appends nothing', async () => {
     const manager = bed.manager({ tenant: 'illegal-pause' });
     const { id } = await manager.createJob({ requests: [request('ip')] });
-    await waitUntil(async () => ((await manager.getJob(id))?.batches[0]?.status ?? '') === 'submitted');
+    await waitUntil(
+      async () => ((await manager.getJob(id))?.batches[0]?.status ?? '') === 'submitted',
+    );
     bed.simulator.clock.advance(HOUR);
     await waitForStatus(manager, id, ['completed']);
     const version = await streamVersion(bed.database.db, id);
@@ -65,7 +83,10 @@ describe('pause, resume and cancel', () => {
   it('refuses to resume a queued job', async () => {
     const manager = bed.manager({ tenant: 'illegal-resume', worker: false });
     const { id } = await manager.createJob({ requests: [request('ir')] });
-    await expect(manager.resumeJob(id)).rejects.toMatchObject({ status: 409, message: 'cannot resume a job that is queued' });
+    await expect(manager.resumeJob(id)).rejects.toMatchObject({
+      status: 409,
+      message: 'cannot resume a job that is queued',
+    });
   });
 
   it('refuses to cancel a job twice once it has ended', async () => {
@@ -96,25 +117,36 @@ describe('pause, resume and cancel', () => {
   it('records results and errors given by hand, and refuses a second final result', async () => {
     const manager = bed.manager({ tenant: 'by-hand', worker: false });
     const { id } = await manager.createJob({ requests: [request('h1'), request('h2')] });
-    await manager.addResult(id, 'req-h1', { type: 'succeeded', message: { content: [{ type: 'text', text: 'hi' }] } });
+    await manager.addResult(id, 'req-h1', {
+      type: 'succeeded',
+      message: { content: [{ type: 'text', text: 'hi' }] },
+    });
     await manager.addError(id, 'req-h2', { type: 'invalid_request_error', message: 'bad' });
     await expect(manager.addResult(id, 'req-h1', {})).rejects.toMatchObject({ status: 409 });
     const job = (await manager.getJob(id))!;
     expect(job.progress).toMatchObject({ completed: 1, failed: 1 });
-    expect(job.errors[0]).toMatchObject({ customId: 'req-h2', type: 'invalid_request_error', message: 'bad' });
+    expect(job.errors[0]).toMatchObject({
+      customId: 'req-h2',
+      type: 'invalid_request_error',
+      message: 'bad',
+    });
   });
 
   it('changes status through updateJobStatus only where the machine allows', async () => {
     const manager = bed.manager({ tenant: 'set-status', worker: false });
     const { id } = await manager.createJob({ requests: [request('s')] });
-    await expect(manager.updateJobStatus(id, 'completed')).rejects.toBeInstanceOf(IllegalTransitionError);
+    await expect(manager.updateJobStatus(id, 'completed')).rejects.toBeInstanceOf(
+      IllegalTransitionError,
+    );
     const failed = await manager.updateJobStatus(id, 'FAILED', { reason: 'operator gave up' });
     expect(failed).toMatchObject({ status: 'failed', failureReason: 'operator gave up' });
   });
 
   it('reports progress given by hand with its percentage', async () => {
     const manager = bed.manager({ tenant: 'progress', worker: false });
-    const { id } = await manager.createJob({ requests: [request('p1'), request('p2'), request('p3'), request('p4')] });
+    const { id } = await manager.createJob({
+      requests: [request('p1'), request('p2'), request('p3'), request('p4')],
+    });
     await manager.updateJobStatus(id, 'processing');
     const progress = await manager.updateProgress(id, { completed: 1, failed: 1, pending: 2 });
     expect(progress).toMatchObject({ total: 4, completed: 1, failed: 1, percentComplete: 50 });

@@ -21,9 +21,15 @@ export const FAST: BatchJobManagerOptions = {
 export function request(n: number | string, text = `question ${n}`) {
   return {
     custom_id: `req-${n}`,
-    params: { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: text }] },
+    params: {
+      model: 'claude-sonnet-4-5',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: text }],
+    },
   };
 }
+
+let instances = 0;
 
 /** A simulator, a database and managers on them; `close()` ends them all. */
 export class TestBed {
@@ -42,6 +48,7 @@ export class TestBed {
   manager(options: BatchJobManagerOptions = {}): BatchJobManager {
     const manager = new BatchJobManager({
       ...FAST,
+      instanceId: `instance-${++instances}`,
       database: this.database,
       anthropic: { apiKey: 'test-key', baseURL: this.simulator.url },
       ...options,
