@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerKeysCommand } from './commands/keys.command.js';
 import { registerMigrateCommand } from './commands/migrate.command.js';
+import { registerProjectionsCommand } from './commands/projections.command.js';
 import { registerServeCommand } from './commands/serve.command.js';
 import { registerSimulatorCommand } from './commands/simulator.command.js';
 
@@ -13,6 +14,7 @@ const program = new Command('batchkeeper')
   });
 
 registerMigrateCommand(program);
+registerProjectionsCommand(program);
 registerKeysCommand(program);
 registerServeCommand(program);
 registerSimulatorCommand(program);
