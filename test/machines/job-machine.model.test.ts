@@ -48,7 +48,10 @@ function everyTransition(): Transition[] {
   for (const [from, { state, transitions: edges }] of Object.entries(adjacency)) {
     const path = shortest.get(from);
     if (!path) continue;
-    for (const { event, state: target } of Object.values(edges)) {
+    for (const { event, state: target } of Object.values(edges) as Array<{
+      event: JobEvent;
+      state: JobSnapshot;
+    }>) {
       // Candidates the machine refuses leave it where it was: not a transition.
       if (!state.can(event)) continue;
       transitions.push({

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobEvent } from '../../src/domain/job.events.js';
 import { applyEvents } from '../../src/machines/job-snapshot.js';
 import { commitJobEvents, loadJob } from '../../src/machines/job-store.js';
 import { rebuildProjections } from '../../src/machines/rebuild-projections.js';
@@ -43,7 +44,7 @@ describe('projections rebuild', () => {
       const steps = Math.floor(random() * 14);
       let snapshot = (await loadJob(handle.db, jobId))!.snapshot;
       for (let step = 0; step < steps; ) {
-        const chunk = [];
+        const chunk: JobEvent[] = [];
         const size = 1 + Math.floor(random() * 3);
         let next = snapshot;
         for (let k = 0; k < size && step < steps; k++, step++) {
