@@ -56,10 +56,8 @@ function everyTransition(): Transition[] {
       if (!state.can(event)) continue;
       transitions.push({
         name: `${from} --${event.type}-->`,
-        events: [
-          ...path.steps.map((s) => s.event).filter((e) => e.type !== 'xstate.init'),
-          event as JobEvent,
-        ],
+        // The first step of a path is the machine's own start (xstate.init), not a job event.
+        events: [...path.steps.slice(1).map((s) => s.event), event],
         target,
       });
     }
