@@ -52,6 +52,8 @@ import {
   type WebhookRelay,
   type WebhookSettings,
 } from '../webhooks/index.js';
+import { instrumentBatchApi } from './instrumented-batch-api.js';
+import { recordCommittedChange, startJobGauges } from './job-metrics.js';
 import { type BatchJobManagerOptions, defaultInstanceId } from './manager-options.js';
 
 /** A job as getJob shows it, with its batches and latest errors. */
@@ -89,6 +91,7 @@ interface Runtime {
   worker: JobWorker | undefined;
   relay: WebhookRelay | undefined;
   simulator: RunningSimulator | undefined;
+  gauges: { stop(): void };
 }
 
 /**
@@ -191,6 +194,7 @@ export class BatchJobManager extends EventEmitter {
     if (!this.#runtime) return;
     const runtime = await this.#runtime.catch(() => undefined);
     if (!runtime) return;
+    runtime.gauges.stop();
     await runtime.worker?.stop();
     await runtime.relay?.stop();
     await runtime.simulator?.stop();
@@ -251,7 +255,10 @@ export class BatchJobManager extends EventEmitter {
           clock: this.#clock,
           options: this.options,
           context,
-          onCommitted: (before, after) => this.#notifyChange(before.status, after),
+          onCommitted: (before, after) => {
+            recordCommittedChange(before, after);
+            this.#notifyChange(before.status, after);
+          },
           log: (message, fields) => s.log?.('info', message, fields),
         })
       : undefined;
@@ -260,12 +267,15 @@ export class BatchJobManager extends EventEmitter {
       (s.webhookRelay ?? runWorker)
         ? startWebhookRelay({ db: database.db, instanceId: this.instanceId, ...this.#webhooks })
         : undefined;
-    return { database, ownsDatabase: !s.database, commands, worker, relay, simulator };
+    const gauges = startJobGauges(database.db, (error) =>
+      s.log?.('warn', 'could not read job counts', { error: String(error) }),
+    );
+    return { database, ownsDatabase: !s.database, commands, worker, relay, simulator, gauges };
   }
 
   async #anthropic(): Promise<{ api: BatchApi; simulator: RunningSimulator | undefined }> {
     const s = this.#settings;
-    if (s.batchApi) return { api: s.batchApi, simulator: undefined };
+    if (s.batchApi) return { api: instrumentBatchApi(s.batchApi), simulator: undefined };
     const apiKey = s.anthropic?.apiKey ?? process.env.ANTHROPIC_API_KEY;
     const requestsPerMinute = s.anthropic?.requestsPerMinute;
     if (apiKey) {
@@ -274,7 +284,7 @@ export class BatchJobManager extends EventEmitter {
         baseURL: s.anthropic?.baseURL ?? process.env.ANTHROPIC_BASE_URL,
         requestsPerMinute,
       });
-      return { api: gateway as unknown as BatchApi, simulator: undefined };
+      return { api: instrumentBatchApi(gateway), simulator: undefined };
     }
     const simulator = await startSimulator({ host: '127.0.0.1', port: 0, latencyMs: 2000 });
     s.log?.('warn', 'no ANTHROPIC_API_KEY: using the built-in Message Batches simulator', {
@@ -285,7 +295,7 @@ export class BatchJobManager extends EventEmitter {
       baseURL: simulator.url,
       requestsPerMinute,
     });
-    return { api: gateway as unknown as BatchApi, simulator };
+    return { api: instrumentBatchApi(gateway), simulator };
   }
 
   async #enqueueWebhooks(trx: Trx, change: JobChange): Promise<void> {

@@ -29,7 +29,13 @@ describe('start order', () => {
     const worker = bed.manager({ maxConcurrentJobs: 1 });
     for (const [id] of created) await waitForStatus(worker, id, ['completed']);
 
-    const events = await readAll(bed.database.db, LOG_START, 10_000);
+    const events = (
+      await bed.database.db
+        .selectFrom('events')
+        .select(['stream_id', 'type'])
+        .orderBy('position')
+        .execute()
+    ).map((e) => ({ streamId: e.stream_id, type: e.type }));
     const starts = events.filter((e) => e.type === 'JobStarted').map((e) => names.get(e.streamId));
     expect(starts).toEqual(['critical-1', 'critical-2', 'high', 'normal', 'low', 'background']);
     // One slot: each job ends before the next one starts.

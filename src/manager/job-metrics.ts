@@ -1,0 +1,48 @@
+import type { JobState } from '../domain/job.state.js';
+import { jobsByStatus, queueDepth, resultsIngested, tokensUsed } from '../observability/metrics.js';
+import type { Db } from '../store/schema/index.js';
+
+const GAUGE_REFRESH_MS = 5000;
+
+/** Counts the outcomes and tokens a committed change added (for /metrics). */
+export function recordCommittedChange(before: JobState, after: JobState): void {
+  const added = (kind: keyof JobState['outcomes']) =>
+    Math.max(0, after.outcomes[kind] - before.outcomes[kind]);
+  const byType = {
+    succeeded: added('completed'),
+    errored: added('failed'),
+    canceled: added('cancelled'),
+    expired: added('expired'),
+  };
+  for (const [type, n] of Object.entries(byType)) if (n > 0) resultsIngested.inc({ type }, n);
+  const input = after.usage.inputTokens - before.usage.inputTokens;
+  const output = after.usage.outputTokens - before.usage.outputTokens;
+  if (input > 0) tokensUsed.inc({ kind: 'input' }, input);
+  if (output > 0) tokensUsed.inc({ kind: 'output' }, output);
+}
+
+/** Keeps the jobs-by-status and queue-depth gauges current, across every tenant. */
+export function startJobGauges(db: Db, onError: (error: unknown) => void): { stop(): void } {
+  const refresh = async () => {
+    try {
+      const rows = await db
+        .selectFrom('jobs')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('status')
+        .execute();
+      jobsByStatus.reset();
+      let waiting = 0;
+      for (const row of rows) {
+        jobsByStatus.set({ status: row.status }, Number(row.n));
+        if (row.status === 'pending' || row.status === 'queued') waiting += Number(row.n);
+      }
+      queueDepth.set(waiting);
+    } catch (error) {
+      onError(error);
+    }
+  };
+  void refresh();
+  const timer = setInterval(() => void refresh(), GAUGE_REFRESH_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
