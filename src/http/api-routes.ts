@@ -1,14 +1,18 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Config } from '../config.js';
+import type { BatchJobManager } from '../manager/batch-job-manager.js';
 import type { Db } from '../store/schema/index.js';
 import { parseWebhookAllowList } from '../webhooks/webhook-allow-list.js';
 import { secretCipherFor } from '../webhooks/webhook-settings.js';
 import type { AppEnv } from './app-env.js';
+import { jobsApi } from './jobs-api.js';
 import { webhooksRoutes } from './webhooks.routes.js';
 
 export interface ApiRoutesDeps {
   db: Db;
   config: Config;
+  /** The jobs the `/v1/jobs...` and `/v1/stats` routes act on. */
+  manager: BatchJobManager;
 }
 
 /**
@@ -17,7 +21,7 @@ export interface ApiRoutesDeps {
  */
 export function apiRoutes(deps: ApiRoutesDeps): OpenAPIHono<AppEnv>[] {
   return [
-    // jobsRoutes({ manager }): /v1/jobs..., /v1/stats; lands with BatchJobManager.
+    ...jobsApi({ manager: deps.manager }),
     webhooksRoutes({
       db: deps.db,
       allowList: parseWebhookAllowList(deps.config.webhookAllow),

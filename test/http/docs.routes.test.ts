@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import { apiRoutes } from '../../src/http/api-routes.js';
 import { createRouter } from '../../src/http/create-router.js';
 import { errorResponse } from '../../src/http/error.schema.js';
+import { BatchJobManager } from '../../src/manager/batch-job-manager.js';
 import type { DatabaseHandle } from '../../src/store/create-database.js';
 import { openTestDatabase } from '../support/database.js';
 import { buildTestApp } from './test-app.js';
@@ -59,7 +60,11 @@ describe('GET /openapi.json and GET /docs', () => {
 
   it('serves a valid OpenAPI 3.1 document with every module serve mounts', async () => {
     const served = buildTestApp(database, {
-      routes: apiRoutes({ db: database.db, config: loadConfig({}) }),
+      routes: apiRoutes({
+        db: database.db,
+        config: loadConfig({}),
+        manager: new BatchJobManager({ database }),
+      }),
     }).app;
     const full = (await (await served.request('/openapi.json')).json()) as Record<string, unknown>;
     const result = await new Validator().validate(full);

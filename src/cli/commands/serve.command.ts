@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { type Config, ConfigError, loadConfig } from '../../config.js';
+import type { Priority } from '../../domain/priority.js';
 import { apiRoutes } from '../../http/api-routes.js';
 import { createApp } from '../../http/app.js';
+import { BatchJobManager } from '../../manager/batch-job-manager.js';
 import { createLogger, type Logger } from '../../observability/logger.js';
 import { hasActiveApiKeys } from '../../store/api-keys.js';
 import { createDatabase, type DatabaseHandle } from '../../store/create-database.js';
@@ -62,6 +64,7 @@ async function serve(
     dataDir: config.dataDir,
   });
   let services: StartedServices | undefined;
+  let manager: BatchJobManager | undefined;
   let server: HttpServer | undefined;
   try {
     const report = await migrate(database.db);
@@ -91,25 +94,24 @@ async function serve(
     }
 
     let shuttingDown = false;
-    services = await startServices(serveServices(config, options), {
-      db: database.db,
-      config,
-      logger,
-      anthropic: { ...config.anthropic },
-    });
+    const context = { db: database.db, config, logger, anthropic: { ...config.anthropic } };
+    services = await startServices(serveServices(config, options), context);
+    // After the services: the simulator, when there is one, has filled in context.anthropic.
+    manager = jobManager(config, options, database, context.anthropic, logger);
+    await manager.ready();
     if (options.api) {
       const app = createApp({
         db: database.db,
         logger,
         config,
         isShuttingDown: () => shuttingDown,
-        routes: apiRoutes({ db: database.db, config }),
+        routes: apiRoutes({ db: database.db, config, manager }),
       });
       server = await startHttpServer(app.fetch, { port: config.port, host: config.host });
       logger.info({ url: server.url }, `listening on ${server.url}`);
     }
 
-    const running = { services, server };
+    const running = { services, manager, server };
     onShutdownSignal(
       async (signal) => {
         shuttingDown = true;
@@ -126,18 +128,51 @@ async function serve(
     );
     return undefined;
   } catch (error) {
-    await shutDown({ services, server }, database, logger);
+    await shutDown({ services, manager, server }, database, logger);
     throw error;
   }
 }
 
-/** The HTTP server stops accepting first, then services stop (in reverse), then the database closes. */
+/**
+ * The job manager: the scheduler and worker unless `--no-worker` (the webhook relay is a service
+ * of its own), and what the job routes act on.
+ */
+function jobManager(
+  config: Config,
+  options: ServeOptions,
+  database: DatabaseHandle,
+  anthropic: { apiKey: string | undefined; baseURL: string | undefined },
+  logger: Logger,
+): BatchJobManager {
+  const log = logger.child({ service: 'job-manager' });
+  return new BatchJobManager({
+    ...config.manager,
+    defaultPriority: config.manager.defaultPriority as Priority,
+    database,
+    anthropic: { ...anthropic },
+    instanceId: config.instanceId,
+    worker: options.worker,
+    webhookRelay: false,
+    webhookAllow: config.webhookAllow.join(','),
+    log: (level, message, fields) => log[level](fields ?? {}, message),
+  });
+}
+
+/**
+ * The HTTP server stops accepting first, then the manager hands its leases over, then services
+ * stop (in reverse), then the database closes.
+ */
 async function shutDown(
-  running: { services: StartedServices | undefined; server: HttpServer | undefined },
+  running: {
+    services: StartedServices | undefined;
+    manager: BatchJobManager | undefined;
+    server: HttpServer | undefined;
+  },
   database: DatabaseHandle,
   logger: Logger,
 ): Promise<void> {
   const closing = running.server?.close(SHUTDOWN_GRACE_MS);
+  await running.manager?.close();
   await running.services?.stop();
   await closing;
   await database.close();

@@ -1,0 +1,87 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { NotFoundError } from '../domain/errors.js';
+import type { JobEvent } from '../domain/job.events.js';
+import { chartJob } from '../machines/job-chart.js';
+import type { BatchJobManager } from '../manager/batch-job-manager.js';
+import type { AppEnv } from './app-env.js';
+import { createRouter } from './create-router.js';
+import { errorResponse } from './error.schema.js';
+import { JOBS_TAG, JobIdParams, jsonContent } from './jobs.schemas.js';
+
+export interface JobChartRoutesDeps {
+  manager: BatchJobManager;
+}
+
+const StateId = z
+  .string()
+  .openapi({ description: 'a dotted state path', example: 'processing.waiting' });
+
+const JobChartSchema = z
+  .object({
+    jobId: z.string(),
+    machine: z.object({
+      id: z.string(),
+      initial: StateId,
+      states: z.array(
+        z.object({
+          id: StateId,
+          type: z.enum(['atomic', 'compound', 'parallel', 'final', 'history']),
+          parent: StateId.nullable(),
+          initial: StateId.nullable(),
+        }),
+      ),
+      transitions: z.array(
+        z.object({
+          from: StateId,
+          event: z.string(),
+          to: StateId.nullable().openapi({ description: 'null: the state stays, the job updates' }),
+          guard: z.string().nullable(),
+        }),
+      ),
+    }),
+    current: z.object({
+      state: StateId,
+      step: z.string().nullable(),
+    }),
+    transitions: z
+      .array(
+        z.object({
+          version: z.number().int(),
+          event: z.string(),
+          from: StateId,
+          to: StateId,
+          recordedAt: z.string().openapi({ format: 'date-time' }),
+        }),
+      )
+      .openapi({ description: "each event of the job's log, from-state -> to-state" }),
+  })
+  .openapi('JobChart');
+
+const chartRoute = createRoute({
+  method: 'get',
+  path: '/v1/jobs/{id}/chart',
+  tags: [JOBS_TAG],
+  summary: "The job machine's definition, the job's current state and the transitions it took",
+  request: { params: JobIdParams },
+  responses: {
+    200: jsonContent(JobChartSchema, 'the chart, computed by replaying the job log'),
+    404: errorResponse('no such job for this tenant'),
+  },
+});
+
+/** `GET /v1/jobs/{id}/chart`: the machine and the job's path through it, replayed from its log. */
+export function jobChartRoutes(deps: JobChartRoutesDeps): OpenAPIHono<AppEnv> {
+  return createRouter().openapi(chartRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const events = await deps.manager.forTenant(c.var.tenant).readEvents(id);
+    if (!events) throw new NotFoundError(`job ${id} not found`);
+    const chart = chartJob(
+      events.map((event) => ({
+        version: event.version,
+        event: { type: event.type, data: event.data } as JobEvent,
+        recordedAt: event.recordedAt.toISOString(),
+      })),
+    );
+    return c.json({ jobId: id, ...chart }, 200);
+  });
+}

@@ -1,0 +1,180 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { IDEMPOTENCY_KEY_PATTERN, type JobConfigInput } from '../domain/job-config.schema.js';
+import { ListJobsFilterSchema } from '../domain/list-jobs.schema.js';
+import type { BatchJobManager, TenantJobs } from '../manager/batch-job-manager.js';
+import type { AppEnv } from './app-env.js';
+import { createRouter } from './create-router.js';
+import { errorResponse } from './error.schema.js';
+import { NdjsonJobOptionsSchema, readNdjsonJob } from './job-ndjson-upload.js';
+import {
+  CreateJobBodySchema,
+  DeleteResultSchema,
+  JOBS_TAG,
+  JobDetailsSchema,
+  JobIdParams,
+  JobListSchema,
+  JobSummarySchema,
+  jsonContent,
+} from './jobs.schemas.js';
+import { isNdjsonContentType } from './ndjson-body.js';
+
+type CreateJobBody = z.output<typeof CreateJobBodySchema>;
+
+/** The largest NDJSON upload read by default: 256 MiB, a Message Batch's own limit. */
+export const DEFAULT_MAX_NDJSON_BODY_BYTES = 256 * 1024 * 1024;
+
+export interface JobsRoutesDeps {
+  manager: BatchJobManager;
+  /** The largest NDJSON upload, in bytes (default: 256 MiB); JSON bodies have the app's limit. */
+  maxNdjsonBodyBytes?: number | undefined;
+}
+
+const NDJSON_EXAMPLE =
+  '{"custom_id":"q1","params":{"model":"claude-sonnet-4-5","max_tokens":256,"messages":[{"role":"user","content":"Hello"}]}}';
+
+const createJobRoute = createRoute({
+  method: 'post',
+  path: '/v1/jobs',
+  tags: [JOBS_TAG],
+  summary: 'Create a job (createJob)',
+  description:
+    'A JSON body `{requests, ...options}`, or `application/x-ndjson`: one `{custom_id, params}` a ' +
+    'line, read as a stream, with the options as query parameters. The body is required; it is ' +
+    'checked whole before anything is written. The same `Idempotency-Key` returns the same job.',
+  request: {
+    headers: z.object({
+      'idempotency-key': z
+        .string()
+        .regex(IDEMPOTENCY_KEY_PATTERN, {
+          error: 'Idempotency-Key must be 1 to 255 printable ASCII characters',
+        })
+        .optional()
+        .openapi({
+          description: 'the same key returns the same job',
+          example: 'nightly-2030-01-01',
+        }),
+    }),
+    query: NdjsonJobOptionsSchema,
+    body: {
+      // Required in fact; declared optional so an NDJSON body passes the JSON validator untouched.
+      required: false,
+      content: {
+        'application/json': { schema: CreateJobBodySchema },
+        'application/x-ndjson': {
+          schema: z
+            .string()
+            .openapi({ description: 'one request a line', example: NDJSON_EXAMPLE }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: jsonContent(JobSummarySchema, 'created and queued'),
+    200: jsonContent(JobSummarySchema, 'the job this Idempotency-Key already created'),
+    400: errorResponse('invalid job (the issues name each path, or the NDJSON line)'),
+    409: errorResponse('the Idempotency-Key was used for a different job'),
+    413: errorResponse('the body is too large'),
+    415: errorResponse('neither JSON nor NDJSON'),
+    429: errorResponse('the queue is full; see retry-after'),
+  },
+});
+
+const listJobsRoute = createRoute({
+  method: 'get',
+  path: '/v1/jobs',
+  tags: [JOBS_TAG],
+  summary: "The caller's jobs (listJobs)",
+  description:
+    '`priority=N` keeps jobs of that level or more urgent; `tags` (comma-separated) keeps jobs ' +
+    'carrying any of them.',
+  request: { query: ListJobsFilterSchema },
+  responses: {
+    200: jsonContent(JobListSchema, 'a page of jobs'),
+    400: errorResponse('invalid filter'),
+  },
+});
+
+const getJobRoute = createRoute({
+  method: 'get',
+  path: '/v1/jobs/{id}',
+  tags: [JOBS_TAG],
+  summary: 'A job with its progress, batches and latest errors (getJob)',
+  request: { params: JobIdParams },
+  responses: {
+    200: jsonContent(JobDetailsSchema, 'the job'),
+    404: errorResponse('no such job for this tenant'),
+  },
+});
+
+const deleteJobRoute = createRoute({
+  method: 'delete',
+  path: '/v1/jobs/{id}',
+  tags: [JOBS_TAG],
+  summary: 'Delete a job (its batches in flight are cancelled; its events stay)',
+  request: { params: JobIdParams },
+  responses: {
+    200: jsonContent(DeleteResultSchema, 'deleted'),
+    404: errorResponse('no such job for this tenant'),
+  },
+});
+
+/** `/v1/jobs`: create (JSON or streamed NDJSON, idempotent), list, get and delete jobs. */
+export function jobsRoutes(deps: JobsRoutesDeps): OpenAPIHono<AppEnv> {
+  const maxNdjsonBytes = deps.maxNdjsonBodyBytes ?? DEFAULT_MAX_NDJSON_BODY_BYTES;
+  return createRouter()
+    .openapi(createJobRoute, async (c) => {
+      const jobs = deps.manager.forTenant(c.var.tenant);
+      const idempotencyKey = c.req.valid('header')['idempotency-key'];
+      const options = c.req.valid('query');
+      let config: JobConfigInput;
+      if (isNdjsonContentType(c.req.header('content-type'))) {
+        config = await readNdjsonJob(c.req.raw.body, options, { maxBytes: maxNdjsonBytes });
+      } else {
+        if (Object.keys(options).length > 0) {
+          throw new ValidationError(
+            'query options are for NDJSON uploads; a JSON body carries its options itself',
+          );
+        }
+        config = requireJsonBody(c.req.valid('json'));
+      }
+      const summary = await jobs.createJob({ ...config, idempotencyKey }, c.var.requestId);
+      const created =
+        idempotencyKey === undefined || (await createdBy(jobs, summary.id, c.var.requestId));
+      c.header('location', `/v1/jobs/${summary.id}`);
+      return created ? c.json(summary, 201) : c.json(summary, 200);
+    })
+    .openapi(listJobsRoute, async (c) => {
+      const page = await deps.manager.forTenant(c.var.tenant).listJobs(c.req.valid('query'));
+      return c.json(page, 200);
+    })
+    .openapi(getJobRoute, async (c) => {
+      const { id } = c.req.valid('param');
+      const job = await deps.manager.forTenant(c.var.tenant).getJob(id);
+      if (!job) throw new NotFoundError(`job ${id} not found`);
+      return c.json(job, 200);
+    })
+    .openapi(deleteJobRoute, async (c) => {
+      const { id } = c.req.valid('param');
+      return c.json(await deps.manager.forTenant(c.var.tenant).deleteJob(id, c.var.requestId), 200);
+    });
+}
+
+/** With no Content-Type and no body the JSON validator lets `{}` through: say what is missing. */
+function requireJsonBody(body: Partial<CreateJobBody> | string): CreateJobBody {
+  if (typeof body !== 'object' || body.requests === undefined) {
+    throw new ValidationError(
+      'a job is required: a JSON body {requests, ...} or an application/x-ndjson body',
+    );
+  }
+  return body as CreateJobBody;
+}
+
+/**
+ * Whether this request created the job rather than finding the one its Idempotency-Key made
+ * earlier: the job's first event carries the correlation id of the request that created it.
+ */
+async function createdBy(jobs: TenantJobs, jobId: string, requestId: string): Promise<boolean> {
+  const events = await jobs.readEvents(jobId);
+  return events?.[0]?.metadata.correlationId === requestId;
+}

@@ -1,0 +1,157 @@
+import { z } from '@hono/zod-openapi';
+import { JobConfigSchema } from '../domain/job-config.schema.js';
+import { JOB_STATUSES } from '../domain/job-status.js';
+
+/** The OpenAPI tag of every job route. */
+export const JOBS_TAG = 'jobs';
+
+const Timestamp = z.string().openapi({ format: 'date-time', example: '2030-01-01T00:00:00.000Z' });
+const JobStatusWire = z.enum(JOB_STATUSES as [string, ...string[]]).openapi({ example: 'queued' });
+
+/** The `{id}` path parameter of every `/v1/jobs/{id}...` route. */
+export const JobIdParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'job_01J9Z...' }),
+});
+
+/** POST /v1/jobs as JSON: createJob's config; the Idempotency-Key travels as a header. */
+export const CreateJobBodySchema = JobConfigSchema.omit({ idempotencyKey: true }).openapi(
+  'CreateJobRequest',
+);
+
+export const JobProgressSchema = z
+  .object({
+    total: z.number().int(),
+    pending: z.number().int(),
+    processing: z.number().int(),
+    completed: z.number().int(),
+    failed: z.number().int(),
+    cancelled: z.number().int(),
+    expired: z.number().int(),
+    percentComplete: z.number().openapi({ description: '0..100, rounded down; 100 means done' }),
+  })
+  .openapi('JobProgress');
+
+export const JobSummarySchema = z
+  .object({
+    id: z.string(),
+    status: JobStatusWire,
+    priority: z.number().int().openapi({ description: '1 (CRITICAL) .. 5 (BACKGROUND)' }),
+    totalRequests: z.number().int(),
+    uniqueRequests: z.number().int(),
+    deduplicatedRequests: z.number().int(),
+    createdAt: Timestamp,
+    expiresAt: Timestamp,
+  })
+  .openapi('JobSummary');
+
+export const JobSchema = JobSummarySchema.extend({
+  tenant: z.string(),
+  step: z.string().nullable().openapi({ description: 'the inner step of a processing job' }),
+  progress: JobProgressSchema,
+  metadata: z.record(z.string(), z.unknown()),
+  tags: z.array(z.string()),
+  timeoutMs: z.number().int(),
+  callbackUrl: z.string().nullable(),
+  updatedAt: Timestamp,
+  queuedAt: Timestamp.nullable(),
+  startedAt: Timestamp.nullable(),
+  completedAt: Timestamp.nullable(),
+  retryCount: z.number().int(),
+  cancelRequested: z.boolean(),
+  failureReason: z.string().nullable(),
+  usage: z.object({
+    inputTokens: z.number().int(),
+    outputTokens: z.number().int(),
+    costUsd: z.number(),
+  }),
+  batchIds: z.array(z.string()),
+  errorCount: z.number().int(),
+}).openapi('Job');
+
+const BatchSchema = z
+  .object({
+    batchKey: z.string(),
+    batchId: z.string().nullable().openapi({ description: "Anthropic's batch id, once created" }),
+    attempt: z.number().int(),
+    requestCount: z.number().int(),
+    status: z.string(),
+    submittedAt: Timestamp.nullable(),
+    endedAt: Timestamp.nullable(),
+    collectedAt: Timestamp.nullable(),
+  })
+  .openapi('JobBatch');
+
+export const JobDetailsSchema = JobSchema.extend({
+  batches: z.array(BatchSchema),
+  errors: z
+    .array(
+      z.object({
+        customId: z.string(),
+        type: z.string().nullable(),
+        message: z.string().nullable(),
+        final: z.boolean(),
+        at: Timestamp,
+      }),
+    )
+    .openapi({ description: 'the latest errors (at most 20)' }),
+}).openapi('JobDetails');
+
+export const JobListSchema = z
+  .object({
+    jobs: z.array(JobSchema),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  })
+  .openapi('JobList');
+
+export const TransitionResultSchema = z
+  .object({ id: z.string(), previousStatus: JobStatusWire, status: JobStatusWire })
+  .openapi('JobTransitionResult');
+
+export const CancelResultSchema = TransitionResultSchema.extend({
+  cancelled: z.boolean().openapi({
+    description: 'false while batches at Anthropic are still being cancelled',
+  }),
+}).openapi('JobCancelResult');
+
+export const DeleteResultSchema = z
+  .object({ id: z.string(), deleted: z.literal(true), previousStatus: JobStatusWire })
+  .openapi('JobDeleteResult');
+
+export const JobEventSchema = z
+  .object({
+    position: z.number().int().openapi({ description: 'the global position in the event log' }),
+    version: z.number().int().openapi({ description: "the event's place in the job's stream" }),
+    type: z.string().openapi({ example: 'JobQueued' }),
+    data: z.unknown(),
+    metadata: z.record(z.string(), z.unknown()),
+    recordedAt: Timestamp,
+  })
+  .openapi('JobEvent');
+
+export const JobStatsSchema = z
+  .object({
+    totalCreated: z.number().int(),
+    totalCompleted: z.number().int(),
+    totalFailed: z.number().int(),
+    totalCancelled: z.number().int(),
+    totalExpired: z.number().int(),
+    totalDeduplicated: z.number().int(),
+    averageProcessingTime: z.number().openapi({ description: 'milliseconds' }),
+    inputTokens: z.number().int(),
+    outputTokens: z.number().int(),
+    costUsd: z.number(),
+    byStatus: z.record(z.string(), z.number().int()),
+    queueDepth: z.number().int().openapi({ description: 'pending and queued jobs' }),
+  })
+  .openapi('JobStats');
+
+/** A `content` entry of JSON for `createRoute({ responses })`. */
+export function jsonContent<S extends z.ZodType>(schema: S, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}
