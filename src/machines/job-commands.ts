@@ -424,7 +424,6 @@ export class JobCommands {
             this.#context(correlationId),
             command,
           );
-          await finalizeOnEnd(trx, next.state, this.#deps.clock.now());
           return { before: job.state, after: next.state };
         });
         if (outcome.after.status !== outcome.before.status)
@@ -472,39 +471,6 @@ export class JobCommands {
       newStatus: state.status,
       progress: progressOf(state),
     });
-  }
-}
-
-/**
- * When a job ends without every request answered, the rest get an outcome
- * that says why, so every request of a terminal job has exactly one final result.
- */
-export async function finalizeOnEnd(trx: Trx, state: JobState, now: Date): Promise<void> {
-  switch (state.status) {
-    case 'cancelled':
-      await finalizeUnfinishedRequests(trx, state.id, 'canceled', { type: 'canceled' }, null, now);
-      return;
-    case 'expired':
-      await finalizeUnfinishedRequests(trx, state.id, 'expired', { type: 'expired' }, null, now);
-      return;
-    case 'failed':
-      await finalizeUnfinishedRequests(
-        trx,
-        state.id,
-        'errored',
-        {
-          type: 'errored',
-          error: {
-            type: 'error',
-            error: { type: 'job_failed', message: state.failureReason ?? 'the job failed' },
-          },
-        },
-        'job_failed',
-        now,
-      );
-      return;
-    default:
-      return;
   }
 }
 

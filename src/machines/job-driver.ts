@@ -11,6 +11,7 @@ import {
 import { isTerminalStatus } from '../domain/job-status.js';
 import { estimateBatchCostUsd } from '../domain/pricing.js';
 import { withPercentComplete } from '../domain/progress.js';
+import { holdsLease } from '../store/jobs/job-leases.js';
 import {
   countWaitingDuplicates,
   insertBatchRequests,
@@ -24,9 +25,8 @@ import {
   insertRequestResults,
   type NewRequestResult,
 } from '../store/jobs/request-results.js';
-import type { Db } from '../store/schema/index.js';
+import type { Db, Trx } from '../store/schema/index.js';
 import type { BatchApi } from './batch-api.port.js';
-import { finalizeOnEnd } from './job-commands.js';
 import { parseSentCustomId, sentCustomId } from './job-ids.js';
 import type { JobOptions } from './job-options.js';
 import type { HydratedJob } from './job-snapshot.js';
@@ -53,8 +53,23 @@ export interface DriverDeps {
   log?: ((message: string, fields?: Record<string, unknown>) => void) | undefined;
 }
 
-/** What the driver wants next: another step at once, one at a time, or nothing (the job is done). */
-export type NextStep = { kind: 'now' } | { kind: 'at'; at: Date } | { kind: 'done' };
+/**
+ * What the driver wants next: another step at once, one at a time, nothing (the job is
+ * done), or to let go (another instance took the job over).
+ */
+export type NextStep =
+  | { kind: 'now' }
+  | { kind: 'at'; at: Date }
+  | { kind: 'done' }
+  | { kind: 'lost' };
+
+/** This instance no longer holds the job's lease: it must write nothing more about the job. */
+export class LeaseLostError extends Error {
+  constructor(readonly jobId: string) {
+    super(`the lease of ${jobId} is held by another instance`);
+    this.name = 'LeaseLostError';
+  }
+}
 
 /**
  * Moves one job forward a step at a time, reading where it is from the log.
@@ -83,6 +98,7 @@ export class JobDriver {
       this.#backoffMs = 0;
       return next;
     } catch (error) {
+      if (error instanceof LeaseLostError) return { kind: 'lost' };
       if (error instanceof ConcurrencyError) return { kind: 'now' };
       if (error instanceof BatchCreationUnconfirmedError) {
         // The batch may exist: the intent stays, and is reconciled once Anthropic can list it.
@@ -163,7 +179,11 @@ export class JobDriver {
       return { kind: 'done' };
     }
 
-    if (state.status === 'paused') return this.#nextPoll(state, now, 5000);
+    if (state.status === 'paused') {
+      // Nothing on the way: give the slot back. A resumed job is claimed again like a queued one.
+      if (openBatches(state).length === 0) return { kind: 'done' };
+      return this.#nextPoll(state, now);
+    }
 
     if (state.retryDueAt && Date.parse(state.retryDueAt) > now.getTime()) {
       return this.#nextPoll(state, now, Date.parse(state.retryDueAt) - now.getTime());
@@ -220,7 +240,7 @@ export class JobDriver {
         batchKey,
         chosen.map((c) => c.ordinal),
       );
-      return commitJobEvents(
+      const committed = await commitJobEvents(
         trx,
         job,
         [
@@ -231,6 +251,8 @@ export class JobDriver {
         ],
         this.#deps.context,
       );
+      await this.#assertLeaseHeld(trx);
+      return committed;
     });
     this.#deps.onCommitted?.(job.state, intent.state);
 
@@ -403,6 +425,7 @@ export class JobDriver {
         { type: 'JobFailed', data: { at, reason, unfinished: unfinishedRequests(job.state) } },
       ]);
     } catch (error) {
+      if (error instanceof LeaseLostError) return { kind: 'lost' };
       if (error instanceof ConcurrencyError) return { kind: 'now' };
       throw error;
     }
@@ -419,10 +442,22 @@ export class JobDriver {
   async #commit(job: HydratedJob, events: JobEvent[]): Promise<HydratedJob> {
     const next = await this.#deps.db.transaction().execute(async (trx) => {
       const committed = await commitJobEvents(trx, job, events, this.#deps.context);
-      await finalizeOnEnd(trx, committed.state, this.#deps.clock.now());
+      await this.#assertLeaseHeld(trx);
       return committed;
     });
     this.#deps.onCommitted?.(job.state, next.state);
     return next;
+  }
+
+  /**
+   * The fence: every commit of the driver checks, in its transaction, that this
+   * instance still holds the job's lease, so an owner whose lease was taken over
+   * (it stalled, or lost the database for a while) writes nothing, and in
+   * particular records no new intent, however current its view of the log.
+   */
+  async #assertLeaseHeld(trx: Trx): Promise<void> {
+    if (!(await holdsLease(trx, this.jobId, this.#deps.context.instanceId))) {
+      throw new LeaseLostError(this.jobId);
+    }
   }
 }

@@ -4,6 +4,7 @@ import type { JobState } from '../domain/job.state.js';
 import { appendToStream, readStream } from '../store/event-store.js';
 import { projectJobEvent } from '../store/jobs/project-job.js';
 import type { DbOrTrx, Trx } from '../store/schema/index.js';
+import { finalizeEndedJob } from './finalize-ended-job.js';
 import { applyEvents, emptySnapshot, type HydratedJob, stepOf } from './job-snapshot.js';
 
 /** What one commit changed: handed to hooks inside the transaction (webhook outbox...). */
@@ -79,6 +80,10 @@ export async function commitJobEvents(
     before = after;
   }
   const step = stepOf(snapshot);
+  if (job && job.state.status !== state.status) {
+    // Every request of a job that has ended has exactly one final outcome.
+    await finalizeEndedJob(trx, state, new Date(state.updatedAt));
+  }
   const hydrated: HydratedJob = {
     snapshot,
     state: snapshot.context.job!,

@@ -13,7 +13,6 @@ import {
 } from '../store/jobs/job-leases.js';
 import type { Db } from '../store/schema/index.js';
 import type { BatchApi } from './batch-api.port.js';
-import { finalizeOnEnd } from './job-commands.js';
 import { JobDriver } from './job-driver.js';
 import type { JobOptions } from './job-options.js';
 import { type CommitContext, commitJobEvents, loadJob } from './job-store.js';
@@ -246,7 +245,6 @@ export class JobWorker {
             [{ type: 'JobExpired', data: { at, unfinished: unfinishedRequests(job.state) } }],
             context,
           );
-          await finalizeOnEnd(trx, next.state, clock.now());
           return { before: job.state, after: next.state };
         });
         if (change) this.#deps.onCommitted?.(change.before, change.after);
@@ -280,6 +278,11 @@ export class JobWorker {
         });
         if (next.kind === 'done') {
           await releaseLease(this.#deps.db, jobId, this.instanceId).catch(() => {});
+          break;
+        }
+        if (next.kind === 'lost') {
+          // Fenced: another instance took the job over; the lease is its now.
+          this.#deps.log?.('lost the lease of a job', { jobId });
           break;
         }
         if (next.kind === 'now' || held.stopped) continue;

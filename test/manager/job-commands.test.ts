@@ -67,6 +67,28 @@ describe('pause, resume and cancel', () => {
     await waitForStatus(manager, id, ['completed']);
   });
 
+  it('gives its slot back while paused with nothing on the way, and is picked up again once resumed', async () => {
+    const manager = bed.manager({ tenant: 'slot', maxConcurrentJobs: 1 });
+    const first = await manager.createJob({ requests: [request('slot-a')] });
+    await waitUntil(
+      async () => (await manager.getJob(first.id))?.batches[0]?.status === 'submitted',
+    );
+    await manager.pauseJob(first.id);
+    bed.simulator.clock.advance(HOUR);
+    await waitUntil(
+      async () => (await manager.getJob(first.id))?.batches[0]?.status === 'collected',
+    );
+
+    const second = await manager.createJob({ requests: [request('slot-b')] });
+    await waitUntil(
+      async () => (await manager.getJob(second.id))?.batches[0]?.status === 'submitted',
+    );
+    await manager.resumeJob(first.id);
+    bed.simulator.clock.advance(HOUR);
+    await waitForStatus(manager, second.id, ['completed']);
+    await waitForStatus(manager, first.id, ['completed']);
+  });
+
   it('refuses to pause a completed job and appends nothing', async () => {
     const manager = bed.manager({ tenant: 'illegal-pause' });
     const { id } = await manager.createJob({ requests: [request('ip')] });

@@ -2,15 +2,32 @@ import { sql } from 'kysely';
 import type { DbOrTrx, Trx } from '../schema/index.js';
 
 /**
- * Claims up to `limit` queued jobs in priority order (lower number first,
- * then oldest), skipping rows another instance is claiming at this moment.
+ * Claims up to `limit` jobs that need an instance, in priority order (lower
+ * number first, then oldest): queued jobs, and processing jobs nobody holds
+ * (a paused job gave its slot back and was resumed). Rows another instance is
+ * claiming at this moment are skipped.
  */
 export async function claimQueuedJobs(trx: Trx, limit: number): Promise<string[]> {
   if (limit <= 0) return [];
   const rows = await trx
     .selectFrom('jobs')
     .select('id')
-    .where('status', '=', 'queued')
+    .where((eb) =>
+      eb.or([
+        eb('status', '=', 'queued'),
+        eb.and([
+          eb('status', '=', 'processing'),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('job_leases')
+                .select('job_id')
+                .whereRef('job_leases.job_id', '=', 'jobs.id'),
+            ),
+          ),
+        ]),
+      ]),
+    )
     .orderBy('priority')
     .orderBy('created_at')
     .orderBy('id')
@@ -109,6 +126,20 @@ export async function handOverLeases(
     .where('owner', '=', owner)
     .where('job_id', 'in', [...jobIds])
     .execute();
+}
+
+/**
+ * Whether `owner` still holds the job's lease, read with FOR SHARE: a takeover
+ * being committed is waited for, so once it has committed the old owner sees it.
+ */
+export async function holdsLease(trx: Trx, jobId: string, owner: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('job_leases')
+    .select('owner')
+    .where('job_id', '=', jobId)
+    .forShare()
+    .executeTakeFirst();
+  return row?.owner === owner;
 }
 
 /** Who holds a job's lease, if anyone. */
