@@ -96,73 +96,90 @@ export class JobCommands {
     const now = clock.now();
     const fingerprints = config.requests.map((r) => fingerprintParams(r.params));
     const jobId = newJobId(now);
-    const created = await db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${QUEUE_LOCK_KEY})`.execute(trx);
-      const waiting = await trx
-        .selectFrom('jobs')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', 'in', ['pending', 'queued'])
-        .executeTakeFirstOrThrow();
-      if (Number(waiting.n) >= options.maxQueueSize) throw new QueueFullError(options.maxQueueSize);
+    const create = () =>
+      db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${QUEUE_LOCK_KEY})`.execute(trx);
+        const waiting = await trx
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('status', 'in', ['pending', 'queued'])
+          .executeTakeFirstOrThrow();
+        if (Number(waiting.n) >= options.maxQueueSize)
+          throw new QueueFullError(options.maxQueueSize);
 
-      const since = new Date(now.getTime() - options.deduplicationWindowMs);
-      const across = config.deduplicate
-        ? await findDuplicateOriginals(trx, tenant, fingerprints, since)
-        : new Map<string, { jobId: string; ordinal: number }>();
-      const firstInJob = new Map<string, number>();
-      const requests: StoredRequest[] = config.requests.map((request, ordinal) => {
-        const fingerprint = fingerprints[ordinal]!;
-        let original = config.deduplicate ? (across.get(fingerprint) ?? null) : null;
-        if (config.deduplicate && !original) {
-          const first = firstInJob.get(fingerprint);
-          if (first === undefined) firstInJob.set(fingerprint, ordinal);
-          else original = { jobId, ordinal: first };
-        }
-        return {
-          ordinal,
-          customId: request.custom_id,
-          params: request.params,
-          fingerprint,
-          original,
-        };
-      });
-      const duplicates = requests.filter((r) => r.original).length;
-      const at = now.toISOString();
-      const timeoutMs = config.timeoutMs ?? options.defaultTimeoutMs;
-      const events: JobEvent[] = [
-        {
-          type: 'JobCreated',
-          data: {
-            jobId,
-            tenant,
-            priority: config.priority ?? options.defaultPriority,
-            tags: config.tags ?? [],
-            metadata: config.metadata ?? {},
-            deduplicate: config.deduplicate,
-            timeoutMs,
-            callbackUrl: config.callbackUrl ?? null,
-            idempotencyKey: config.idempotencyKey ?? null,
-            configHash,
-            totalRequests: requests.length,
-            uniqueRequests: requests.length - duplicates,
-            deduplicatedRequests: duplicates,
-            createdAt: at,
-            expiresAt: new Date(now.getTime() + timeoutMs).toISOString(),
+        const since = new Date(now.getTime() - options.deduplicationWindowMs);
+        const across = config.deduplicate
+          ? await findDuplicateOriginals(trx, tenant, fingerprints, since)
+          : new Map<string, { jobId: string; ordinal: number }>();
+        const firstInJob = new Map<string, number>();
+        const requests: StoredRequest[] = config.requests.map((request, ordinal) => {
+          const fingerprint = fingerprints[ordinal]!;
+          let original = config.deduplicate ? (across.get(fingerprint) ?? null) : null;
+          if (config.deduplicate && !original) {
+            const first = firstInJob.get(fingerprint);
+            if (first === undefined) firstInJob.set(fingerprint, ordinal);
+            else original = { jobId, ordinal: first };
+          }
+          return {
+            ordinal,
+            customId: request.custom_id,
+            params: request.params,
+            fingerprint,
+            original,
+          };
+        });
+        const duplicates = requests.filter((r) => r.original).length;
+        const at = now.toISOString();
+        const timeoutMs = config.timeoutMs ?? options.defaultTimeoutMs;
+        const events: JobEvent[] = [
+          {
+            type: 'JobCreated',
+            data: {
+              jobId,
+              tenant,
+              priority: config.priority ?? options.defaultPriority,
+              tags: config.tags ?? [],
+              metadata: config.metadata ?? {},
+              deduplicate: config.deduplicate,
+              timeoutMs,
+              callbackUrl: config.callbackUrl ?? null,
+              idempotencyKey: config.idempotencyKey ?? null,
+              configHash,
+              totalRequests: requests.length,
+              uniqueRequests: requests.length - duplicates,
+              deduplicatedRequests: duplicates,
+              createdAt: at,
+              expiresAt: new Date(now.getTime() + timeoutMs).toISOString(),
+            },
           },
-        },
-        { type: 'JobQueued', data: { at } },
-      ];
-      await insertJobRequests(trx, tenant, jobId, requests, now);
-      const job = await commitJobEvents(
-        trx,
-        undefined,
-        events,
-        this.#context(correlationId),
-        'create',
-      );
-      await this.#deps.onJobCreated?.(trx, job.state, config);
-      return job;
-    });
+          { type: 'JobQueued', data: { at } },
+        ];
+        await insertJobRequests(trx, tenant, jobId, requests, now);
+        const job = await commitJobEvents(
+          trx,
+          undefined,
+          events,
+          this.#context(correlationId),
+          'create',
+        );
+        await this.#deps.onJobCreated?.(trx, job.state, config);
+        return job;
+      });
+    let created: HydratedJob;
+    try {
+      created = await create();
+    } catch (error) {
+      // Two requests with one Idempotency-Key at the same moment: the second finds the first's job.
+      if (config.idempotencyKey && isUniqueViolation(error)) {
+        const existing = await this.#findByIdempotencyKey(
+          tenant,
+          config.idempotencyKey,
+          configHash,
+        );
+        if (existing) return existing;
+      }
+      throw error;
+    }
     const summary = summaryOf(created.state);
     this.#deps.notify('job:created', {
       id: summary.id,
@@ -482,6 +499,12 @@ async function firstEventData(db: Db, jobId: string): Promise<unknown> {
     .where('version', '=', 1)
     .executeTakeFirst();
   return row?.data;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505'
+  );
 }
 
 function hashConfig(config: JobConfig): string {

@@ -172,6 +172,22 @@ describe('a job’s life against the simulator', () => {
     expect(manager).toBeDefined();
   });
 
+  it('answers a repeated idempotency key with the first job, even when both arrive at once', async () => {
+    const manager = bed.manager({ worker: false, tenant: 'idempotent' });
+    const config = { requests: [request('once')], idempotencyKey: 'order-42' };
+    const [a, b] = await Promise.all([manager.createJob(config), manager.createJob(config)]);
+    expect(b.id).toBe(a.id);
+    expect((await manager.listJobs()).total).toBe(1);
+  });
+
+  it('refuses an idempotency key reused for a different job', async () => {
+    const manager = bed.manager({ worker: false, tenant: 'idempotent-conflict' });
+    await manager.createJob({ requests: [request('first')], idempotencyKey: 'order-43' });
+    await expect(
+      manager.createJob({ requests: [request('other')], idempotencyKey: 'order-43' }),
+    ).rejects.toMatchObject({ name: 'IdempotencyConflictError', status: 409 });
+  });
+
   it('returns null from getJob for a job that does not exist', async () => {
     expect(await bed.manager({ worker: false }).getJob('job_missing')).toBeNull();
   });
