@@ -27,6 +27,7 @@ import {
 } from '../store/jobs/request-results.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import type { BatchApi } from './batch-api.port.js';
+import { findIntendedBatch } from './find-intended-batch.js';
 import { parseSentCustomId, sentCustomId } from './job-ids.js';
 import type { JobOptions } from './job-options.js';
 import type { HydratedJob } from './job-snapshot.js';
@@ -295,26 +296,22 @@ export class JobDriver {
     if (now.getTime() - intendedAt < reconcileAfterMs) {
       return { kind: 'at', at: new Date(intendedAt + reconcileAfterMs) };
     }
-    const known = new Set(
-      (
-        await this.#deps.db
-          .selectFrom('job_batches')
-          .select('anthropic_batch_id')
-          .where('anthropic_batch_id', 'is not', null)
-          .execute()
-      ).map((r) => r.anthropic_batch_id),
-    );
-    const since = new Date(intendedAt - 60_000);
-    for await (const remote of this.#deps.api.listAllBatches({ createdAfter: since })) {
-      const total = Object.values(remote.request_counts).reduce((a, b) => a + b, 0);
-      if (known.has(remote.id) || total !== batch.requestCount) continue;
-      if (Date.parse(remote.created_at) < intendedAt - 5_000) continue;
+    const finding = await findIntendedBatch(this.#deps, {
+      jobId: this.jobId,
+      batchKey: batch.batchKey,
+      requestCount: batch.requestCount,
+      intendedAt: new Date(intendedAt),
+    });
+    if (finding.kind === 'undecided') {
+      return { kind: 'at', at: new Date(now.getTime() + this.#deps.options.pollMaxMs) };
+    }
+    if (finding.kind === 'found') {
       await this.#commit(job, [
         {
           type: 'BatchSubmitted',
           data: {
             batchKey: batch.batchKey,
-            batchId: remote.id,
+            batchId: finding.batchId,
             at: now.toISOString(),
             adopted: true,
           },
@@ -322,7 +319,7 @@ export class JobDriver {
       ]);
       this.#deps.log?.('adopted a batch found at Anthropic for an unconfirmed submission', {
         jobId: this.jobId,
-        batchId: remote.id,
+        batchId: finding.batchId,
       });
       return { kind: 'now' };
     }

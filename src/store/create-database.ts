@@ -52,8 +52,12 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
     },
   };
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
-  // An idle client losing its connection (a Postgres restart) must not kill the process.
+  // A client losing its connection (a Postgres restart, a failover) must not kill the process:
+  // idle, the pool reports it here; checked out (inside a transaction, or between queries),
+  // the client itself emits 'error', which with no listener is an uncaught exception. The
+  // query in flight fails anyway, and the pool drops a client that is no longer queryable.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely({ dialect: new PostgresDialect({ pool }) }) as Db;
   return { db, backend: 'postgres', url, close: () => db.destroy() };
 }
