@@ -35,6 +35,16 @@ export interface ManagerConfig {
   retryAttempts: number;
   /** Pause before a re-submission (default: 5000). */
   retryDelayMs: number;
+  /** How long a job's lease lasts without renewal; a crashed instance's jobs wait this long (default: 30000). */
+  leaseTtlMs: number;
+  /** How often the scheduler looks for work (default: 250). */
+  schedulerIntervalMs: number;
+  /** First wait between status polls of a batch (default: 1000). */
+  pollIntervalMs: number;
+  /** Longest wait between status polls of a batch (default: 30000). */
+  pollMaxMs: number;
+  /** Age of an unconfirmed submission before it is looked for at Anthropic (default: 10000). */
+  reconcileAfterMs: number;
 }
 
 /** Everything batchkeeper reads from its environment, parsed and checked. */
@@ -166,6 +176,11 @@ const environmentSchema = z.object({
   BATCHKEEPER_DEFAULT_TIMEOUT_MS: withDefault(wholeNumber(1), '86400000'),
   BATCHKEEPER_RETRY_ATTEMPTS: withDefault(wholeNumber(0, 100), '3'),
   BATCHKEEPER_RETRY_DELAY_MS: withDefault(wholeNumber(0), '5000'),
+  BATCHKEEPER_LEASE_TTL_MS: withDefault(wholeNumber(100), '30000'),
+  BATCHKEEPER_SCHEDULER_INTERVAL_MS: withDefault(wholeNumber(1), '250'),
+  BATCHKEEPER_POLL_INTERVAL_MS: withDefault(wholeNumber(1), '1000'),
+  BATCHKEEPER_POLL_MAX_MS: withDefault(wholeNumber(1), '30000'),
+  BATCHKEEPER_RECONCILE_AFTER_MS: withDefault(wholeNumber(0), '10000'),
   BATCHKEEPER_MAX_JSON_BODY_BYTES: withDefault(wholeNumber(1024), String(10 * MEBIBYTE)),
 });
 
@@ -200,6 +215,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       defaultTimeoutMs: e.BATCHKEEPER_DEFAULT_TIMEOUT_MS,
       retryAttempts: e.BATCHKEEPER_RETRY_ATTEMPTS,
       retryDelayMs: e.BATCHKEEPER_RETRY_DELAY_MS,
+      leaseTtlMs: e.BATCHKEEPER_LEASE_TTL_MS,
+      schedulerIntervalMs: e.BATCHKEEPER_SCHEDULER_INTERVAL_MS,
+      pollIntervalMs: e.BATCHKEEPER_POLL_INTERVAL_MS,
+      pollMaxMs: e.BATCHKEEPER_POLL_MAX_MS,
+      reconcileAfterMs: e.BATCHKEEPER_RECONCILE_AFTER_MS,
     },
     http: { maxJsonBodyBytes: e.BATCHKEEPER_MAX_JSON_BODY_BYTES },
   };

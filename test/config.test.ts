@@ -70,6 +70,30 @@ describe('loadConfig', () => {
     expect(loadConfig({ BATCHKEEPER_DEFAULT_PRIORITY: '4' }).manager.defaultPriority).toBe(4);
   });
 
+  it('reads the lease, scheduler, polling and reconciliation timings (defaults as the library’s)', () => {
+    expect(loadConfig({}).manager).toMatchObject({
+      leaseTtlMs: 30_000,
+      schedulerIntervalMs: 250,
+      pollIntervalMs: 1000,
+      pollMaxMs: 30_000,
+      reconcileAfterMs: 10_000,
+    });
+    const manager = loadConfig({
+      BATCHKEEPER_LEASE_TTL_MS: '3000',
+      BATCHKEEPER_SCHEDULER_INTERVAL_MS: '50',
+      BATCHKEEPER_POLL_INTERVAL_MS: '200',
+      BATCHKEEPER_POLL_MAX_MS: '1000',
+      BATCHKEEPER_RECONCILE_AFTER_MS: '2000',
+    }).manager;
+    expect(manager).toMatchObject({
+      leaseTtlMs: 3000,
+      schedulerIntervalMs: 50,
+      pollIntervalMs: 200,
+      pollMaxMs: 1000,
+      reconcileAfterMs: 2000,
+    });
+  });
+
   it.each([
     ['PORT', '80a'],
     ['PORT', '70000'],
@@ -85,6 +109,7 @@ describe('loadConfig', () => {
     ['BATCHKEEPER_DEFAULT_TIMEOUT_MS', 'forever'],
     ['BATCHKEEPER_RETRY_ATTEMPTS', '1000'],
     ['BATCHKEEPER_RETRY_DELAY_MS', 'soon'],
+    ['BATCHKEEPER_LEASE_TTL_MS', '50'],
   ])('refuses %s=%s with an error naming the variable', (variable, value) => {
     const error = errorOf({ [variable]: value });
     expect(error.issues.map((issue) => issue.variable)).toEqual([variable]);
