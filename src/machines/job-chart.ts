@@ -140,3 +140,47 @@ function guardName(guard: unknown): string | null {
   }
   return 'inline';
 }
+
+/**
+ * The chart as a Mermaid `stateDiagram-v2`: the machine's states (nested ones inside their
+ * parent) and state-changing transitions, the states the job passed through marked `visited`
+ * and the one it is in marked `current`.
+ */
+export function chartToMermaid(
+  chart: Pick<JobChart, 'machine' | 'current' | 'transitions'>,
+): string {
+  const { machine } = chart;
+  const id = (state: string) => state.replaceAll('.', '_');
+  const lines = ['stateDiagram-v2'];
+  const drawState = (state: ChartState, indent: string) => {
+    const children = machine.states.filter((s) => s.parent === state.id);
+    const name = state.id.split('.').at(-1)!;
+    if (children.length === 0) {
+      lines.push(`${indent}state "${name}" as ${id(state.id)}`);
+      return;
+    }
+    lines.push(`${indent}state ${id(state.id)} {`);
+    if (state.initial) lines.push(`${indent}  [*] --> ${id(state.initial)}`);
+    for (const child of children) drawState(child, `${indent}  `);
+    lines.push(`${indent}}`);
+  };
+  lines.push(`  [*] --> ${id(machine.initial)}`);
+  for (const state of machine.states.filter((s) => s.parent === null)) drawState(state, '  ');
+  const drawn = new Set<string>();
+  for (const t of machine.transitions) {
+    if (t.to === null || t.to === t.from) continue;
+    const line = `  ${id(t.from)} --> ${id(t.to)} : ${t.event}${t.guard ? ` [${t.guard}]` : ''}`;
+    if (!drawn.has(line)) lines.push(line);
+    drawn.add(line);
+  }
+  for (const state of machine.states.filter((s) => s.type === 'final')) {
+    lines.push(`  ${id(state.id)} --> [*]`);
+  }
+  const visited = new Set(chart.transitions.flatMap((t) => [t.from, t.to]));
+  visited.delete(chart.current.state);
+  lines.push('  classDef visited fill:#dbeafe,stroke:#2563eb');
+  lines.push('  classDef current fill:#fde68a,stroke:#d97706,stroke-width:3px');
+  for (const state of visited) lines.push(`  class ${id(state)} visited`);
+  lines.push(`  class ${id(chart.current.state)} current`);
+  return lines.join('\n');
+}

@@ -1,0 +1,11 @@
+import type { Command } from 'commander';
+import { registerJobTransition } from '../job-transition-command.js';
+
+export function registerCancelCommand(program: Command) {
+  registerJobTransition(program, {
+    name: 'cancel',
+    description: 'cancel a job; batches in flight are cancelled at Anthropic first',
+    method: 'POST',
+    path: (id) => `/v1/jobs/${id}/cancel`,
+  });
+}

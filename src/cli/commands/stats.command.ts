@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { ApiClient } from '../api-client.js';
+import { apiAction, formatCounts, printJson } from '../cli-output.js';
+
+interface Stats {
+  totalCreated: number;
+  totalCompleted: number;
+  totalFailed: number;
+  totalCancelled: number;
+  totalExpired: number;
+  totalDeduplicated: number;
+  averageProcessingTime: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  byStatus: Record<string, number>;
+  queueDepth: number;
+}
+
+export function registerStatsCommand(program: Command) {
+  program
+    .command('stats')
+    .description('job statistics: totals, jobs by status, queue depth, tokens')
+    .option('--json', 'print the statistics as JSON')
+    .action(
+      apiAction(async (options: { json?: boolean }) => {
+        const stats = await ApiClient.fromEnv().json<Stats>('GET', '/v1/stats');
+        if (options.json) return printJson(stats);
+        console.log(
+          [
+            `jobs created       ${stats.totalCreated}`,
+            `  ended            ${formatCounts({ completed: stats.totalCompleted, failed: stats.totalFailed, cancelled: stats.totalCancelled, expired: stats.totalExpired })}`,
+            `  now              ${formatCounts(stats.byStatus)}`,
+            `queue depth        ${stats.queueDepth}`,
+            `deduplicated       ${stats.totalDeduplicated} requests`,
+            `average job time   ${(stats.averageProcessingTime / 1000).toFixed(1)} s`,
+            `tokens             ${stats.inputTokens} input, ${stats.outputTokens} output ($${stats.costUsd.toFixed(4)})`,
+          ].join('\n'),
+        );
+      }),
+    );
+}
