@@ -18,6 +18,8 @@ export interface DatabaseHandle {
   /** The connection string, for a real Postgres only. */
   readonly url: string | undefined;
   close(): Promise<void>;
+  /** The whole embedded cluster as a tarball (PGlite only): a starting point for another. */
+  dump?(): Promise<Blob>;
 }
 
 export interface DatabaseOptions {
@@ -27,12 +29,14 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** Pool size for a real Postgres (default: 10). */
   poolSize?: number | undefined;
+  /** An in-memory PGlite starts from this dump (`dumpPGlite`) instead of an empty cluster. */
+  pgliteDump?: Blob | undefined;
 }
 
 /** Opens a real Postgres when `databaseUrl` is given, else an embedded PGlite. */
 export async function createDatabase(options: DatabaseOptions = {}): Promise<DatabaseHandle> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
-  return openPGlite(options.dataDir ?? './.data');
+  return openPGlite(options.dataDir ?? './.data', options.pgliteDump);
 }
 
 /** Reads the same settings from the environment (DATABASE_URL, BATCHKEEPER_DATA_DIR). */
@@ -62,18 +66,24 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
   return { db, backend: 'postgres', url, close: () => db.destroy() };
 }
 
-async function openPGlite(dataDir: string): Promise<DatabaseHandle> {
+async function openPGlite(dataDir: string, dump: Blob | undefined): Promise<DatabaseHandle> {
   const parsers = { [INT8_OID]: Number, [NUMERIC_OID]: Number };
   let pglite: PGlite;
   if (dataDir === 'memory') {
-    pglite = await PGlite.create({ parsers });
+    pglite = await PGlite.create({ parsers, ...(dump && { loadDataDir: dump }) });
   } else {
     const path = resolve(dataDir, 'pglite');
     mkdirSync(path, { recursive: true });
     pglite = await PGlite.create({ dataDir: path, parsers });
   }
   const db = new Kysely({ dialect: new PGliteDialect(pglite) }) as Db;
-  return { db, backend: 'pglite', url: undefined, close: () => db.destroy() };
+  return {
+    db,
+    backend: 'pglite',
+    url: undefined,
+    close: () => db.destroy(),
+    dump: () => pglite.dumpDataDir('none'),
+  };
 }
 
 /** True when the database answers a trivial query. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { sql } from 'kysely';
 import { inject } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../../src/store/create-database.js';
@@ -19,7 +20,9 @@ export async function openTestDatabase(
 ): Promise<DatabaseHandle> {
   const server = testPostgresUrl();
   if (!server) {
-    const handle = await createDatabase({ dataDir: 'memory' });
+    const templatePath = inject('pgliteTemplatePath');
+    const pgliteDump = templatePath ? new Blob([await readFile(templatePath)]) : undefined;
+    const handle = await createDatabase({ dataDir: 'memory', pgliteDump });
     await migrate(handle.db);
     return handle;
   }
