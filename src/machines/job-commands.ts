@@ -23,11 +23,7 @@ import {
   insertJobRequests,
   type StoredRequest,
 } from '../store/jobs/job-requests.js';
-import {
-  finalizeUnfinishedRequests,
-  hasFinalResult,
-  insertRequestResults,
-} from '../store/jobs/request-results.js';
+import { hasFinalResult, insertRequestResults } from '../store/jobs/request-results.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import { newJobId } from './job-ids.js';
 import type { Notify } from './job-notifications.js';

@@ -34,13 +34,6 @@ import type { HydratedJob } from './job-snapshot.js';
 import { type CommitContext, commitJobEvents, loadJob } from './job-store.js';
 import { toRequestResult } from './result-outcome.js';
 
-/** Errored results worth sending again. */
-const RETRYABLE_ERRORS = new Set([
-  'rate_limit_error',
-  'overloaded_error',
-  'api_error',
-  'timeout_error',
-]);
 const RESULT_INSERT_CHUNK = 500;
 
 export interface DriverDeps {

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAll } from '../../src/store/event-store.js';
-import { LOG_START } from '../../src/store/event-store.types.js';
 import { request, TestBed, waitForStatus } from '../support/manager.js';
 
 describe('start order', () => {

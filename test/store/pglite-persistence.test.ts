@@ -15,14 +15,12 @@ describe('embedded PGlite', () => {
     dirs.push(dataDir);
     const first = await createDatabase({ dataDir });
     await migrate(first.db);
-    await first.db
-      .transaction()
-      .execute((trx) =>
-        appendToStream(trx, 'durable', 0, [{ type: 'Kept', data: { ok: true } }], {
-          instanceId: 'a',
-          tenant: 't',
-        }),
-      );
+    await first.db.transaction().execute((trx) =>
+      appendToStream(trx, 'durable', 0, [{ type: 'Kept', data: { ok: true } }], {
+        instanceId: 'a',
+        tenant: 't',
+      }),
+    );
     await first.close();
 
     const second = await createDatabase({ dataDir });
