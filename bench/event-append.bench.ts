@@ -42,7 +42,13 @@ export async function benchEventAppend(): Promise<{ ratio: number; pass: boolean
       await runConcurrently(STREAMS, WRITERS, async (s) => {
         for (let v = 0; v < EVENTS_PER_STREAM; v++) {
           await db.transaction().execute(async (trx) => {
-            await appendToStream(trx, `store-${s}`, v, [{ type: 'ProgressRecorded', data }], metadata);
+            await appendToStream(
+              trx,
+              `store-${s}`,
+              v,
+              [{ type: 'ProgressRecorded', data }],
+              metadata,
+            );
           });
         }
       });

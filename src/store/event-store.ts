@@ -42,7 +42,9 @@ export async function appendToStream(
     expectedVersion === 'any' ? currentVersion : sql<number>`${expectedVersion}::int`;
   const guard = expectedVersion === 'any' ? sql`true` : sql`${currentVersion} = ${expectedVersion}`;
   try {
-    const result = await sql<Pick<EventRow, 'position' | 'version' | 'recorded_at' | 'transaction_id'>>`
+    const result = await sql<
+      Pick<EventRow, 'position' | 'version' | 'recorded_at' | 'transaction_id'>
+    >`
       insert into events (stream_id, version, type, data, metadata, recorded_at)
       select ${streamId}, ${base} + e.ord, e.type, e.data::jsonb, ${metadataJson}::jsonb,
              coalesce(${recordedAt}::timestamptz, now())
@@ -53,7 +55,11 @@ export async function appendToStream(
       returning position, version, recorded_at, transaction_id
     `.execute(trx);
     if (result.rows.length === 0) {
-      throw new ConcurrencyError(streamId, expectedVersion as number, await streamVersion(trx, streamId));
+      throw new ConcurrencyError(
+        streamId,
+        expectedVersion as number,
+        await streamVersion(trx, streamId),
+      );
     }
     const rows = result.rows.sort((a, b) => a.version - b.version);
     const recorded = rows.map(
