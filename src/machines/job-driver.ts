@@ -254,14 +254,9 @@ export class JobDriver {
       custom_id: sentCustomId(job.state.id, c.ordinal),
       params: c.params,
     }));
+    let batchId: string;
     try {
-      const batch = await api.createBatch(requests);
-      await this.#commit(intent, [
-        {
-          type: 'BatchSubmitted',
-          data: { batchKey, batchId: batch.id, at: this.#deps.clock.now().toISOString() },
-        },
-      ]);
+      batchId = (await api.createBatch(requests)).id;
     } catch (error) {
       // The batch may exist: leave the intent for reconciliation, never send blindly again.
       if (error instanceof BatchCreationUnconfirmedError) throw error;
@@ -275,7 +270,30 @@ export class JobDriver {
       ]);
       throw error;
     }
+    await this.#recordSubmitted(intent, batchKey, batchId);
     return true;
+  }
+
+  /**
+   * Records the batch Anthropic created. A command (cancel, pause) appended since the intent makes
+   * the first commit a ConcurrencyError: the job is then read again and the batch recorded on it,
+   * so its id is never dropped (an intent without one goes to reconciliation, which waits for the
+   * batch to end when other batches of its size are in flight).
+   */
+  async #recordSubmitted(job: HydratedJob, batchKey: string, batchId: string): Promise<void> {
+    for (let current = job; ; ) {
+      try {
+        const at = this.#deps.clock.now().toISOString();
+        await this.#commit(current, [{ type: 'BatchSubmitted', data: { batchKey, batchId, at } }]);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        const fresh = await loadJob(this.#deps.db, this.jobId);
+        const intended = fresh?.state.batches.find((b) => b.batchKey === batchKey);
+        if (!fresh || intended?.status !== 'intended') return;
+        current = fresh;
+      }
+    }
   }
 
   /**

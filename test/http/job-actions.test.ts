@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobsApiHarness, request } from './jobs-harness.js';
 
@@ -5,9 +6,22 @@ describe('POST /v1/jobs/{id}/cancel, /pause and /resume', () => {
   let api: JobsApiHarness;
   beforeAll(async () => {
     // Batches take a minute at this simulator: a started job stays processing for the test.
-    api = await JobsApiHarness.open({ simulator: { latencyMs: 60_000, cancelLatencyMs: 20 } });
+    // Creating one takes 300 ms: time for a command to land between intent and answer.
+    api = await JobsApiHarness.open({
+      simulator: {
+        latencyMs: 60_000,
+        cancelLatencyMs: 20,
+        faults: { endpoints: { create: { slowRate: 1 } }, slowMs: 300 },
+      },
+    });
   });
   afterAll(() => api.close());
+
+  /** Waits until the job's log holds an event of `type`. */
+  async function waitForEvent(id: string, type: string): Promise<void> {
+    const jobs = api.manager.forTenant('acme');
+    while (!(await jobs.readEvents(id))?.some((event) => event.type === type)) await sleep(10);
+  }
 
   /** A job the worker has submitted, waiting on its batch. */
   async function processingJob(name: string): Promise<string> {
@@ -54,6 +68,19 @@ describe('POST /v1/jobs/{id}/cancel, /pause and /resume', () => {
     expect(await response.json()).toMatchObject({ id, previousStatus: 'processing' });
     const job = await api.waitForStatus(id, ['cancelled']);
     expect(job.progress.cancelled).toBe(1);
+  });
+
+  it('cancels a job whose batch is being created, keeping the batch Anthropic answered with', async () => {
+    const { id } = await api.createJob({ requests: [request('cancel-mid-create')] });
+    await waitForEvent(id, 'BatchSubmissionIntended');
+    expect((await api.call('POST', `/v1/jobs/${id}/cancel`)).status).toBe(200);
+    await api.waitForStatus(id, ['cancelled']);
+    const { events } = (await (await api.call('GET', `/v1/jobs/${id}/events`)).json()) as {
+      events: { type: string; data: { adopted?: boolean } }[];
+    };
+    const submitted = events.filter((event) => event.type === 'BatchSubmitted');
+    // Recorded from the create call's answer, not adopted later by reconciliation.
+    expect(submitted.map((event) => event.data.adopted ?? false)).toEqual([false]);
   });
 
   it('answers 409 to cancelling a job that has ended', async () => {

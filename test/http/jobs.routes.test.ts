@@ -109,6 +109,18 @@ describe('the /v1/jobs routes', () => {
       expect(b!.id).toBe(a!.id);
     });
 
+    it('answers concurrent requests with one key with one job, created once', async () => {
+      const headers = { 'idempotency-key': 'same-key-concurrent' };
+      const responses = await Promise.all(
+        [1, 2, 3, 4].map(() => api.call('POST', '/v1/jobs', { json: body, headers })),
+      );
+      expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 201]);
+      const ids = await Promise.all(
+        responses.map(async (r) => ((await r.json()) as { id: string }).id),
+      );
+      expect(new Set(ids).size).toBe(1);
+    });
+
     it('answers 409 when the key was used for a different job', async () => {
       const headers = { 'idempotency-key': 'same-key-2' };
       await api.call('POST', '/v1/jobs', { json: body, headers });
