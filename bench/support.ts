@@ -46,3 +46,10 @@ export function printResult(name: string, lines: Record<string, string | number>
   console.log(`\n## ${name}`);
   for (const [key, value] of Object.entries(lines)) console.log(`${key.padEnd(28)} ${value}`);
 }
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

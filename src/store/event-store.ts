@@ -32,26 +32,37 @@ export async function appendToStream(
   options: AppendOptions = {},
 ): Promise<AppendResult> {
   if (events.length === 0) throw new ValidationError('an append needs at least one event');
-  const recordedAt = options.recordedAt ?? null;
+  const recordedAt = options.recordedAt ? sql`${options.recordedAt}::timestamptz` : sql`now()`;
   const metadataJson = JSON.stringify(metadata);
-  const currentVersion = sql<number>`coalesce((select max(version) from events where stream_id = ${streamId}), 0)`;
+  // The newest version by a backward probe of the (stream_id, version) index. Written as
+  // order by/limit rather than max(): the same plan, but cheaper to plan, and this
+  // statement is planned afresh on every append (see BENCHMARKS.md, event-append).
+  const currentVersion = sql<number>`coalesce((select version from events where stream_id = ${streamId} order by version desc limit 1), 0)`;
   // One statement checks the version and inserts: either every event lands at
   // expected+1.. or none does. The unique (stream_id, version) index catches a
   // racing writer that passed the same check.
   const base: RawBuilder<number> =
     expectedVersion === 'any' ? currentVersion : sql<number>`${expectedVersion}::int`;
   const guard = expectedVersion === 'any' ? sql`true` : sql`${currentVersion} = ${expectedVersion}`;
+  // One event (most appends) as a plain select list; several as a VALUES list.
+  const source =
+    events.length === 1
+      ? sql`select ${streamId}, ${base} + 1, ${events[0]!.type}, ${JSON.stringify(events[0]!.data ?? null)}::jsonb,
+               ${metadataJson}::jsonb, ${recordedAt}
+            where ${guard}`
+      : sql`select ${streamId}, ${base} + e.ord, e.type, e.data::jsonb, ${metadataJson}::jsonb, ${recordedAt}
+            from (values ${sql.join(
+              events.map(
+                (e, i) => sql`(${i + 1}::int, ${e.type}, ${JSON.stringify(e.data ?? null)})`,
+              ),
+            )}) as e(ord, type, data)
+            where ${guard}`;
   try {
     const result = await sql<
       Pick<EventRow, 'position' | 'version' | 'recorded_at' | 'transaction_id'>
     >`
       insert into events (stream_id, version, type, data, metadata, recorded_at)
-      select ${streamId}, ${base} + e.ord, e.type, e.data::jsonb, ${metadataJson}::jsonb,
-             coalesce(${recordedAt}::timestamptz, now())
-      from (values ${sql.join(
-        events.map((e, i) => sql`(${i + 1}::int, ${e.type}, ${JSON.stringify(e.data ?? null)})`),
-      )}) as e(ord, type, data)
-      where ${guard}
+      ${source}
       returning position, version, recorded_at, transaction_id
     `.execute(trx);
     if (result.rows.length === 0) {
