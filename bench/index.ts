@@ -1,8 +1,10 @@
 import { benchEventAppend } from './event-append.bench.js';
+import { benchLargeJob } from './large-job.bench.js';
 
 /** Every benchmark, each printing its figure against a baseline measured in the same run. */
 const benches: Record<string, () => Promise<{ pass: boolean }>> = {
   'event-append': benchEventAppend,
+  'large-job': benchLargeJob,
 };
 
 const only = process.argv.slice(2);
