@@ -55,14 +55,16 @@ export async function followJob(
   onUpdate: (update: JobUpdate) => void,
 ): Promise<JobUpdate> {
   for (let drops = 0; ; ) {
-    const response = await client.request('GET', `/v1/jobs/${encodeURIComponent(id)}/stream`, {
-      headers: { accept: 'text/event-stream' },
-    });
     try {
+      const response = await client.request('GET', `/v1/jobs/${encodeURIComponent(id)}/stream`, {
+        headers: { accept: 'text/event-stream' },
+      });
       for await (const message of readServerSentEvents(response.body!)) {
         if (message.event === 'deleted') {
           throw new ApiError(404, 'not_found_error', `job ${id} was deleted`);
         }
+        // The server lost track (it is shutting down, or its database is): open the stream again.
+        if (message.event === 'error') break;
         if (message.event !== 'status' && message.event !== 'progress') continue;
         const update = JSON.parse(message.data) as JobUpdate;
         drops = 0;
@@ -70,15 +72,21 @@ export async function followJob(
         if (TERMINAL.has(update.status)) return update;
       }
     } catch (error) {
-      if (error instanceof ApiError) throw error;
-      // A cut connection: open the stream again below.
+      // A cut connection, or a server that is restarting, is tried again below; an answer is final.
+      if (error instanceof ApiError && !isTransient(error)) throw error;
+      if (drops >= MAX_RECONNECTS) throw error;
     }
     drops += 1;
     if (drops > MAX_RECONNECTS) {
       throw new ApiError(0, 'connection_error', `lost the event stream of job ${id}`);
     }
-    await sleep(250 * drops);
+    await sleep(250 * 2 ** drops);
   }
+}
+
+/** No answer, or the server saying it cannot answer now (502, 503, 504). */
+function isTransient(error: ApiError): boolean {
+  return error.status === 0 || error.status === 502 || error.status === 503 || error.status === 504;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobsApiHarness, request } from './jobs-harness.js';
+import { jobsApi } from '../../src/http/jobs-api.js';
+import { API_KEYS, JobsApiHarness, request } from './jobs-harness.js';
+import { buildTestApp } from './test-app.js';
 
 interface SseMessage {
   event: string;
@@ -107,6 +109,24 @@ describe('GET /v1/jobs/{id}/stream', () => {
     const { id } = await api.createJob({ requests: [request('live-7')] });
     const { comments } = await readEventStream(await follow(id));
     expect(comments).toBeGreaterThan(0);
+  });
+
+  it('ends with a generic error event when following the job fails', async () => {
+    // A second manager on the same database, closed while its stream is open.
+    const manager = api.bed.manager({ worker: false });
+    const { app } = buildTestApp(api.bed.database, {
+      apiKeys: [...API_KEYS],
+      routes: jobsApi({ manager, stream: { pollIntervalMs: 20 } }),
+    });
+    const { id } = await api.createJob({ requests: [request('live-8')] });
+    const response = await app.request(`/v1/jobs/${id}/stream`, { headers: api.authorization() });
+    const reading = readEventStream(response);
+    await manager.close();
+    const { messages } = await reading;
+    expect(messages.at(-1)).toEqual({
+      event: 'error',
+      data: { type: 'api_error', message: 'the event stream failed; reconnect' },
+    });
   });
 
   it('answers 404 as JSON, not a stream, for a job that does not exist', async () => {
