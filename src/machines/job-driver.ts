@@ -187,7 +187,10 @@ export class JobDriver {
 
     if (openBatches(state).length === 0 && unfinishedRequests(state) === 0) {
       if ((await countWaitingDuplicates(this.#deps.db, state.id)) > 0) {
-        return { kind: 'at', at: new Date(now.getTime() + this.#deps.options.pollIntervalMs) };
+        // Only other jobs' originals are left to wait for: give the slot back, or jobs like
+        // this one could take every slot while the jobs holding the originals stay queued.
+        // It is claimed again once they all have their outcome (claimQueuedJobs).
+        return { kind: 'done' };
       }
       const counts = await countJobOutcomes(this.#deps.db, state.id);
       const progress = withPercentComplete({

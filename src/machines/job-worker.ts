@@ -136,7 +136,7 @@ export class JobWorker {
     if (free <= 0) return;
     const { db, clock, options, context } = this.#deps;
     const started = await db.transaction().execute(async (trx) => {
-      const ids = await claimQueuedJobs(trx, free);
+      const ids = await claimQueuedJobs(trx, free, clock.now());
       const changes: Array<{ before: JobState; after: JobState }> = [];
       for (const id of ids) {
         const job = await loadJob(trx, id);

@@ -4,10 +4,12 @@ import type { DbOrTrx, Trx } from '../schema/index.js';
 /**
  * Claims up to `limit` jobs that need an instance, in priority order (lower
  * number first, then oldest): queued jobs, and processing jobs nobody holds
- * (a paused job gave its slot back and was resumed). Rows another instance is
+ * (a paused job gave its slot back and was resumed; a job left waiting only
+ * for other jobs' originals gave it back, and is ready once they all have
+ * their outcome or its deadline at `now` passed). Rows another instance is
  * claiming at this moment are skipped.
  */
-export async function claimQueuedJobs(trx: Trx, limit: number): Promise<string[]> {
+export async function claimQueuedJobs(trx: Trx, limit: number, now: Date): Promise<string[]> {
   if (limit <= 0) return [];
   const rows = await trx
     .selectFrom('jobs')
@@ -25,6 +27,15 @@ export async function claimQueuedJobs(trx: Trx, limit: number): Promise<string[]
                 .whereRef('job_leases.job_id', '=', 'jobs.id'),
             ),
           ),
+          eb.or([
+            eb('expires_at', '<=', now),
+            sql<boolean>`not exists (
+            select 1 from job_requests r
+            where r.job_id = jobs.id and r.original_job_id is not null
+              and not exists (select 1 from request_results x
+                              where x.job_id = r.original_job_id
+                                and x.ordinal = r.original_ordinal and x.final))`,
+          ]),
         ]),
       ]),
     )
