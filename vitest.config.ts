@@ -6,6 +6,8 @@ export default defineConfig({
     exclude: ['test/chaos/**'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
+    // Most tests wait on sockets and timers, not the CPU: more files at once than cores.
+    maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

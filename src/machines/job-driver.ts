@@ -424,6 +424,9 @@ export class JobDriver {
         continue;
       await this.#deps.api.cancelBatch(batch.batchId);
       this.#cancelSent.add(batch.batchId);
+      // A cancelled batch ends soon: look again at the first interval, not the backed-off one.
+      const interval = this.#deps.options.pollIntervalMs;
+      this.#polls.set(batch.batchId, { at: this.#deps.clock.now().getTime() + interval, interval });
     }
   }
 
