@@ -52,10 +52,7 @@ export async function listJobRows(
   const column = SORT_COLUMNS[filter.sortBy];
   const rows = await query
     .selectAll()
-    .orderBy(
-      sql.ref(column),
-      sql.raw(filter.sortOrder === 'asc' ? 'asc nulls last' : 'desc nulls last'),
-    )
+    .orderBy(column, (ob) => (filter.sortOrder === 'asc' ? ob.asc() : ob.desc()).nullsLast())
     .orderBy('id', filter.sortOrder)
     .limit(filter.limit)
     .offset(filter.offset)
