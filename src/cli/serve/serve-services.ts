@@ -27,10 +27,7 @@ function anthropicServices(config: Config): Service[] {
   return config.anthropic.apiKey ? [] : [simulatorService()];
 }
 
-/** The worker role: what moves jobs and deliveries along. */
+/** The worker role's deliveries; the jobs themselves are driven by the BatchJobManager serve creates. */
 function workerServices(_config: Config): Service[] {
-  return [
-    // schedulerService(): claims queued jobs by priority and drives them; lands with BatchJobManager.
-    webhookRelayService(),
-  ];
+  return [webhookRelayService()];
 }
