@@ -8,6 +8,7 @@ import { registerListCommand } from './commands/list.command.js';
 import { registerMigrateCommand } from './commands/migrate.command.js';
 import { registerPauseCommand } from './commands/pause.command.js';
 import { registerProjectionsCommand } from './commands/projections.command.js';
+import { registerReconcileCommand } from './commands/reconcile.command.js';
 import { registerResultsCommand } from './commands/results.command.js';
 import { registerResumeCommand } from './commands/resume.command.js';
 import { registerServeCommand } from './commands/serve.command.js';
@@ -27,6 +28,7 @@ const program = new Command('batchkeeper')
 
 registerMigrateCommand(program);
 registerProjectionsCommand(program);
+registerReconcileCommand(program);
 registerKeysCommand(program);
 registerServeCommand(program);
 registerSimulatorCommand(program);

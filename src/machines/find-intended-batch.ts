@@ -9,7 +9,7 @@ import type { BatchApi, RemoteBatch } from './batch-api.port.js';
 import { parseSentCustomId } from './job-ids.js';
 
 /** Clocks differ: a batch listed as created this long before the intent may still be its. */
-const CLOCK_SKEW_MS = 5_000;
+export const CLOCK_SKEW_MS = 5_000;
 /** How far back the batch list is read, before the skew filter. */
 const LIST_MARGIN_MS = 60_000;
 
@@ -68,6 +68,7 @@ export async function firstSentRequest(
   return undefined;
 }
 
+/** Requests in a batch, whatever became of them. */
 export function requestTotal(batch: RemoteBatch): number {
   return Object.values(batch.request_counts).reduce((a, b) => a + b, 0);
 }

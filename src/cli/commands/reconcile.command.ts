@@ -1,0 +1,90 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { AnthropicGateway } from '../../anthropic/anthropic-gateway.js';
+import { type Config, ConfigError, loadConfig } from '../../config.js';
+import { systemClock } from '../../domain/clock.js';
+import type { BatchApi } from '../../machines/batch-api.port.js';
+import { type ReconcileReport, reconcileOrphans } from '../../machines/reconcile-orphans.js';
+import { createDatabase } from '../../store/create-database.js';
+import { migrate } from '../../store/migrate.js';
+
+interface ReconcileCommandOptions {
+  cancelOrphans?: boolean;
+  minAgeMs: number;
+  json?: boolean;
+}
+
+export function registerReconcileCommand(program: Command) {
+  program
+    .command('reconcile')
+    .description(
+      'find the batches at Anthropic that no job knows; adopt those an unconfirmed submission ' +
+        'or a waiting job can be matched to (ANTHROPIC_API_KEY, DATABASE_URL)',
+    )
+    .option('--cancel-orphans', 'cancel the running orphans that match nothing')
+    .option(
+      '--min-age-ms <ms>',
+      'leave alone batches younger than this: a live instance may be recording them',
+      parseMilliseconds,
+      600_000,
+    )
+    .option('--json', 'print the report as JSON')
+    .action(async (options: ReconcileCommandOptions, command: Command) => {
+      let config: Config;
+      try {
+        config = loadConfig();
+      } catch (error) {
+        if (error instanceof ConfigError) command.error(error.message, { exitCode: 2 });
+        throw error;
+      }
+      if (!config.anthropic.apiKey) {
+        command.error('ANTHROPIC_API_KEY is not set: there is no account to reconcile with', {
+          exitCode: 2,
+        });
+      }
+      const handle = await createDatabase({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+      });
+      try {
+        await migrate(handle.db);
+        const gateway = new AnthropicGateway({ ...config.anthropic });
+        const report = await reconcileOrphans(
+          {
+            db: handle.db,
+            api: gateway as unknown as BatchApi,
+            clock: systemClock,
+            instanceId: config.instanceId,
+          },
+          { cancelOrphans: options.cancelOrphans, minAgeMs: options.minAgeMs },
+        );
+        console.log(options.json ? JSON.stringify(report) : describe(report));
+      } finally {
+        await handle.close();
+      }
+    });
+}
+
+function describe(report: ReconcileReport): string {
+  const head = `${report.listed} batches at Anthropic, ${report.known} known to jobs, ${report.orphans.length} orphans`;
+  return [
+    head,
+    ...report.orphans.map((o) =>
+      [
+        o.batchId,
+        o.processingStatus,
+        `${o.requestCount} requests`,
+        o.action,
+        o.jobId ? `${o.jobId}${o.batchKey ? `/${o.batchKey}` : ''}` : '-',
+        o.reason,
+      ].join('  '),
+    ),
+  ].join('\n');
+}
+
+function parseMilliseconds(raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new InvalidArgumentError('--min-age-ms must be a whole number of milliseconds');
+  }
+  return value;
+}
