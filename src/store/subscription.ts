@@ -1,6 +1,7 @@
+import { sql } from 'kysely';
 import { claimCheckpoint, saveCheckpoint } from './checkpoints.js';
 import { positionOf, readAll } from './event-store.js';
-import type { RecordedEvent } from './event-store.types.js';
+import type { LogPosition, RecordedEvent } from './event-store.types.js';
 import type { Db, Trx } from './schema/index.js';
 
 export interface SubscriptionOptions {
@@ -19,7 +20,11 @@ export interface SubscriptionOptions {
 export interface Subscription {
   /** Look for new events now instead of at the next poll. */
   wake(): void;
-  /** Resolves once the subscription has read everything committed before the call. */
+  /**
+   * Resolves once the subscription has handled every event committed before
+   * the call. (Reading stops below the oldest transaction still running on the
+   * whole cluster, so this may wait for transactions of other databases.)
+   */
   caughtUp(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -35,38 +40,45 @@ export function subscribe(db: Db, options: SubscriptionOptions): Subscription {
   const pollMs = options.pollMs ?? 200;
   let stopped = false;
   let wakeUp: (() => void) | undefined;
-  // A caller of caughtUp() is answered by the first empty round that began after the call.
-  let roundsBegun = 0;
-  let idleWaiters: Array<{ afterRound: number; resolve: () => void }> = [];
+  // Each caller of caughtUp() waits until the checkpoint covers every event
+  // committed before its call (positions up to `target`).
+  let waiters: Array<{ target: Promise<number>; resolve: () => void }> = [];
 
   const readRound = () =>
     db.transaction().execute(async (trx) => {
       const from = await claimCheckpoint(trx, options.name);
-      if (!from) return 0; // another instance is running this subscription
+      if (!from) return { read: 0, at: undefined }; // another instance is running this subscription
       const events = await readAll(trx, from, batchSize);
-      if (events.length === 0) return 0;
+      if (events.length === 0) return { read: 0, at: from };
       await options.handle(events, trx);
-      await saveCheckpoint(trx, options.name, positionOf(events.at(-1)!));
-      return events.length;
+      const at = positionOf(events.at(-1)!);
+      await saveCheckpoint(trx, options.name, at);
+      return { read: events.length, at };
     });
+
+  const answerWaiters = async (at: LogPosition) => {
+    const still: typeof waiters = [];
+    for (const waiter of waiters) {
+      if (await coversAllUpTo(db, at, await waiter.target)) waiter.resolve();
+      else still.push(waiter);
+    }
+    waiters = still;
+  };
 
   const loop = (async () => {
     let failures = 0;
     while (!stopped) {
       let read = 0;
-      const round = ++roundsBegun;
       try {
-        read = await readRound();
+        const round = await readRound();
+        read = round.read;
+        if (round.at && waiters.length > 0) await answerWaiters(round.at);
         failures = 0;
       } catch (error) {
         failures += 1;
         options.onError?.(error);
       }
       if (read === batchSize) continue;
-      if (read === 0 && failures === 0) {
-        for (const waiter of idleWaiters.filter((w) => w.afterRound < round)) waiter.resolve();
-        idleWaiters = idleWaiters.filter((w) => w.afterRound >= round);
-      }
       const delay = failures === 0 ? pollMs : Math.min(pollMs * 2 ** failures, 10_000);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
@@ -84,15 +96,36 @@ export function subscribe(db: Db, options: SubscriptionOptions): Subscription {
     caughtUp: () =>
       new Promise<void>((resolve) => {
         if (stopped) return resolve();
-        idleWaiters.push({ afterRound: roundsBegun, resolve });
+        waiters.push({ target: lastPosition(db), resolve });
         wakeUp?.();
       }),
     stop: async () => {
       stopped = true;
       wakeUp?.();
       await loop;
-      for (const waiter of idleWaiters) waiter.resolve();
-      idleWaiters = [];
+      for (const waiter of waiters) waiter.resolve();
+      waiters = [];
     },
   };
+}
+
+/** The highest position committed so far (0 for an empty log). */
+async function lastPosition(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('position').as('position'))
+    .executeTakeFirst();
+  return Number(row?.position ?? 0);
+}
+
+/** Whether no event at or below `target` lies beyond the checkpoint `at`. */
+async function coversAllUpTo(db: Db, at: LogPosition, target: number): Promise<boolean> {
+  const result = await sql<{ behind: boolean }>`
+    select exists (
+      select 1 from events
+      where position <= ${target}
+        and (transaction_id, position) > (${at.transactionId}::bigint, ${at.position}::bigint)
+    ) as behind
+  `.execute(db);
+  return !result.rows[0]?.behind;
 }
