@@ -1,20 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Presets, SingleBar } from 'cli-progress';
+import type { JobProgress } from '../domain/progress.js';
 import { type ApiClient, ApiError, EXIT } from './api-client.js';
 import { formatCounts } from './cli-output.js';
 import { readServerSentEvents } from './sse-events.js';
 
 /** A job's progress as the API shows it. */
-export interface WireProgress {
-  total: number;
-  pending: number;
-  processing: number;
-  completed: number;
-  failed: number;
-  cancelled: number;
-  expired: number;
-  percentComplete: number;
-}
+export type WireProgress = JobProgress;
 
 /** What the event stream says about a job at each change. */
 export interface JobUpdate {

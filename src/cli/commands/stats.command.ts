@@ -1,21 +1,10 @@
 import type { Command } from 'commander';
+import type { JobStats } from '../../manager/batch-job-manager.js';
 import { ApiClient } from '../api-client.js';
 import { apiAction, formatCounts, printJson } from '../cli-output.js';
 
-interface Stats {
-  totalCreated: number;
-  totalCompleted: number;
-  totalFailed: number;
-  totalCancelled: number;
-  totalExpired: number;
-  totalDeduplicated: number;
-  averageProcessingTime: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  byStatus: Record<string, number>;
-  queueDepth: number;
-}
+/** What GET /v1/stats answers. */
+type Stats = JobStats;
 
 export function registerStatsCommand(program: Command) {
   program
