@@ -4,7 +4,6 @@ import { type RunningSimulator, startSimulator } from '../anthropic/simulator/in
 import { type Clock, systemClock } from '../domain/clock.js';
 import { progressOf } from '../domain/job.state.js';
 import type { JobStatus } from '../domain/job-status.js';
-import { parseListJobsFilter } from '../domain/list-jobs.schema.js';
 import type { JobProgress } from '../domain/progress.js';
 import type { BatchApi } from '../machines/batch-api.port.js';
 import {
@@ -16,30 +15,9 @@ import {
 import type { JobNotifications } from '../machines/job-notifications.js';
 import { DEFAULT_JOB_OPTIONS, type JobOptions } from '../machines/job-options.js';
 import type { JobChange } from '../machines/job-store.js';
-import {
-  type BatchView,
-  type JobSummary,
-  type JobView,
-  rowToBatchView,
-  rowToJobView,
-} from '../machines/job-views.js';
+import type { JobSummary } from '../machines/job-views.js';
 import { JobWorker } from '../machines/job-worker.js';
-import { createDatabase, type DatabaseHandle } from '../store/create-database.js';
-import { readStream } from '../store/event-store.js';
-import type { RecordedEvent } from '../store/event-store.types.js';
-import {
-  findJobRow,
-  listJobBatches,
-  listJobRows,
-  readStats,
-  type StatsRow,
-} from '../store/jobs/job-queries.js';
-import {
-  type JobResultLine,
-  type ResultType,
-  readJobResults,
-  recentErrors,
-} from '../store/jobs/request-results.js';
+import { createDatabase } from '../store/create-database.js';
 import { migrate } from '../store/migrate.js';
 import type { Trx } from '../store/schema/index.js';
 import {
@@ -49,33 +27,15 @@ import {
   registerJobCallback,
   secretCipherFor,
   startWebhookRelay,
-  type WebhookRelay,
   type WebhookSettings,
 } from '../webhooks/index.js';
 import { instrumentBatchApi } from './instrumented-batch-api.js';
 import { recordCommittedChange, startJobGauges } from './job-metrics.js';
 import { type BatchJobManagerOptions, defaultInstanceId } from './manager-options.js';
+import type { ManagerRuntime } from './manager-runtime.js';
+import { type JobDetails, type JobStats, type ListJobsResult, TenantJobs } from './tenant-jobs.js';
 
-/** A job as getJob shows it, with its batches and latest errors. */
-export interface JobDetails extends JobView {
-  batches: BatchView[];
-  errors: Array<{
-    customId: string;
-    type: string | null;
-    message: string | null;
-    final: boolean;
-    at: string;
-  }>;
-}
-
-export interface ListJobsResult {
-  jobs: JobView[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-export type JobStats = StatsRow;
+export { type JobDetails, type JobStats, type ListJobsResult, TenantJobs };
 
 const TERMINAL_WEBHOOK_TYPES = {
   completed: 'job.completed',
@@ -83,16 +43,6 @@ const TERMINAL_WEBHOOK_TYPES = {
   cancelled: 'job.cancelled',
   expired: 'job.expired',
 } as const;
-
-interface Runtime {
-  database: DatabaseHandle;
-  ownsDatabase: boolean;
-  commands: JobCommands;
-  worker: JobWorker | undefined;
-  relay: WebhookRelay | undefined;
-  simulator: RunningSimulator | undefined;
-  gauges: { stop(): void };
-}
 
 /**
  * The job manager: every capability of the seed's BatchJobManager, kept in
@@ -106,7 +56,7 @@ export class BatchJobManager extends EventEmitter {
   readonly #tenant: string;
   readonly #clock: Clock;
   readonly #webhooks: WebhookSettings;
-  #runtime: Promise<Runtime> | undefined;
+  #runtime: Promise<ManagerRuntime> | undefined;
   #closed = false;
 
   constructor(options: BatchJobManagerOptions = {}) {
@@ -137,7 +87,7 @@ export class BatchJobManager extends EventEmitter {
 
   /** The same manager acting for another tenant (the HTTP API uses one per API key). */
   forTenant(tenant: string): TenantJobs {
-    return new TenantJobs(this, tenant);
+    return new TenantJobs(() => this.#start(), tenant);
   }
 
   createJob(config: unknown): Promise<JobSummary> {
@@ -202,17 +152,17 @@ export class BatchJobManager extends EventEmitter {
   }
 
   /** @internal the started parts, for the HTTP layer and the tenant view. */
-  async runtime(): Promise<Runtime> {
+  async runtime(): Promise<ManagerRuntime> {
     return this.#start();
   }
 
-  #start(): Promise<Runtime> {
+  #start(): Promise<ManagerRuntime> {
     if (this.#closed) return Promise.reject(new Error('the manager is closed'));
     this.#runtime ??= this.#boot();
     return this.#runtime;
   }
 
-  async #boot(): Promise<Runtime> {
+  async #boot(): Promise<ManagerRuntime> {
     const s = this.#settings;
     const database =
       s.database ??
@@ -365,149 +315,6 @@ export class BatchJobManager extends EventEmitter {
     } catch (error) {
       this.#settings.log?.('error', `a ${name} listener threw`, { error: String(error) });
     }
-  }
-}
-
-/** The manager's methods for one tenant: it sees and touches only its own jobs. */
-export class TenantJobs {
-  constructor(
-    readonly manager: BatchJobManager,
-    readonly tenant: string,
-  ) {}
-
-  async createJob(config: unknown, correlationId?: string): Promise<JobSummary> {
-    const { commands, worker } = await this.manager.runtime();
-    const summary = await commands.createJob(this.tenant, config, correlationId);
-    worker?.wake();
-    return summary;
-  }
-
-  async getJob(jobId: string): Promise<JobDetails | null> {
-    const { database } = await this.manager.runtime();
-    const row = await findJobRow(database.db, this.tenant, jobId);
-    if (!row) return null;
-    const [batches, errors] = await Promise.all([
-      listJobBatches(database.db, jobId),
-      recentErrors(database.db, jobId, 20),
-    ]);
-    return {
-      ...rowToJobView(row),
-      batches: batches.map(rowToBatchView),
-      errors: errors.map((e) => ({ ...e, at: e.at.toISOString() })),
-    };
-  }
-
-  async updateJobStatus(
-    jobId: string,
-    status: string,
-    updates?: { reason?: string; error?: string },
-  ) {
-    const { commands, worker } = await this.manager.runtime();
-    await commands.updateJobStatus(this.tenant, jobId, status, updates);
-    worker?.wake(jobId);
-    return this.getJob(jobId);
-  }
-
-  async updateProgress(jobId: string, progress: Partial<Omit<JobProgress, 'percentComplete'>>) {
-    const { commands } = await this.manager.runtime();
-    return commands.updateProgress(this.tenant, jobId, progress);
-  }
-
-  async addResult(jobId: string, requestId: string, result: unknown): Promise<void> {
-    const { commands, worker } = await this.manager.runtime();
-    await commands.addResult(this.tenant, jobId, requestId, result);
-    worker?.wake(jobId);
-  }
-
-  async addError(jobId: string, requestId: string, error: unknown): Promise<void> {
-    const { commands, worker } = await this.manager.runtime();
-    await commands.addError(this.tenant, jobId, requestId, error);
-    worker?.wake(jobId);
-  }
-
-  async cancelJob(jobId: string, correlationId?: string): Promise<CancelResult> {
-    const { commands, worker } = await this.manager.runtime();
-    const result = await commands.cancelJob(this.tenant, jobId, correlationId);
-    worker?.wake(jobId);
-    return result;
-  }
-
-  async pauseJob(jobId: string, correlationId?: string): Promise<TransitionResult> {
-    const { commands, worker } = await this.manager.runtime();
-    const result = await commands.pauseJob(this.tenant, jobId, correlationId);
-    worker?.wake(jobId);
-    return result;
-  }
-
-  async resumeJob(jobId: string, correlationId?: string): Promise<TransitionResult> {
-    const { commands, worker } = await this.manager.runtime();
-    const result = await commands.resumeJob(this.tenant, jobId, correlationId);
-    worker?.wake(jobId);
-    return result;
-  }
-
-  async deleteJob(jobId: string, correlationId?: string): Promise<DeleteResult> {
-    const { commands, worker } = await this.manager.runtime();
-    const result = await commands.deleteJob(this.tenant, jobId, correlationId);
-    worker?.wake(jobId);
-    return result;
-  }
-
-  async listJobs(filters: unknown = {}): Promise<ListJobsResult> {
-    const { database } = await this.manager.runtime();
-    const filter = parseListJobsFilter(filters);
-    const { rows, total } = await listJobRows(database.db, this.tenant, filter);
-    return { jobs: rows.map(rowToJobView), total, limit: filter.limit, offset: filter.offset };
-  }
-
-  /** Every final result of the job keyed by custom_id (the seed's shape); null when there is no such job. */
-  async getJobResults(jobId: string): Promise<{
-    id: string;
-    status: JobStatus;
-    count: number;
-    results: Record<string, Omit<JobResultLine, 'ordinal' | 'custom_id'>>;
-  } | null> {
-    const job = await this.getJob(jobId);
-    if (!job) return null;
-    const results: Record<string, Omit<JobResultLine, 'ordinal' | 'custom_id'>> = {};
-    let count = 0;
-    for await (const { ordinal: _o, custom_id, ...line } of this.iterateResults(jobId)) {
-      results[custom_id] = line;
-      count += 1;
-    }
-    return { id: jobId, status: job.status, count, results };
-  }
-
-  /** A job's final results in request order, read page by page (bounded memory). */
-  async *iterateResults(
-    jobId: string,
-    options: { type?: ResultType | undefined } = {},
-  ): AsyncGenerator<JobResultLine> {
-    const { database } = await this.manager.runtime();
-    let afterOrdinal = -1;
-    for (;;) {
-      const page = await readJobResults(database.db, jobId, {
-        afterOrdinal,
-        limit: 1000,
-        type: options.type,
-      });
-      yield* page;
-      if (page.length < 1000) return;
-      afterOrdinal = page.at(-1)!.ordinal;
-    }
-  }
-
-  /** The job's events in order: its audit log. */
-  async readEvents(jobId: string): Promise<RecordedEvent[] | null> {
-    const { database } = await this.manager.runtime();
-    const events = await readStream(database.db, jobId);
-    if (events.length === 0 || events[0]!.metadata.tenant !== this.tenant) return null;
-    return events;
-  }
-
-  async getJobStats(): Promise<JobStats> {
-    const { database } = await this.manager.runtime();
-    return readStats(database.db, this.tenant);
   }
 }
 

@@ -1,0 +1,16 @@
+import type { RunningSimulator } from '../anthropic/simulator/index.js';
+import type { JobCommands } from '../machines/job-commands.js';
+import type { JobWorker } from '../machines/job-worker.js';
+import type { DatabaseHandle } from '../store/create-database.js';
+import type { WebhookRelay } from '../webhooks/index.js';
+
+/** What a started manager holds: the database, the commands, and what runs in the background. */
+export interface ManagerRuntime {
+  database: DatabaseHandle;
+  ownsDatabase: boolean;
+  commands: JobCommands;
+  worker: JobWorker | undefined;
+  relay: WebhookRelay | undefined;
+  simulator: RunningSimulator | undefined;
+  gauges: { stop(): void };
+}
