@@ -1,39 +1,26 @@
-import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
-import { canonicalJson } from '../domain/canonical-json.js';
 import type { Clock } from '../domain/clock.js';
 import {
   ConcurrencyError,
   ConflictError,
-  IdempotencyConflictError,
   IllegalTransitionError,
   NotFoundError,
-  QueueFullError,
 } from '../domain/errors.js';
-import { fingerprintParams } from '../domain/fingerprint.js';
 import type { JobEvent } from '../domain/job.events.js';
 import { type JobState, openBatches, progressOf, unfinishedRequests } from '../domain/job.state.js';
-import { type JobConfig, parseJobConfig } from '../domain/job-config.schema.js';
+import type { JobConfig } from '../domain/job-config.schema.js';
 import { isTerminalStatus, type JobStatus, parseJobStatus } from '../domain/job-status.js';
 import { type JobProgress, withPercentComplete } from '../domain/progress.js';
 import { leaseOwner } from '../store/jobs/job-leases.js';
-import {
-  findDuplicateOriginals,
-  findRequestOrdinal,
-  insertJobRequests,
-  type StoredRequest,
-} from '../store/jobs/job-requests.js';
+import { findRequestOrdinal } from '../store/jobs/job-requests.js';
 import { hasFinalResult, insertRequestResults } from '../store/jobs/request-results.js';
 import type { Db, Trx } from '../store/schema/index.js';
-import { newJobId } from './job-ids.js';
+import { createJob } from './create-job.js';
 import type { Notify } from './job-notifications.js';
 import type { JobOptions } from './job-options.js';
 import type { HydratedJob } from './job-snapshot.js';
 import { type CommitContext, commitJobEvents, type JobChange, loadJob } from './job-store.js';
 import { type JobSummary, summaryOf } from './job-views.js';
 
-// Any constant no other advisory lock of ours uses: serialises the queue-size check.
-const QUEUE_LOCK_KEY = 7_240_002;
 const COMMAND_ATTEMPTS = 5;
 
 export interface JobCommandDeps {
@@ -79,104 +66,14 @@ export class JobCommands {
 
   /** Validates, deduplicates and stores a job, and queues it. */
   async createJob(tenant: string, input: unknown, correlationId?: string): Promise<JobSummary> {
-    const { db, clock, options } = this.#deps;
-    const config = parseJobConfig(input);
-    if (config.callbackUrl) this.#deps.validateCallbackUrl?.(config.callbackUrl);
-    const configHash = hashConfig(config);
-
-    if (config.idempotencyKey) {
-      const existing = await this.#findByIdempotencyKey(tenant, config.idempotencyKey, configHash);
-      if (existing) return existing;
-    }
-
-    const now = clock.now();
-    const fingerprints = config.requests.map((r) => fingerprintParams(r.params));
-    const jobId = newJobId(now);
-    const create = () =>
-      db.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(${QUEUE_LOCK_KEY})`.execute(trx);
-        const waiting = await trx
-          .selectFrom('jobs')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('status', 'in', ['pending', 'queued'])
-          .executeTakeFirstOrThrow();
-        if (Number(waiting.n) >= options.maxQueueSize)
-          throw new QueueFullError(options.maxQueueSize);
-
-        const since = new Date(now.getTime() - options.deduplicationWindowMs);
-        const across = config.deduplicate
-          ? await findDuplicateOriginals(trx, tenant, fingerprints, since)
-          : new Map<string, { jobId: string; ordinal: number }>();
-        const firstInJob = new Map<string, number>();
-        const requests: StoredRequest[] = config.requests.map((request, ordinal) => {
-          const fingerprint = fingerprints[ordinal]!;
-          let original = config.deduplicate ? (across.get(fingerprint) ?? null) : null;
-          if (config.deduplicate && !original) {
-            const first = firstInJob.get(fingerprint);
-            if (first === undefined) firstInJob.set(fingerprint, ordinal);
-            else original = { jobId, ordinal: first };
-          }
-          return {
-            ordinal,
-            customId: request.custom_id,
-            params: request.params,
-            fingerprint,
-            original,
-          };
-        });
-        const duplicates = requests.filter((r) => r.original).length;
-        const at = now.toISOString();
-        const timeoutMs = config.timeoutMs ?? options.defaultTimeoutMs;
-        const events: JobEvent[] = [
-          {
-            type: 'JobCreated',
-            data: {
-              jobId,
-              tenant,
-              priority: config.priority ?? options.defaultPriority,
-              tags: config.tags ?? [],
-              metadata: config.metadata ?? {},
-              deduplicate: config.deduplicate,
-              timeoutMs,
-              callbackUrl: config.callbackUrl ?? null,
-              idempotencyKey: config.idempotencyKey ?? null,
-              configHash,
-              totalRequests: requests.length,
-              uniqueRequests: requests.length - duplicates,
-              deduplicatedRequests: duplicates,
-              createdAt: at,
-              expiresAt: new Date(now.getTime() + timeoutMs).toISOString(),
-            },
-          },
-          { type: 'JobQueued', data: { at } },
-        ];
-        await insertJobRequests(trx, tenant, jobId, requests, now);
-        const job = await commitJobEvents(
-          trx,
-          undefined,
-          events,
-          this.#context(correlationId),
-          'create',
-        );
-        await this.#deps.onJobCreated?.(trx, job.state, config);
-        return job;
-      });
-    let created: HydratedJob;
-    try {
-      created = await create();
-    } catch (error) {
-      // Two requests with one Idempotency-Key at the same moment: the second finds the first's job.
-      if (config.idempotencyKey && isUniqueViolation(error)) {
-        const existing = await this.#findByIdempotencyKey(
-          tenant,
-          config.idempotencyKey,
-          configHash,
-        );
-        if (existing) return existing;
-      }
-      throw error;
-    }
-    const summary = summaryOf(created.state);
+    const { state, created } = await createJob(
+      this.#deps,
+      tenant,
+      input,
+      this.#context(correlationId),
+    );
+    const summary = summaryOf(state);
+    if (!created) return summary;
     this.#deps.notify('job:created', {
       id: summary.id,
       priority: summary.priority,
@@ -184,7 +81,7 @@ export class JobCommands {
       uniqueRequests: summary.uniqueRequests,
       deduplicatedRequests: summary.deduplicatedRequests,
     });
-    this.#notifyStatus(null, created.state);
+    this.#notifyStatus(null, state);
     return summary;
   }
 
@@ -448,31 +345,6 @@ export class JobCommands {
     }
   }
 
-  async #findByIdempotencyKey(
-    tenant: string,
-    key: string,
-    configHash: string,
-  ): Promise<JobSummary | undefined> {
-    const row = await this.#deps.db
-      .selectFrom('jobs')
-      .select('id')
-      .where('tenant', '=', tenant)
-      .where('idempotency_key', '=', key)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const job = await loadJob(this.#deps.db, row.id);
-    if (!job) return undefined;
-    const created = (await firstEventData(this.#deps.db, row.id)) as
-      | { configHash?: string }
-      | undefined;
-    if (created?.configHash !== undefined && created.configHash !== configHash) {
-      throw new IdempotencyConflictError(
-        `Idempotency-Key "${key}" was already used for a different job`,
-      );
-    }
-    return summaryOf(job.state);
-  }
-
   #context(correlationId?: string): CommitContext {
     return { instanceId: this.#deps.instanceId, correlationId, onChange: this.#deps.onChange };
   }
@@ -485,27 +357,6 @@ export class JobCommands {
       progress: progressOf(state),
     });
   }
-}
-
-async function firstEventData(db: Db, jobId: string): Promise<unknown> {
-  const row = await db
-    .selectFrom('events')
-    .select('data')
-    .where('stream_id', '=', jobId)
-    .where('version', '=', 1)
-    .executeTakeFirst();
-  return row?.data;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505'
-  );
-}
-
-function hashConfig(config: JobConfig): string {
-  const { idempotencyKey: _key, ...rest } = config;
-  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
 }
 
 function normalizeSucceeded(result: unknown): { type: 'succeeded'; message: unknown } {

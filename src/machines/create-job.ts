@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { canonicalJson } from '../domain/canonical-json.js';
+import { IdempotencyConflictError, QueueFullError } from '../domain/errors.js';
+import { fingerprintParams } from '../domain/fingerprint.js';
+import type { JobEvent } from '../domain/job.events.js';
+import type { JobState } from '../domain/job.state.js';
+import { type JobConfig, parseJobConfig } from '../domain/job-config.schema.js';
+import {
+  findDuplicateOriginals,
+  insertJobRequests,
+  type StoredRequest,
+} from '../store/jobs/job-requests.js';
+import type { Db } from '../store/schema/index.js';
+import type { JobCommandDeps } from './job-commands.js';
+import { newJobId } from './job-ids.js';
+import type { HydratedJob } from './job-snapshot.js';
+import { type CommitContext, commitJobEvents, loadJob } from './job-store.js';
+
+// Any constant no other advisory lock of ours uses: serialises the queue-size check.
+const QUEUE_LOCK_KEY = 7_240_002;
+
+/**
+ * Validates, deduplicates and stores a job, and queues it, in one
+ * transaction. A repeated Idempotency-Key gives back the first job
+ * (`created: false`); the same key with another job is a conflict.
+ */
+export async function createJob(
+  deps: JobCommandDeps,
+  tenant: string,
+  input: unknown,
+  context: CommitContext,
+): Promise<{ state: JobState; created: boolean }> {
+  const { db, clock, options } = deps;
+  const config = parseJobConfig(input);
+  if (config.callbackUrl) deps.validateCallbackUrl?.(config.callbackUrl);
+  const configHash = hashConfig(config);
+
+  if (config.idempotencyKey) {
+    const existing = await findByIdempotencyKey(db, tenant, config.idempotencyKey, configHash);
+    if (existing) return { state: existing, created: false };
+  }
+
+  const now = clock.now();
+  const fingerprints = config.requests.map((r) => fingerprintParams(r.params));
+  const jobId = newJobId(now);
+  const create = () =>
+    db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${QUEUE_LOCK_KEY})`.execute(trx);
+      const waiting = await trx
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', 'in', ['pending', 'queued'])
+        .executeTakeFirstOrThrow();
+      if (Number(waiting.n) >= options.maxQueueSize) throw new QueueFullError(options.maxQueueSize);
+
+      const since = new Date(now.getTime() - options.deduplicationWindowMs);
+      const across = config.deduplicate
+        ? await findDuplicateOriginals(trx, tenant, fingerprints, since)
+        : new Map<string, { jobId: string; ordinal: number }>();
+      const firstInJob = new Map<string, number>();
+      const requests: StoredRequest[] = config.requests.map((request, ordinal) => {
+        const fingerprint = fingerprints[ordinal]!;
+        let original = config.deduplicate ? (across.get(fingerprint) ?? null) : null;
+        if (config.deduplicate && !original) {
+          const first = firstInJob.get(fingerprint);
+          if (first === undefined) firstInJob.set(fingerprint, ordinal);
+          else original = { jobId, ordinal: first };
+        }
+        return {
+          ordinal,
+          customId: request.custom_id,
+          params: request.params,
+          fingerprint,
+          original,
+        };
+      });
+      const duplicates = requests.filter((r) => r.original).length;
+      const at = now.toISOString();
+      const timeoutMs = config.timeoutMs ?? options.defaultTimeoutMs;
+      const events: JobEvent[] = [
+        {
+          type: 'JobCreated',
+          data: {
+            jobId,
+            tenant,
+            priority: config.priority ?? options.defaultPriority,
+            tags: config.tags ?? [],
+            metadata: config.metadata ?? {},
+            deduplicate: config.deduplicate,
+            timeoutMs,
+            callbackUrl: config.callbackUrl ?? null,
+            idempotencyKey: config.idempotencyKey ?? null,
+            configHash,
+            totalRequests: requests.length,
+            uniqueRequests: requests.length - duplicates,
+            deduplicatedRequests: duplicates,
+            createdAt: at,
+            expiresAt: new Date(now.getTime() + timeoutMs).toISOString(),
+          },
+        },
+        { type: 'JobQueued', data: { at } },
+      ];
+      await insertJobRequests(trx, tenant, jobId, requests, now);
+      const job = await commitJobEvents(trx, undefined, events, context, 'create');
+      await deps.onJobCreated?.(trx, job.state, config);
+      return job;
+    });
+  let created: HydratedJob;
+  try {
+    created = await create();
+  } catch (error) {
+    // Two requests with one Idempotency-Key at the same moment: the second finds the first's job.
+    if (config.idempotencyKey && isUniqueViolation(error)) {
+      const existing = await findByIdempotencyKey(db, tenant, config.idempotencyKey, configHash);
+      if (existing) return { state: existing, created: false };
+    }
+    throw error;
+  }
+  return { state: created.state, created: true };
+}
+
+async function findByIdempotencyKey(
+  db: Db,
+  tenant: string,
+  key: string,
+  configHash: string,
+): Promise<JobState | undefined> {
+  const row = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('tenant', '=', tenant)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const job = await loadJob(db, row.id);
+  if (!job) return undefined;
+  const created = (await firstEventData(db, row.id)) as { configHash?: string } | undefined;
+  if (created?.configHash !== undefined && created.configHash !== configHash) {
+    throw new IdempotencyConflictError(
+      `Idempotency-Key "${key}" was already used for a different job`,
+    );
+  }
+  return job.state;
+}
+
+async function firstEventData(db: Db, jobId: string): Promise<unknown> {
+  const row = await db
+    .selectFrom('events')
+    .select('data')
+    .where('stream_id', '=', jobId)
+    .where('version', '=', 1)
+    .executeTakeFirst();
+  return row?.data;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505'
+  );
+}
+
+function hashConfig(config: JobConfig): string {
+  const { idempotencyKey: _key, ...rest } = config;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+}
