@@ -11,6 +11,7 @@ import type {
 import type { DbOrTrx, EventRow, Trx } from './schema/index.js';
 
 const UNIQUE_VIOLATION = '23505';
+const FOREIGN_KEY_VIOLATION = '23503';
 
 interface AppendOptions {
   /** When the events happened (default: the database's now()). */
@@ -34,44 +35,31 @@ export async function appendToStream(
   if (events.length === 0) throw new ValidationError('an append needs at least one event');
   const recordedAt = options.recordedAt ? sql`${options.recordedAt}::timestamptz` : sql`now()`;
   const metadataJson = JSON.stringify(metadata);
-  // The newest version by a backward probe of the (stream_id, version) index. Written as
-  // order by/limit rather than max(): the same plan, but cheaper to plan, and this
-  // statement is planned afresh on every append (see BENCHMARKS.md, event-append).
-  const currentVersion = sql<number>`coalesce((select version from events where stream_id = ${streamId} order by version desc limit 1), 0)`;
-  // One statement checks the version and inserts: either every event lands at
-  // expected+1.. or none does. The unique (stream_id, version) index catches a
-  // racing writer that passed the same check.
-  const base: RawBuilder<number> =
-    expectedVersion === 'any' ? currentVersion : sql<number>`${expectedVersion}::int`;
-  const guard = expectedVersion === 'any' ? sql`true` : sql`${currentVersion} = ${expectedVersion}`;
-  // One event (most appends) as a plain select list; several as a VALUES list.
-  const source =
-    events.length === 1
-      ? sql`select ${streamId}, ${base} + 1, ${events[0]!.type}, ${JSON.stringify(events[0]!.data ?? null)}::jsonb,
-               ${metadataJson}::jsonb, ${recordedAt}
-            where ${guard}`
-      : sql`select ${streamId}, ${base} + e.ord, e.type, e.data::jsonb, ${metadataJson}::jsonb, ${recordedAt}
-            from (values ${sql.join(
-              events.map(
-                (e, i) => sql`(${i + 1}::int, ${e.type}, ${JSON.stringify(e.data ?? null)})`,
-              ),
-            )}) as e(ord, type, data)
-            where ${guard}`;
+  const rowsAt = (base: RawBuilder<number>) =>
+    sql.join(
+      events.map(
+        (e, i) =>
+          sql`(${streamId}, ${base} + ${i + 1}, ${e.type}, ${JSON.stringify(e.data ?? null)}::jsonb, ${metadataJson}::jsonb, ${recordedAt})`,
+      ),
+    );
+  // A number: a plain INSERT at expected+1.. The unique (stream_id, version)
+  // index refuses a version the stream has passed, and the previous-version
+  // foreign key one it has not reached, so no check needs planning here.
+  // 'any': after the newest version, read in the same statement.
+  const values =
+    expectedVersion === 'any'
+      ? rowsAt(
+          sql<number>`coalesce((select version from events where stream_id = ${streamId} order by version desc limit 1), 0)`,
+        )
+      : rowsAt(sql<number>`${expectedVersion}::int`);
   try {
     const result = await sql<
       Pick<EventRow, 'position' | 'version' | 'recorded_at' | 'transaction_id'>
     >`
       insert into events (stream_id, version, type, data, metadata, recorded_at)
-      ${source}
+      values ${values}
       returning position, version, recorded_at, transaction_id
     `.execute(trx);
-    if (result.rows.length === 0) {
-      throw new ConcurrencyError(
-        streamId,
-        expectedVersion as number,
-        await streamVersion(trx, streamId),
-      );
-    }
     const rows = result.rows.sort((a, b) => a.version - b.version);
     const recorded = rows.map(
       (row, i): RecordedEvent => ({
@@ -87,7 +75,7 @@ export async function appendToStream(
     );
     return { nextVersion: recorded.at(-1)!.version, events: recorded };
   } catch (error) {
-    if (isUniqueViolation(error)) {
+    if (isVersionConflict(error)) {
       throw new ConcurrencyError(
         streamId,
         typeof expectedVersion === 'number' ? expectedVersion : -1,
@@ -171,10 +159,10 @@ function rowToRecordedEvent(row: EventRow): RecordedEvent {
   };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { code?: string }).code === UNIQUE_VIOLATION
-  );
+/** A version the stream has passed (unique index) or not reached (previous-version foreign key). */
+function isVersionConflict(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string } | null;
+  if (typeof e !== 'object' || e === null) return false;
+  if (e.code === UNIQUE_VIOLATION) return true;
+  return e.code === FOREIGN_KEY_VIOLATION && e.constraint === 'events_previous_version';
 }
