@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
+import { preparingPool } from './prepared-statements.js';
 import type { Db } from './schema/index.js';
 
 const INT8_OID = 20;
@@ -62,7 +63,7 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
   // query in flight fails anyway, and the pool drops a client that is no longer queryable.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely({ dialect: new PostgresDialect({ pool }) }) as Db;
+  const db = new Kysely({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) }) as Db;
   return { db, backend: 'postgres', url, close: () => db.destroy() };
 }
 

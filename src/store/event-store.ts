@@ -1,5 +1,6 @@
-import { type RawBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 import { ConcurrencyError, ValidationError } from '../domain/errors.js';
+import { type AppendShape, appendStatement } from './append-statement.js';
 import type {
   AppendResult,
   EventMetadata,
@@ -23,6 +24,11 @@ interface AppendOptions {
  * outbox rows and per-request rows commit atomically with them. A stream not
  * at `expectedVersion` fails with ConcurrencyError and writes nothing (the
  * caller's transaction must then roll back).
+ *
+ * A number is a plain INSERT at expected+1..: the unique (stream_id, version)
+ * index refuses a version the stream has passed, and the previous-version
+ * foreign key one it has not reached, so no check needs planning here.
+ * 'any' appends after the newest version, read in the same statement.
  */
 export async function appendToStream(
   trx: Trx,
@@ -33,34 +39,18 @@ export async function appendToStream(
   options: AppendOptions = {},
 ): Promise<AppendResult> {
   if (events.length === 0) throw new ValidationError('an append needs at least one event');
-  const recordedAt = options.recordedAt ? sql`${options.recordedAt}::timestamptz` : sql`now()`;
-  const metadataJson = JSON.stringify(metadata);
-  const rowsAt = (base: RawBuilder<number>) =>
-    sql.join(
-      events.map(
-        (e, i) =>
-          sql`(${streamId}, ${base} + ${i + 1}, ${e.type}, ${JSON.stringify(e.data ?? null)}::jsonb, ${metadataJson}::jsonb, ${recordedAt})`,
-      ),
-    );
-  // A number: a plain INSERT at expected+1.. The unique (stream_id, version)
-  // index refuses a version the stream has passed, and the previous-version
-  // foreign key one it has not reached, so no check needs planning here.
-  // 'any': after the newest version, read in the same statement.
-  const values =
-    expectedVersion === 'any'
-      ? rowsAt(
-          sql<number>`coalesce((select version from events where stream_id = ${streamId} order by version desc limit 1), 0)`,
-        )
-      : rowsAt(sql<number>`${expectedVersion}::int`);
+  const shape: AppendShape = {
+    count: events.length,
+    after: expectedVersion === 'any' ? 'newest' : 'expected',
+    recordedAt: options.recordedAt ? 'given' : 'now',
+  };
+  const parameters: unknown[] = [streamId, JSON.stringify(metadata)];
+  if (expectedVersion !== 'any') parameters.push(expectedVersion);
+  if (options.recordedAt) parameters.push(options.recordedAt);
+  for (const event of events) parameters.push(event.type, JSON.stringify(event.data ?? null));
   try {
-    const result = await sql<
-      Pick<EventRow, 'position' | 'version' | 'recorded_at' | 'transaction_id'>
-    >`
-      insert into events (stream_id, version, type, data, metadata, recorded_at)
-      values ${values}
-      returning position, version, recorded_at, transaction_id
-    `.execute(trx);
-    const rows = result.rows.sort((a, b) => a.version - b.version);
+    const result = await trx.executeQuery(appendStatement(shape, parameters));
+    const rows = [...result.rows].sort((a, b) => a.version - b.version);
     const recorded = rows.map(
       (row, i): RecordedEvent => ({
         position: Number(row.position),

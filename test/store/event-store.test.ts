@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConcurrencyError } from '../../src/domain/errors.js';
-import type { DatabaseHandle } from '../../src/store/create-database.js';
+import { createDatabase, type DatabaseHandle } from '../../src/store/create-database.js';
 import { appendToStream, readAll, readStream, streamVersion } from '../../src/store/event-store.js';
 import {
   type EventMetadata,
@@ -158,6 +159,68 @@ describe('event store', () => {
         afterCommit = ours(await readAll(handle.db, after, 100));
       }
       expect(afterCommit).toEqual(['late-committer', 'early-committer']);
+    },
+  );
+
+  it('stamps the events with the time the caller gives', async () => {
+    const at = new Date('2026-01-02T03:04:05.678Z');
+    const { events } = await handle.db
+      .transaction()
+      .execute((trx) =>
+        appendToStream(trx, 'stamped', 0, [event(1)], metadata, { recordedAt: at }),
+      );
+    expect(events[0]?.recordedAt).toEqual(at);
+    expect((await readStream(handle.db, 'stamped'))[0]?.recordedAt).toEqual(at);
+  });
+
+  it('appends many events in one statement, in the order given', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => event(i));
+    const { nextVersion } = await append('many', 0, many);
+    expect(nextVersion).toBe(40);
+    const read = await readStream(handle.db, 'many');
+    expect(read.map((e) => e.data)).toEqual(many.map((e) => e.data));
+  });
+
+  it.skipIf(!testPostgresUrl())(
+    'parses an append once per connection and from then on only binds it',
+    async () => {
+      const prepared = await handle.db.transaction().execute(async (trx) => {
+        await appendToStream(trx, 'prepared-1', 0, [event(1)], metadata);
+        await appendToStream(trx, 'prepared-2', 0, [event(1)], metadata);
+        const { rows } = await sql<{ name: string }>`
+          select name from pg_prepared_statements where name like 'batchkeeper_append_%'`.execute(
+          trx,
+        );
+        return rows.map((r) => r.name);
+      });
+      expect(prepared).toContain('batchkeeper_append_1_expected_now');
+    },
+  );
+
+  it.skipIf(!testPostgresUrl())(
+    'keeps appending after a migration changes the events table under a prepared append',
+    async () => {
+      // One connection, so the second append reuses the statement the first one prepared.
+      const single = await createDatabase({ databaseUrl: handle.url, poolSize: 1 });
+      try {
+        const appendOn = (expected: number) =>
+          single.db
+            .transaction()
+            .execute((trx) =>
+              appendToStream(trx, 'migrated', expected, [event(expected)], metadata),
+            );
+        await appendOn(0);
+        await sql`alter table events add column migrated_note text`.execute(handle.db);
+        try {
+          await appendOn(1);
+        } finally {
+          await sql`alter table events drop column migrated_note`.execute(handle.db);
+        }
+        await appendOn(2);
+        expect(await streamVersion(single.db, 'migrated')).toBe(3);
+      } finally {
+        await single.close();
+      }
     },
   );
 
