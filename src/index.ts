@@ -1,5 +1,17 @@
 // The library face of batchkeeper.
 
+// The Message Batches client the manager drives, for calling the API directly
+// (the prototype's createBatch, getBatchStatus, cancelBatch, listBatches,
+// getBatchResults, parseResults, waitForBatch), and the simulator it is tested against.
+export {
+  AnthropicGateway,
+  type AnthropicGatewayOptions,
+  type BatchResult,
+  type MessageBatch,
+  parseResults,
+  type WaitForBatchOptions,
+} from './anthropic/index.js';
+export { type RunningSimulator, startSimulator } from './anthropic/simulator/index.js';
 export * from './domain/errors.js';
 export { JobStatus } from './domain/job-status.js';
 export { Priority } from './domain/priority.js';
@@ -15,3 +27,14 @@ export {
   TenantJobs,
 } from './manager/batch-job-manager.js';
 export type { BatchJobManagerOptions } from './manager/manager-options.js';
+export { TenantWebhooks } from './manager/tenant-webhooks.js';
+export {
+  JOB_EVENT_TYPES,
+  type JobEventType,
+  type RegisterWebhookInput,
+  type TriggerWebhookInput,
+  WebhookEndpointInactiveError,
+  type WebhookPayload,
+  type WebhookSubscription,
+  type WebhookSubscriptionWithSecret,
+} from './webhooks/index.js';

@@ -132,6 +132,7 @@ const registerRoute = createRoute({
   responses: {
     201: json(SubscriptionWithSecretSchema, 'subscribed; the secret is shown this once'),
     400: errorResponse('invalid body, private URL or malformed secret'),
+    404: errorResponse("the jobId is not one of the caller's jobs"),
   },
 });
 

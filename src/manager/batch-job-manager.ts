@@ -28,12 +28,14 @@ import {
   secretCipherFor,
   startWebhookRelay,
   type WebhookSettings,
+  type WebhookSubscriptionWithSecret,
 } from '../webhooks/index.js';
 import { instrumentBatchApi } from './instrumented-batch-api.js';
 import { recordCommittedChange, startJobGauges } from './job-metrics.js';
 import { type BatchJobManagerOptions, defaultInstanceId } from './manager-options.js';
 import type { ManagerRuntime } from './manager-runtime.js';
 import { type JobDetails, type JobStats, type ListJobsResult, TenantJobs } from './tenant-jobs.js';
+import type { TenantWebhooks } from './tenant-webhooks.js';
 
 export { type JobDetails, type JobStats, type ListJobsResult, TenantJobs };
 
@@ -136,6 +138,16 @@ export class BatchJobManager extends EventEmitter {
   getJobStats(): Promise<JobStats> {
     return this.forTenant(this.#tenant).getJobStats();
   }
+  registerBatchWebhook(
+    config: Parameters<TenantWebhooks['registerBatchWebhook']>[0],
+  ): Promise<WebhookSubscriptionWithSecret> {
+    return this.forTenant(this.#tenant).webhooks.registerBatchWebhook(config);
+  }
+  triggerBatchWebhook(
+    input: Parameters<TenantWebhooks['triggerBatchWebhook']>[0],
+  ): Promise<{ deliveryIds: string[] }> {
+    return this.forTenant(this.#tenant).webhooks.triggerBatchWebhook(input);
+  }
 
   /** Stops the worker (leases handed over), the relay and the simulator, and closes the database. */
   async close(): Promise<void> {
@@ -220,7 +232,16 @@ export class BatchJobManager extends EventEmitter {
     const gauges = startJobGauges(database.db, (error) =>
       s.log?.('warn', 'could not read job counts', { error: String(error) }),
     );
-    return { database, ownsDatabase: !s.database, commands, worker, relay, simulator, gauges };
+    return {
+      database,
+      ownsDatabase: !s.database,
+      commands,
+      worker,
+      relay,
+      simulator,
+      gauges,
+      webhooks: this.#webhooks,
+    };
   }
 
   async #anthropic(): Promise<{ api: BatchApi; simulator: RunningSimulator | undefined }> {

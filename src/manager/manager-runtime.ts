@@ -2,7 +2,7 @@ import type { RunningSimulator } from '../anthropic/simulator/index.js';
 import type { JobCommands } from '../machines/job-commands.js';
 import type { JobWorker } from '../machines/job-worker.js';
 import type { DatabaseHandle } from '../store/create-database.js';
-import type { WebhookRelay } from '../webhooks/index.js';
+import type { WebhookRelay, WebhookSettings } from '../webhooks/index.js';
 
 /** What a started manager holds: the database, the commands, and what runs in the background. */
 export interface ManagerRuntime {
@@ -11,6 +11,8 @@ export interface ManagerRuntime {
   commands: JobCommands;
   worker: JobWorker | undefined;
   relay: WebhookRelay | undefined;
+  /** The clock, the SSRF allow-list and the secret cipher webhooks are registered and sent with. */
+  webhooks: WebhookSettings;
   simulator: RunningSimulator | undefined;
   gauges: { stop(): void };
 }

@@ -25,6 +25,7 @@ import {
   recentErrors,
 } from '../store/jobs/request-results.js';
 import type { ManagerRuntime } from './manager-runtime.js';
+import { TenantWebhooks } from './tenant-webhooks.js';
 
 /** A job as getJob shows it, with its batches and latest errors. */
 export interface JobDetails extends JobView {
@@ -50,11 +51,14 @@ export type JobStats = StatsRow;
 /** The manager's methods for one tenant: it sees and touches only its own jobs. */
 export class TenantJobs {
   readonly #runtime: () => Promise<ManagerRuntime>;
+  /** The tenant's webhook subscriptions. */
+  readonly webhooks: TenantWebhooks;
   constructor(
     runtime: () => Promise<ManagerRuntime>,
     readonly tenant: string,
   ) {
     this.#runtime = runtime;
+    this.webhooks = new TenantWebhooks(runtime, tenant);
   }
 
   async createJob(config: unknown, correlationId?: string): Promise<JobSummary> {

@@ -1,4 +1,5 @@
-import { ValidationError } from '../domain/errors.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { findJobRow } from '../store/jobs/job-queries.js';
 import type { Db } from '../store/schema/index.js';
 import { assertWebhookUrlAllowed } from './ssrf-guard.js';
 import { JOB_EVENT_TYPES, type JobEventType } from './webhook-event-types.js';
@@ -19,7 +20,7 @@ export interface RegisterWebhookInput {
 
 /**
  * Subscribes `url` to the named event types (POST /v1/webhooks). The URL passes the SSRF
- * guard first; the secret is returned this once.
+ * guard first; a job it names must be one of the tenant's; the secret is returned this once.
  */
 export async function registerBatchWebhook(
   db: Db,
@@ -29,6 +30,10 @@ export async function registerBatchWebhook(
   assertWebhookUrlAllowed(input.url, settings.allowList);
   const events = parseEventTypes(input.events);
   if (input.secret !== undefined) assertWebhookSecretValid(input.secret);
+  // Another tenant's job is as unknown as one that never existed.
+  if (input.jobId !== undefined && !(await findJobRow(db, input.tenant, input.jobId))) {
+    throw new NotFoundError(`job ${input.jobId} not found`);
+  }
   const secret = input.secret ?? generateWebhookSecret();
   const id = newEndpointId();
   const row = await db

@@ -127,8 +127,9 @@ describe('AnthropicGateway under injected faults', () => {
   });
 
   it('retries a read that timed out', async () => {
-    const rig = await startRig({ faults: { slowMs: 2_000 } });
-    const gateway = healingGateway(rig, { slowRate: 1 }, { timeoutMs: 50 });
+    // The timeout must leave a healthy answer time to arrive on a loaded machine.
+    const rig = await startRig({ faults: { slowMs: 10_000 } });
+    const gateway = healingGateway(rig, { slowRate: 1 }, { timeoutMs: 1_000 });
     await expect(gateway.listBatches()).resolves.toBeDefined();
     expect(rig.sleeps).toHaveLength(1);
   });

@@ -1,61 +1,51 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWebhookSecret } from '../../src/webhooks/index.js';
 import { request, TestBed, waitForStatus, waitUntil } from '../support/manager.js';
+import {
+  type ReceivedRequest,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from '../webhooks/support/webhook-receiver.js';
 
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
+interface Payload {
+  type: string;
+  data: { id: string; status?: string; note?: string; progress?: { percentComplete: number } };
 }
 
+let bed: TestBed;
+let receiver: WebhookReceiver;
+
+beforeAll(async () => {
+  bed = await TestBed.open();
+  receiver = await startWebhookReceiver('/hooks');
+});
+afterAll(async () => {
+  await bed.close();
+  await receiver.close();
+});
+
+/** The first message that names `text`, once it has arrived. */
+async function deliveryNaming(text: string): Promise<ReceivedRequest> {
+  await waitUntil(() => receiver.received.some((r) => r.body.includes(text)));
+  return receiver.received.find((r) => r.body.includes(text))!;
+}
+
+const verify = (secret: string, delivery: ReceivedRequest) =>
+  new Webhook(secret).verify(delivery.body, delivery.webhookHeaders) as Payload;
+
 describe('a job’s callback webhook', () => {
-  let bed: TestBed;
-  let receiver: Server;
-  let url: string;
-  const received: Received[] = [];
-
-  beforeAll(async () => {
-    bed = await TestBed.open();
-    receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => {
-        body += chunk;
-      });
-      req.on('end', () => {
-        received.push({ headers: req.headers, body });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
-  });
-  afterAll(async () => {
-    await bed.close();
-    await new Promise((resolve) => receiver.close(resolve));
-  });
-
   it('receives the terminal status, signed the Standard Webhooks way with the job’s secret', async () => {
     const secret = generateWebhookSecret();
     const manager = bed.manager({ webhookAllow: '127.0.0.1' });
     const { id } = await manager.createJob({
       requests: [request('hooked')],
-      callbackUrl: url,
+      callbackUrl: receiver.url,
       webhookSecret: secret,
     });
     await waitForStatus(manager, id, ['completed']);
-    await waitUntil(() => received.some((r) => r.body.includes(id)));
 
-    const delivery = received.find((r) => r.body.includes(id))!;
-    const payload = new Webhook(secret).verify(delivery.body, {
-      'webhook-id': String(delivery.headers['webhook-id']),
-      'webhook-timestamp': String(delivery.headers['webhook-timestamp']),
-      'webhook-signature': String(delivery.headers['webhook-signature']),
-    }) as {
-      type: string;
-      data: { id: string; status: string; progress: { percentComplete: number } };
-    };
+    const payload = verify(secret, await deliveryNaming(id));
     expect(payload.type).toBe('job.completed');
     expect(payload.data).toMatchObject({
       id,
@@ -73,5 +63,60 @@ describe('a job’s callback webhook', () => {
       }),
     ).rejects.toMatchObject({ status: 400 });
     expect((await manager.listJobs()).total).toBe(0);
+  });
+});
+
+describe('webhook subscriptions through the library', () => {
+  it("registers a subscription to one job and receives that job's completion", async () => {
+    const manager = bed.manager({ tenant: 'subscriber', webhookAllow: '127.0.0.1' });
+    const { id } = await manager.createJob({ requests: [request('watched')] });
+    const { subscription, secret } = await manager.registerBatchWebhook({
+      url: receiver.url,
+      events: ['job.completed'],
+      jobId: id,
+    });
+    expect(subscription).toMatchObject({ jobId: id, events: ['job.completed'] });
+    await waitForStatus(manager, id, ['completed']);
+    const payload = verify(secret, await deliveryNaming(id));
+    expect(payload).toMatchObject({ type: 'job.completed', data: { id, status: 'completed' } });
+  });
+
+  it('refuses a subscription to a job of another tenant', async () => {
+    const { id } = await bed.manager({ tenant: 'owner', worker: false }).createJob({
+      requests: [request('not-yours')],
+    });
+    const other = bed.manager({ tenant: 'intruder', worker: false, webhookAllow: '127.0.0.1' });
+    await expect(
+      other.registerBatchWebhook({ url: receiver.url, events: ['job.completed'], jobId: id }),
+    ).rejects.toMatchObject({ status: 404 });
+    expect(await other.forTenant('intruder').webhooks.listWebhooks()).toEqual([]);
+  });
+
+  it('triggers an event to a subscription now, signed with its secret', async () => {
+    const manager = bed.manager({ tenant: 'trigger', webhookAllow: '127.0.0.1' });
+    const { subscription, secret } = await manager.registerBatchWebhook({
+      url: receiver.url,
+      events: ['job.failed'],
+    });
+    const { deliveryIds } = await manager.triggerBatchWebhook({
+      subscriptionId: subscription.id,
+      type: 'job.completed',
+      data: { id: 'job-by-hand', note: 'sent by hand' },
+    });
+    expect(deliveryIds).toHaveLength(1);
+    const payload = verify(secret, await deliveryNaming('job-by-hand'));
+    expect(payload).toMatchObject({ type: 'job.completed', data: { note: 'sent by hand' } });
+  });
+
+  it('deletes a subscription, which is then no longer listed', async () => {
+    const manager = bed.manager({ tenant: 'deleter', worker: false, webhookAllow: '127.0.0.1' });
+    const { webhooks } = manager.forTenant('deleter');
+    const { subscription } = await webhooks.registerBatchWebhook({
+      url: receiver.url,
+      events: ['job.failed'],
+    });
+    expect((await webhooks.listWebhooks()).map((w) => w.id)).toEqual([subscription.id]);
+    await webhooks.deleteWebhook(subscription.id);
+    expect(await webhooks.listWebhooks()).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ import { createAesGcmSecretCipher } from '../../src/webhooks/secret-cipher.js';
 import { triggerBatchWebhook } from '../../src/webhooks/trigger-batch-webhook.js';
 import { WebhookEndpointInactiveError } from '../../src/webhooks/webhook.errors.js';
 import { openTestDatabase } from '../support/database.js';
+import { insertJobRow } from './support/job-row.js';
 import { testWebhookSettings } from './support/webhook-test-settings.js';
 
 const URL_A = 'http://127.0.0.1:9/a';
@@ -103,6 +104,29 @@ describe('registering a webhook subscription', () => {
     await expect(subscribe(newTenant(), ['job.completed', 'job.exploded'])).rejects.toThrow(
       /unknown event type "job.exploded"/,
     );
+  });
+
+  it('subscribes to one job of the tenant', async () => {
+    const tenant = newTenant();
+    await insertJobRow(db, tenant, `${tenant}-job`);
+    const { subscription } = await subscribe(tenant, ['job.completed'], { jobId: `${tenant}-job` });
+    expect(subscription.jobId).toBe(`${tenant}-job`);
+  });
+
+  it('refuses a job that does not exist, writing nothing', async () => {
+    const tenant = newTenant();
+    await expect(subscribe(tenant, ['job.completed'], { jobId: 'job-nope' })).rejects.toThrow(
+      new NotFoundError('job job-nope not found'),
+    );
+    expect(await listWebhooks(db, { tenant })).toEqual([]);
+  });
+
+  it("refuses another tenant's job as if it did not exist", async () => {
+    const owner = newTenant();
+    await insertJobRow(db, owner, `${owner}-job`);
+    await expect(
+      subscribe(newTenant(), ['job.completed'], { jobId: `${owner}-job` }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('refuses an empty list of event types', async () => {
@@ -211,12 +235,14 @@ describe('writing job events to the outbox', () => {
   it('writes one delivery per subscription naming the type, tenant-wide or for that job', async () => {
     const tenant = newTenant();
     const wide = await subscribe(tenant, ['job.completed', 'job.failed']);
-    const forJob = await subscribe(tenant, ['job.completed'], { jobId: 'job-1' });
-    await subscribe(tenant, ['job.completed'], { jobId: 'job-2' });
+    await insertJobRow(db, tenant, `${tenant}-job-1`);
+    await insertJobRow(db, tenant, `${tenant}-job-2`);
+    const forJob = await subscribe(tenant, ['job.completed'], { jobId: `${tenant}-job-1` });
+    await subscribe(tenant, ['job.completed'], { jobId: `${tenant}-job-2` });
     await subscribe(tenant, ['job.failed']);
     await subscribe(newTenant(), ['job.completed']);
-    await addCallback(tenant, 'job-1');
-    expect(await enqueue({ tenant, jobId: 'job-1', type: 'job.completed' })).toBe(3);
+    await addCallback(tenant, `${tenant}-job-1`);
+    expect(await enqueue({ tenant, jobId: `${tenant}-job-1`, type: 'job.completed' })).toBe(3);
     const subscriptionIds = (await deliveriesOf(tenant)).map((d) => d.subscriptionId).sort();
     expect(subscriptionIds).toEqual([null, wide.subscription.id, forJob.subscription.id].sort());
   });

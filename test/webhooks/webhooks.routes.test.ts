@@ -6,6 +6,7 @@ import type { DatabaseHandle } from '../../src/store/create-database.js';
 import { relayOnce } from '../../src/webhooks/webhook-relay.js';
 import { buildTestApp } from '../http/test-app.js';
 import { openTestDatabase } from '../support/database.js';
+import { insertJobRow } from './support/job-row.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 import { testWebhookSettings } from './support/webhook-test-settings.js';
 
@@ -63,6 +64,7 @@ describe('the /v1/webhooks routes', () => {
     });
 
   it('POST /v1/webhooks answers 201 with the subscription and its secret', async () => {
+    await insertJobRow(database.db, 'acme', 'job-1');
     const response = await call('POST', '/v1/webhooks', {
       body: { url: receiver.url, events: ['job.completed'], jobId: 'job-1' },
     });
@@ -78,6 +80,24 @@ describe('the /v1/webhooks routes', () => {
       previousSecretExpiresAt: null,
       secret: expect.stringMatching(/^whsec_/),
     });
+  });
+
+  it('POST /v1/webhooks answers 404 for a job the caller does not have, and subscribes nothing', async () => {
+    await insertJobRow(database.db, 'globex', 'job-of-globex');
+    for (const jobId of ['job-nope', 'job-of-globex']) {
+      const response = await call('POST', '/v1/webhooks', {
+        body: { url: receiver.url, events: ['job.completed'], jobId },
+      });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({
+        error: { type: 'not_found_error', message: `job ${jobId} not found` },
+      });
+    }
+    const listed = (await (await call('GET', '/v1/webhooks')).json()) as {
+      webhooks: { jobId: string | null }[];
+    };
+    expect(listed.webhooks.map((w) => w.jobId)).not.toContain('job-nope');
+    expect(listed.webhooks.map((w) => w.jobId)).not.toContain('job-of-globex');
   });
 
   it('POST /v1/webhooks answers 400 for a private URL', async () => {
