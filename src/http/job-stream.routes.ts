@@ -3,7 +3,10 @@ import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import { NotFoundError } from '../domain/errors.js';
 import { isTerminalStatus, type JobStatus } from '../domain/job-status.js';
 import type { JobProgress } from '../domain/progress.js';
-import type { BatchJobManager, JobDetails, TenantJobs } from '../manager/batch-job-manager.js';
+import { type JobView, rowToJobView } from '../machines/job-views.js';
+import type { BatchJobManager } from '../manager/batch-job-manager.js';
+import { JobWatcher } from '../store/jobs/job-watcher.js';
+import type { JobRow } from '../store/schema/index.js';
 import type { AppEnv } from './app-env.js';
 import { createRouter } from './create-router.js';
 import { errorResponse } from './error.schema.js';
@@ -11,7 +14,7 @@ import { JOBS_TAG, JobIdParams } from './jobs.schemas.js';
 
 export interface JobStreamRoutesDeps {
   manager: BatchJobManager;
-  /** How often the job is read for changes, in ms (default: 250). */
+  /** How often the followed jobs are read for changes, all in one query, in ms (default: 250). */
   pollIntervalMs?: number | undefined;
   /** The longest silence before a heartbeat comment, in ms (default: 15000). */
   heartbeatMs?: number | undefined;
@@ -45,7 +48,7 @@ const streamRoute = createRoute({
     'the step change. The stream ends after a terminal status, with a `deleted` event, or with ' +
     'an `error` event (reconnect: a new stream starts with the job as it is). ' +
     'Comment lines (`: heartbeat`) keep an idle connection open. Works across instances: the ' +
-    'job is read from the database.',
+    'job is read from the database (one query a round for every stream the instance serves).',
   request: { params: JobIdParams },
   responses: {
     200: {
@@ -56,59 +59,75 @@ const streamRoute = createRoute({
   },
 });
 
-/** `GET /v1/jobs/{id}/stream`: follows the job by polling it and tells the client what changed. */
+/** `GET /v1/jobs/{id}/stream`: follows the job and tells the client what changed. */
 export function jobStreamRoutes(deps: JobStreamRoutesDeps): OpenAPIHono<AppEnv> {
-  const timing = {
-    pollIntervalMs: deps.pollIntervalMs ?? 250,
-    heartbeatMs: deps.heartbeatMs ?? 15_000,
-  };
+  const heartbeatMs = deps.heartbeatMs ?? 15_000;
+  const watcher = new JobWatcher({
+    database: async () => (await deps.manager.runtime()).database.db,
+    intervalMs: deps.pollIntervalMs ?? 250,
+  });
   return createRouter().openapi(streamRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const jobs = deps.manager.forTenant(c.var.tenant);
-    const first = await jobs.getJob(id);
+    const first = await deps.manager.forTenant(c.var.tenant).getJob(id);
     if (!first) throw new NotFoundError(`job ${id} not found`);
     return streamSSE(c, async (sse) => {
+      const following = new AbortController();
+      sse.onAbort(() => following.abort());
+      c.req.raw.signal.addEventListener('abort', () => following.abort(), { once: true });
       try {
-        await followJob(sse, jobs, first, timing, c.req.raw.signal);
+        const changes = watcher.watch(c.var.tenant, id, following.signal);
+        await followJob(sse, first, changes, heartbeatMs);
       } catch (error) {
         // Not hono's default, which would send the error's own message to the client.
         c.var.logger.error({ err: error, jobId: id }, 'job event stream failed');
         await sse.writeSSE({ event: 'error', data: JSON.stringify(STREAM_FAILED) });
+      } finally {
+        following.abort();
       }
     });
   });
 }
 
+const HEARTBEAT = Symbol('heartbeat');
+
 /** Sends the job's status, then what changes, until it ends, is deleted, or the client leaves. */
 async function followJob(
   sse: SSEStreamingApi,
-  jobs: TenantJobs,
-  first: JobDetails,
-  timing: { pollIntervalMs: number; heartbeatMs: number },
-  clientGone: AbortSignal,
+  first: JobView,
+  changes: AsyncIterable<JobRow | null>,
+  heartbeatMs: number,
 ): Promise<void> {
   let last = dataOf(first);
   await sendStatus(sse, last, null);
-  let silentSince = Date.now();
-  while (!isTerminalStatus(last.status) && !sse.aborted && !clientGone.aborted) {
-    await sse.sleep(timing.pollIntervalMs);
-    const job = await jobs.getJob(first.id);
-    if (!job) {
+  const iterator = changes[Symbol.asyncIterator]();
+  let next = iterator.next();
+  while (!isTerminalStatus(last.status)) {
+    let timer: NodeJS.Timeout | undefined;
+    const silence = new Promise<typeof HEARTBEAT>((resolve) => {
+      timer = setTimeout(() => resolve(HEARTBEAT), heartbeatMs);
+    });
+    const outcome = await Promise.race([next, silence]);
+    clearTimeout(timer);
+    if (outcome === HEARTBEAT) {
+      await sse.write(': heartbeat\n\n');
+      continue;
+    }
+    if (outcome.done) return; // the client left
+    next = iterator.next();
+    if (outcome.value === null) {
       await sse.writeSSE({ event: 'deleted', data: JSON.stringify({ id: first.id }) });
       return;
     }
-    const next = dataOf(job);
-    if (next.status !== last.status) await sendStatus(sse, next, last.status);
-    else if (progressKey(next) !== progressKey(last)) {
-      await sse.writeSSE({ event: 'progress', data: JSON.stringify(next) });
-    } else if (Date.now() - silentSince >= timing.heartbeatMs) await sse.write(': heartbeat\n\n');
-    else continue;
-    silentSince = Date.now();
-    last = next;
+    const current = dataOf(rowToJobView(outcome.value));
+    if (current.status !== last.status) await sendStatus(sse, current, last.status);
+    else if (progressKey(current) !== progressKey(last)) {
+      await sse.writeSSE({ event: 'progress', data: JSON.stringify(current) });
+    } else continue;
+    last = current;
   }
 }
 
-function dataOf(job: JobDetails): JobStreamData {
+function dataOf(job: JobView): JobStreamData {
   return {
     id: job.id,
     status: job.status,

@@ -19,7 +19,7 @@ import { createAesGcmSecretCipher } from '../../src/webhooks/secret-cipher.js';
 import { triggerBatchWebhook } from '../../src/webhooks/trigger-batch-webhook.js';
 import { WebhookEndpointInactiveError } from '../../src/webhooks/webhook.errors.js';
 import { openTestDatabase } from '../support/database.js';
-import { insertJobRow } from './support/job-row.js';
+import { insertJobRow } from '../support/job-row.js';
 import { testWebhookSettings } from './support/webhook-test-settings.js';
 
 const URL_A = 'http://127.0.0.1:9/a';

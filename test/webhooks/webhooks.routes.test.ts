@@ -6,7 +6,7 @@ import type { DatabaseHandle } from '../../src/store/create-database.js';
 import { relayOnce } from '../../src/webhooks/webhook-relay.js';
 import { buildTestApp } from '../http/test-app.js';
 import { openTestDatabase } from '../support/database.js';
-import { insertJobRow } from './support/job-row.js';
+import { insertJobRow } from '../support/job-row.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 import { testWebhookSettings } from './support/webhook-test-settings.js';
 

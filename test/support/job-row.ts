@@ -1,4 +1,4 @@
-import type { Db } from '../../../src/store/schema/index.js';
+import type { Db } from '../../src/store/schema/index.js';
 
 /** A queued job's row, so a subscription may name the job; nothing else about it matters here. */
 export async function insertJobRow(db: Db, tenant: string, id: string): Promise<void> {
