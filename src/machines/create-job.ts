@@ -11,7 +11,7 @@ import {
   insertJobRequests,
   type StoredRequest,
 } from '../store/jobs/job-requests.js';
-import type { Db } from '../store/schema/index.js';
+import type { Db, Trx } from '../store/schema/index.js';
 import type { JobCommandDeps } from './job-commands.js';
 import { newJobId } from './job-ids.js';
 import type { HydratedJob } from './job-snapshot.js';
@@ -19,6 +19,8 @@ import { type CommitContext, commitJobEvents, loadJob } from './job-store.js';
 
 // Any constant no other advisory lock of ours uses: serialises the queue-size check.
 const QUEUE_LOCK_KEY = 7_240_002;
+// With a tenant's hash as the second key (the two-key space is apart from the one-key one).
+const TENANT_CREATE_LOCK = 7_240_003;
 
 /**
  * Validates, deduplicates and stores a job, and queues it, in one
@@ -46,14 +48,11 @@ export async function createJob(
   const jobId = newJobId(now);
   const create = () =>
     db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${QUEUE_LOCK_KEY})`.execute(trx);
-      const waiting = await trx
-        .selectFrom('jobs')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', 'in', ['pending', 'queued'])
-        .executeTakeFirstOrThrow();
-      if (Number(waiting.n) >= options.maxQueueSize) throw new QueueFullError(options.maxQueueSize);
-
+      // Fail fast when the queue is full; checked again, under the lock, before queueing.
+      await assertQueueHasRoom(trx, options.maxQueueSize);
+      // One tenant's jobs are created one at a time, so each sees the requests of the one
+      // before and deduplicates against them. Other tenants are not held up.
+      await lockTenantJobCreation(trx, tenant);
       const since = new Date(now.getTime() - options.deduplicationWindowMs);
       const across = config.deduplicate
         ? await findDuplicateOriginals(trx, tenant, fingerprints, since)
@@ -102,6 +101,10 @@ export async function createJob(
         { type: 'JobQueued', data: { at } },
       ];
       await insertJobRequests(trx, tenant, jobId, requests, now);
+      // Held from the count to the commit only: a job of 100k requests does not stall every
+      // other createJob while its rows are written.
+      await sql`select pg_advisory_xact_lock(${QUEUE_LOCK_KEY})`.execute(trx);
+      await assertQueueHasRoom(trx, options.maxQueueSize);
       const job = await commitJobEvents(trx, undefined, events, context, 'create');
       await deps.onJobCreated?.(trx, job.state, config);
       return job;
@@ -118,6 +121,20 @@ export async function createJob(
     throw error;
   }
   return { state: created.state, created: true };
+}
+
+/** Until the transaction ends, no other job of the tenant is created; other tenants' are. */
+export async function lockTenantJobCreation(trx: Trx, tenant: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${TENANT_CREATE_LOCK}, hashtext(${tenant}))`.execute(trx);
+}
+
+async function assertQueueHasRoom(trx: Trx, maxQueueSize: number): Promise<void> {
+  const waiting = await trx
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', 'in', ['pending', 'queued'])
+    .executeTakeFirstOrThrow();
+  if (Number(waiting.n) >= maxQueueSize) throw new QueueFullError(maxQueueSize);
 }
 
 async function findByIdempotencyKey(

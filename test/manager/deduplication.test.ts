@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.js';
+import { lockTenantJobCreation } from '../../src/machines/create-job.js';
+import { testPostgresUrl } from '../support/database.js';
 import { request, TestBed, waitForStatus } from '../support/manager.js';
 
 describe('deduplication', () => {
@@ -65,6 +67,55 @@ describe('deduplication', () => {
     const later = await manager.createJob({ requests: [request('w2', 'asked twice, far apart')] });
     expect(later.deduplicatedRequests).toBe(0);
   });
+
+  it('deduplicates between two jobs of a tenant created at the same moment', async () => {
+    const asked = Array.from({ length: 20 }, (_, i) => `asked twice at once ${i}`);
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map((side) =>
+        bed
+          .manager({ tenant: 'at-once', worker: false })
+          .createJob({ requests: asked.map((text, i) => request(`${side}-${i}`, text)) }),
+      ),
+    );
+    expect([a!.deduplicatedRequests, b!.deduplicatedRequests].sort()).toEqual([0, 20]);
+  });
+
+  it.skipIf(!testPostgresUrl())(
+    'does not hold up another tenant while one tenant’s job is being created',
+    async () => {
+      // A transaction of tenant "busy" holds its creation lock, as a long createJob would.
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const holder = bed.database.db.transaction().execute(async (trx) => {
+        await lockTenantJobCreation(trx, 'busy');
+        locked();
+        await released;
+      });
+      await isLocked;
+      let busyCreated = false;
+      const busy = bed
+        .manager({ tenant: 'busy', worker: false })
+        .createJob({ requests: [request('busy-1')] })
+        .then((job) => {
+          busyCreated = true;
+          return job;
+        });
+      const other = await bed
+        .manager({ tenant: 'not-busy', worker: false })
+        .createJob({ requests: [request('free-1')] });
+      expect(other.status).toBe('queued');
+      expect(busyCreated).toBe(false);
+      release();
+      await holder;
+      expect((await busy).status).toBe('queued');
+    },
+  );
 
   it('keeps tenants apart: another tenant’s request is not a duplicate', async () => {
     const a = bed.manager({ tenant: 'tenant-a', worker: false });
