@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { sql } from 'kysely';
-import { canonicalJson } from '../domain/canonical-json.js';
 import { IdempotencyConflictError, QueueFullError } from '../domain/errors.js';
 import { fingerprintParams } from '../domain/fingerprint.js';
 import type { JobEvent } from '../domain/job.events.js';
 import type { JobState } from '../domain/job.state.js';
 import { type JobConfig, parseJobConfig } from '../domain/job-config.schema.js';
+import { configHashMatches, hashJobConfig } from '../domain/job-config-hash.js';
 import {
   findDuplicateOriginals,
   insertJobRequests,
@@ -36,15 +36,16 @@ export async function createJob(
   const { db, clock, options } = deps;
   const config = parseJobConfig(input);
   if (config.callbackUrl) deps.validateCallbackUrl?.(config.callbackUrl);
-  const configHash = hashConfig(config);
+  const fingerprints = await fingerprintRequests(config);
+  const sameConfig = (stored: string) => configHashMatches(stored, config, fingerprints);
+  const configHash = hashJobConfig(config, fingerprints);
 
   if (config.idempotencyKey) {
-    const existing = await findByIdempotencyKey(db, tenant, config.idempotencyKey, configHash);
+    const existing = await findByIdempotencyKey(db, tenant, config.idempotencyKey, sameConfig);
     if (existing) return { state: existing, created: false };
   }
 
   const now = clock.now();
-  const fingerprints = config.requests.map((r) => fingerprintParams(r.params));
   const jobId = newJobId(now);
   const create = () =>
     db.transaction().execute(async (trx) => {
@@ -115,7 +116,7 @@ export async function createJob(
   } catch (error) {
     // Two requests with one Idempotency-Key at the same moment: the second finds the first's job.
     if (config.idempotencyKey && isUniqueViolation(error)) {
-      const existing = await findByIdempotencyKey(db, tenant, config.idempotencyKey, configHash);
+      const existing = await findByIdempotencyKey(db, tenant, config.idempotencyKey, sameConfig);
       if (existing) return { state: existing, created: false };
     }
     throw error;
@@ -141,7 +142,7 @@ async function findByIdempotencyKey(
   db: Db,
   tenant: string,
   key: string,
-  configHash: string,
+  sameConfig: (storedHash: string) => boolean,
 ): Promise<JobState | undefined> {
   const row = await db
     .selectFrom('jobs')
@@ -153,7 +154,7 @@ async function findByIdempotencyKey(
   const job = await loadJob(db, row.id);
   if (!job) return undefined;
   const created = (await firstEventData(db, row.id)) as { configHash?: string } | undefined;
-  if (created?.configHash !== undefined && created.configHash !== configHash) {
+  if (created?.configHash !== undefined && !sameConfig(created.configHash)) {
     throw new IdempotencyConflictError(
       `Idempotency-Key "${key}" was already used for a different job`,
     );
@@ -177,7 +178,19 @@ function isUniqueViolation(error: unknown): boolean {
   );
 }
 
-function hashConfig(config: JobConfig): string {
-  const { idempotencyKey: _key, ...rest } = config;
-  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+const FINGERPRINTS_PER_TURN = 2_000;
+
+/**
+ * Every request's fingerprint, a slice at a time: hashing 100k requests takes over a second,
+ * and the HTTP server shares this thread with every other caller.
+ */
+async function fingerprintRequests(config: JobConfig): Promise<string[]> {
+  const fingerprints: string[] = [];
+  for (let i = 0; i < config.requests.length; i += FINGERPRINTS_PER_TURN) {
+    if (i > 0) await setImmediate();
+    for (const request of config.requests.slice(i, i + FINGERPRINTS_PER_TURN)) {
+      fingerprints.push(fingerprintParams(request.params));
+    }
+  }
+  return fingerprints;
 }
