@@ -9,7 +9,6 @@ import {
   unfinishedRequests,
 } from '../domain/job.state.js';
 import { isTerminalStatus } from '../domain/job-status.js';
-import { estimateBatchCostUsd } from '../domain/pricing.js';
 import { withPercentComplete } from '../domain/progress.js';
 import { holdsLease } from '../store/jobs/job-leases.js';
 import {
@@ -17,24 +16,15 @@ import {
   insertBatchRequests,
   selectSendableRequests,
 } from '../store/jobs/job-requests.js';
-import {
-  attemptsOfBatch,
-  countBatchOutcomes,
-  countJobOutcomes,
-  countRequestsInFlight,
-  insertRequestResults,
-  type NewRequestResult,
-} from '../store/jobs/request-results.js';
+import { countJobOutcomes, countRequestsInFlight } from '../store/jobs/request-results.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import type { BatchApi } from './batch-api.port.js';
+import { collectBatchResults } from './collect-batch-results.js';
 import { findIntendedBatch } from './find-intended-batch.js';
-import { parseSentCustomId, sentCustomId } from './job-ids.js';
+import { sentCustomId } from './job-ids.js';
 import type { JobOptions } from './job-options.js';
 import type { HydratedJob } from './job-snapshot.js';
 import { type CommitContext, commitJobEvents, loadJob } from './job-store.js';
-import { toRequestResult } from './result-outcome.js';
-
-const RESULT_INSERT_CHUNK = 500;
 
 export interface DriverDeps {
   db: Db;
@@ -348,74 +338,7 @@ export class JobDriver {
 
   /** Streams a batch's results into the results table, then records what they were. */
   async #collect(job: HydratedJob, batch: BatchState, now: Date): Promise<void> {
-    const { db, api, options } = this.#deps;
-    const state = job.state;
-    const attempts = await attemptsOfBatch(db, state.id, batch.batchKey);
-    const ending = state.cancelRequestedAt !== null || now.getTime() >= Date.parse(state.expiresAt);
-    let buffer: NewRequestResult[] = [];
-    for await (const line of api.results(batch.batchId!)) {
-      const sent = parseSentCustomId(line.custom_id);
-      // A result that is not one of this batch's requests (an adopted batch that was someone else's) is ignored.
-      if (!sent || sent.jobId !== state.id || !attempts.has(sent.ordinal)) continue;
-      buffer.push(
-        toRequestResult(line, {
-          ordinal: sent.ordinal,
-          attempt: attempts.get(sent.ordinal)!,
-          batchKey: batch.batchKey,
-          retryAttempts: options.retryAttempts,
-          ending,
-        }),
-      );
-      if (buffer.length >= RESULT_INSERT_CHUNK) {
-        await insertRequestResults(db, state.id, buffer, now);
-        buffer = [];
-      }
-    }
-    await insertRequestResults(db, state.id, buffer, now);
-
-    const counts = await countBatchOutcomes(db, state.id, batch.batchKey);
-    const usage = counts.tokensByModel.reduce(
-      (sum, t) => ({
-        inputTokens: sum.inputTokens + t.inputTokens,
-        outputTokens: sum.outputTokens + t.outputTokens,
-        costUsd:
-          sum.costUsd +
-          (estimateBatchCostUsd(t.model, {
-            input_tokens: t.inputTokens,
-            output_tokens: t.outputTokens,
-          }) ?? 0),
-      }),
-      { inputTokens: 0, outputTokens: 0, costUsd: 0 },
-    );
-    const at = now.toISOString();
-    const events: JobEvent[] = [
-      {
-        type: 'BatchResultsCollected',
-        data: {
-          batchKey: batch.batchKey,
-          batchId: batch.batchId!,
-          succeeded: counts.succeeded,
-          errored: counts.errored,
-          canceled: counts.canceled,
-          expired: counts.expired,
-          retryable: counts.retryable,
-          usage,
-          at,
-        },
-      },
-    ];
-    if (counts.retryable > 0) {
-      events.push({
-        type: 'RetryScheduled',
-        data: {
-          attempt: state.retryCount + 2,
-          requestCount: counts.retryable,
-          dueAt: new Date(now.getTime() + options.retryDelayMs).toISOString(),
-          at,
-        },
-      });
-    }
-    await this.#commit(job, events);
+    await this.#commit(job, await collectBatchResults(this.#deps, job.state, batch, now));
   }
 
   async #cancelOpenBatches(state: JobState): Promise<void> {

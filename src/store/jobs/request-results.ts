@@ -50,21 +50,50 @@ export async function insertRequestResults(
   return Number(inserted.numInsertedOrUpdatedRows ?? 0);
 }
 
-/** How many times each request of a batch has been sent, this batch included. */
+/**
+ * Which attempt each request of a batch is on: how many batches (this one included) it has
+ * been in. Kept dense, two bytes a request between the batch's lowest and highest ordinal,
+ * rather than a Map of up to 100,000 entries.
+ */
+export class BatchAttempts {
+  constructor(
+    private readonly first: number,
+    private readonly counts: Uint16Array,
+  ) {}
+
+  /** The attempt number, or undefined when the ordinal is not in the batch. */
+  of(ordinal: number): number | undefined {
+    const count = this.counts[ordinal - this.first];
+    return count === undefined || count === 0 ? undefined : count;
+  }
+}
+
 export async function attemptsOfBatch(
   db: DbOrTrx,
   jobId: string,
   batchKey: string,
-): Promise<Map<number, number>> {
-  const rows = await sql<{ ordinal: number; attempts: number }>`
-    select br.ordinal, count(all_br.*)::int as attempts
-    from batch_requests br
-    join batch_requests all_br on all_br.job_id = br.job_id and all_br.ordinal = br.ordinal
-    join job_batches b on b.job_id = all_br.job_id and b.batch_key = all_br.batch_key
-    where br.job_id = ${jobId} and br.batch_key = ${batchKey}
-    group by br.ordinal
+): Promise<BatchAttempts> {
+  const { rows } = await sql<{ ordinals: number[] | null; attempts: number[] | null }>`
+    select array_agg(ordinal order by ordinal) as ordinals,
+           array_agg(attempts order by ordinal) as attempts
+    from (
+      select br.ordinal, count(all_br.*)::int as attempts
+      from batch_requests br
+      join batch_requests all_br on all_br.job_id = br.job_id and all_br.ordinal = br.ordinal
+      join job_batches b on b.job_id = all_br.job_id and b.batch_key = all_br.batch_key
+      where br.job_id = ${jobId} and br.batch_key = ${batchKey}
+      group by br.ordinal
+    ) per_request
   `.execute(db);
-  return new Map(rows.rows.map((r) => [r.ordinal, r.attempts]));
+  const ordinals = rows[0]?.ordinals ?? [];
+  const attempts = rows[0]?.attempts ?? [];
+  if (ordinals.length === 0) return new BatchAttempts(0, new Uint16Array(0));
+  const first = ordinals[0]!;
+  const counts = new Uint16Array(ordinals.at(-1)! - first + 1);
+  ordinals.forEach((ordinal, i) => {
+    counts[ordinal - first] = attempts[i]!;
+  });
+  return new BatchAttempts(first, counts);
 }
 
 /** A batch's outcomes as stored, with token totals per model. */
