@@ -45,6 +45,8 @@ export interface ManagerConfig {
   pollMaxMs: number;
   /** Age of an unconfirmed submission before it is looked for at Anthropic (default: 10000). */
   reconcileAfterMs: number;
+  /** The longest one batch creation may take, retries included (default: 180000). */
+  submitTimeoutMs: number;
 }
 
 /** Everything batchkeeper reads from its environment, parsed and checked. */
@@ -181,6 +183,7 @@ const environmentSchema = z.object({
   BATCHKEEPER_POLL_INTERVAL_MS: withDefault(wholeNumber(1), '1000'),
   BATCHKEEPER_POLL_MAX_MS: withDefault(wholeNumber(1), '30000'),
   BATCHKEEPER_RECONCILE_AFTER_MS: withDefault(wholeNumber(0), '10000'),
+  BATCHKEEPER_SUBMIT_TIMEOUT_MS: withDefault(wholeNumber(1000), '180000'),
   BATCHKEEPER_MAX_JSON_BODY_BYTES: withDefault(wholeNumber(1024), String(10 * MEBIBYTE)),
 });
 
@@ -220,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollIntervalMs: e.BATCHKEEPER_POLL_INTERVAL_MS,
       pollMaxMs: e.BATCHKEEPER_POLL_MAX_MS,
       reconcileAfterMs: e.BATCHKEEPER_RECONCILE_AFTER_MS,
+      submitTimeoutMs: e.BATCHKEEPER_SUBMIT_TIMEOUT_MS,
     },
     http: { maxJsonBodyBytes: e.BATCHKEEPER_MAX_JSON_BODY_BYTES },
   };

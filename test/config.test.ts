@@ -77,6 +77,7 @@ describe('loadConfig', () => {
       pollIntervalMs: 1000,
       pollMaxMs: 30_000,
       reconcileAfterMs: 10_000,
+      submitTimeoutMs: 180_000,
     });
     const manager = loadConfig({
       BATCHKEEPER_LEASE_TTL_MS: '3000',
@@ -84,6 +85,7 @@ describe('loadConfig', () => {
       BATCHKEEPER_POLL_INTERVAL_MS: '200',
       BATCHKEEPER_POLL_MAX_MS: '1000',
       BATCHKEEPER_RECONCILE_AFTER_MS: '2000',
+      BATCHKEEPER_SUBMIT_TIMEOUT_MS: '5000',
     }).manager;
     expect(manager).toMatchObject({
       leaseTtlMs: 3000,
@@ -91,6 +93,7 @@ describe('loadConfig', () => {
       pollIntervalMs: 200,
       pollMaxMs: 1000,
       reconcileAfterMs: 2000,
+      submitTimeoutMs: 5000,
     });
   });
 

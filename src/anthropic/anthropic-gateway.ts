@@ -356,8 +356,18 @@ export class AnthropicGateway {
       try {
         return await send(context.signal);
       } catch (error) {
-        // An abort the caller asked for ends the call with the caller's reason, not the SDK's.
-        context.signal?.throwIfAborted();
+        if (context.signal?.aborted) {
+          // Cut off by the caller while the call was out: a creation may have reached Anthropic.
+          if (context.creating) {
+            throw new BatchCreationUnconfirmedError(
+              context.creating.attemptedAt,
+              context.creating.requestCount,
+              { cause: context.signal.reason },
+            );
+          }
+          // Any other abort ends the call with the caller's reason, not the SDK's.
+          context.signal.throwIfAborted();
+        }
         const failure = toAnthropicFailure(error, this.#nowMs());
         if (!(failure instanceof AnthropicFailure)) throw failure;
         if (context.creating && isUnanswered(failure)) {

@@ -32,8 +32,13 @@ export interface RemoteResult {
  * implements it; errors are the AnthropicFailure family (src/domain).
  */
 export interface BatchApi {
+  /**
+   * Aborting `signal` stops the call: before a request is out, nothing was created; while one
+   * is out, it throws BatchCreationUnconfirmedError (the batch may exist).
+   */
   createBatch(
     requests: ReadonlyArray<{ custom_id: string; params: MessageParams }>,
+    options?: { signal?: AbortSignal | undefined },
   ): Promise<RemoteBatch>;
   getBatchStatus(batchId: string): Promise<RemoteBatch>;
   cancelBatch(batchId: string): Promise<RemoteBatch>;

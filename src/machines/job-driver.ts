@@ -249,7 +249,8 @@ export class JobDriver {
     }));
     let batchId: string;
     try {
-      batchId = (await api.createBatch(requests)).id;
+      const signal = AbortSignal.timeout(options.submitTimeoutMs);
+      batchId = (await api.createBatch(requests, { signal })).id;
     } catch (error) {
       // The batch may exist: leave the intent for reconciliation, never send blindly again.
       if (error instanceof BatchCreationUnconfirmedError) throw error;
@@ -308,6 +309,11 @@ export class JobDriver {
     });
     if (finding.kind === 'undecided') {
       return { kind: 'at', at: new Date(now.getTime() + this.#deps.options.pollMaxMs) };
+    }
+    // Not listed yet is not absent while its sender (perhaps a stale owner) may still be out.
+    const conclusiveAt = intendedAt + this.#deps.options.submitTimeoutMs + reconcileAfterMs;
+    if (finding.kind === 'absent' && now.getTime() < conclusiveAt) {
+      return { kind: 'at', at: new Date(conclusiveAt) };
     }
     if (finding.kind === 'found') {
       await this.#commit(job, [

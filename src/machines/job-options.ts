@@ -35,6 +35,13 @@ export interface JobOptions {
    * Anthropic's batch list: younger, the batch may exist but not be listed yet (default: 10000).
    */
   reconcileAfterMs: number;
+  /**
+   * The longest one batch creation may take, retries included; its sender gives up then. An
+   * unconfirmed submission that Anthropic does not list is sent again only once this and
+   * reconcileAfterMs have passed since its intent, so an instance that lost its lease while
+   * its creation was still out cannot have it land after the job was sent again (default: 180000).
+   */
+  submitTimeoutMs: number;
 }
 
 export const DEFAULT_JOB_OPTIONS: JobOptions = {
@@ -53,4 +60,5 @@ export const DEFAULT_JOB_OPTIONS: JobOptions = {
   leaseTtlMs: 30_000,
   schedulerIntervalMs: 250,
   reconcileAfterMs: 10_000,
+  submitTimeoutMs: 180_000,
 };

@@ -17,7 +17,7 @@ export function instrumentBatchApi(api: BatchApi): BatchApi {
     }
   };
   return {
-    createBatch: (requests) => count('create', () => api.createBatch(requests)),
+    createBatch: (requests, options) => count('create', () => api.createBatch(requests, options)),
     getBatchStatus: (id) => count('retrieve', () => api.getBatchStatus(id)),
     cancelBatch: (id) => count('cancel', () => api.cancelBatch(id)),
     results: (id) => countStream('results', api.results(id)),

@@ -126,6 +126,28 @@ describe('AnthropicGateway under injected faults', () => {
     expect(error.retryable).toBe(true);
   });
 
+  it('treats a creation the caller cut off while it was out as unconfirmed, never as failed', async () => {
+    const rig = await startRig({ faults: { slowMs: 10_000 } });
+    rig.sim.setFaults({ endpoints: { create: { slowRate: 1 } } });
+    const error = await rig
+      .gateway()
+      .createBatch(requests(1), { signal: AbortSignal.timeout(200) })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BatchCreationUnconfirmedError);
+    // The simulator, like a server that had the whole request, creates it anyway.
+    await expect.poll(() => rig.sim.stats().batchesCreated).toBe(1);
+  });
+
+  it('creates nothing when the caller cut off a creation before it went out', async () => {
+    const rig = await startRig();
+    const cut = new AbortController();
+    cut.abort(new Error('deadline passed'));
+    await expect(rig.gateway().createBatch(requests(1), { signal: cut.signal })).rejects.toThrow(
+      'deadline passed',
+    );
+    expect(rig.sim.stats().httpRequests).toBe(0);
+  });
+
   it('retries a read that timed out', async () => {
     // The timeout must leave a healthy answer time to arrive on a loaded machine.
     const rig = await startRig({ faults: { slowMs: 10_000 } });

@@ -77,6 +77,33 @@ describe.skipIf(!testPostgresUrl())('submissions a crashed instance left unconfi
     ]);
   });
 
+  it('waits out a stale owner’s creation that is still out, and adopts its batch instead of sending again', async () => {
+    // The create call of the first owner takes 4 s to be answered (Anthropic creates the batch
+    // at the end of it); the next owner looks at Anthropic long before then.
+    bed.simulator.setFaults({ endpoints: { create: { slowRate: 1 } }, slowMs: 4000 });
+    const a = await instances.start({
+      tenant: 'slow-create',
+      ...NEVER_RECONCILES,
+      submitTimeoutMs: 60_000,
+    });
+    const { id } = await a.manager.createJob({ requests: [request('s1')] });
+    await waitUntil(intended(id));
+    await waitUntil(() => bed.simulator.stats().faultsInjected.slow > 0);
+    await a.crash();
+    bed.simulator.setFaults({ endpoints: { create: { slowRate: 0 } } });
+
+    const b = await instances.start({ tenant: 'slow-create', submitTimeoutMs: 6000 });
+    await waitUntil(async () => (await eventTypes(id)).includes('BatchSubmitted'));
+    endBatches();
+    expect((await waitForStatus(b.manager, id, ['completed', 'failed'])).status).toBe('completed');
+    expect(bed.simulator.stats().batchesCreated).toBe(1);
+    expect(bed.simulator.stats().resubmittedAfterSuccess).toBe(0);
+    const types = await eventTypes(id);
+    expect(types).not.toContain('BatchSubmissionAbandoned');
+    const submitted = (await readStream(db(), id)).find((e) => e.type === 'BatchSubmitted');
+    expect(submitted?.data).toMatchObject({ adopted: true });
+  });
+
   it('gives each of two unconfirmed submissions of the same size its own batch', async () => {
     bed.simulator.setFaults({ endpoints: { create: { responseLossRate: 1 } } });
     const a = await instances.start({ tenant: 'twins', ...NEVER_RECONCILES });

@@ -14,6 +14,7 @@ export const FAST: BatchJobManagerOptions = {
   retryDelayMs: 50,
   schedulerIntervalMs: 20,
   reconcileAfterMs: 200,
+  submitTimeoutMs: 3000,
   leaseTtlMs: 2000,
 };
 
