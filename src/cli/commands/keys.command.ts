@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { TENANT_PATTERN } from '../../config.js';
 import { NotFoundError } from '../../domain/errors.js';
-import { type ApiKey, createApiKey, listApiKeys, revokeApiKey } from '../../store/api-keys.js';
-import { createDatabase, databaseOptionsFromEnv } from '../../store/create-database.js';
-import { migrate } from '../../store/migrate.js';
-import type { Db } from '../../store/schema/index.js';
+import type { ApiKey } from '../../store/api-keys.js';
+import { withMigratedDatabase } from '../with-migrated-database.js';
 
 export function registerKeysCommand(program: Command) {
   const keys = program
@@ -22,7 +20,8 @@ export function registerKeysCommand(program: Command) {
       if (!TENANT_PATTERN.test(options.tenant)) {
         command.error('--tenant must be 1-64 letters, digits, "_", "." or "-"', { exitCode: 2 });
       }
-      const { key, apiKey } = await withDatabase((db) =>
+      const { createApiKey } = await import('../../store/api-keys.js');
+      const { key, apiKey } = await withMigratedDatabase(({ db }) =>
         createApiKey(db, { tenant: options.tenant, name: options.name }),
       );
       console.error(
@@ -36,7 +35,8 @@ export function registerKeysCommand(program: Command) {
     .description('list the stored keys (never the keys themselves)')
     .option('--json', 'one JSON object per line')
     .action(async (options: { json?: boolean }) => {
-      const all = await withDatabase((db) => listApiKeys(db));
+      const { listApiKeys } = await import('../../store/api-keys.js');
+      const all = await withMigratedDatabase(({ db }) => listApiKeys(db));
       if (options.json) {
         for (const apiKey of all) console.log(JSON.stringify(apiKey));
         return;
@@ -50,7 +50,8 @@ export function registerKeysCommand(program: Command) {
     .argument('<id>', 'the key id, as `keys list` shows it')
     .action(async (id: string) => {
       try {
-        const apiKey = await withDatabase((db) => revokeApiKey(db, id));
+        const { revokeApiKey } = await import('../../store/api-keys.js');
+        const apiKey = await withMigratedDatabase(({ db }) => revokeApiKey(db, id));
         console.log(`revoked ${apiKey.id} (tenant ${apiKey.tenant})`);
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
@@ -59,17 +60,6 @@ export function registerKeysCommand(program: Command) {
         process.exitCode = 3;
       }
     });
-}
-
-/** Opens the database (migrating it, so keys can be made before the first `serve`), runs `work`, closes. */
-async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
-  const handle = await createDatabase(databaseOptionsFromEnv());
-  try {
-    await migrate(handle.db);
-    return await work(handle.db);
-  } finally {
-    await handle.close();
-  }
 }
 
 function formatTable(keys: readonly ApiKey[]): string {

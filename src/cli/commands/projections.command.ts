@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { rebuildProjections } from '../../machines/rebuild-projections.js';
-import { createDatabase, databaseOptionsFromEnv } from '../../store/create-database.js';
-import { migrate } from '../../store/migrate.js';
+import { withMigratedDatabase } from '../with-migrated-database.js';
 
 export function registerProjectionsCommand(program: Command) {
   const projections = program
@@ -13,9 +11,8 @@ export function registerProjectionsCommand(program: Command) {
     .option('--check', 'only compare: keep the live tables as they are; exit 1 if they differ')
     .option('--json', 'print the report as JSON')
     .action(async (options: { check?: boolean; json?: boolean }) => {
-      const handle = await createDatabase(databaseOptionsFromEnv());
-      try {
-        await migrate(handle.db);
+      const { rebuildProjections } = await import('../../machines/rebuild-projections.js');
+      await withMigratedDatabase(async (handle) => {
         const report = await rebuildProjections(handle.db, { check: options.check });
         const differing = Object.entries(report.differences).filter(
           ([, d]) => d.missing + d.extra > 0,
@@ -36,8 +33,6 @@ export function registerProjectionsCommand(program: Command) {
           );
         }
         if (options.check && differing.length > 0) process.exitCode = 1;
-      } finally {
-        await handle.close();
-      }
+      });
     });
 }

@@ -1,11 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { AnthropicGateway } from '../../anthropic/anthropic-gateway.js';
-import { type Config, ConfigError, loadConfig } from '../../config.js';
+import type { Config } from '../../config.js';
 import { systemClock } from '../../domain/clock.js';
 import type { BatchApi } from '../../machines/batch-api.port.js';
-import { type ReconcileReport, reconcileOrphans } from '../../machines/reconcile-orphans.js';
-import { createDatabase } from '../../store/create-database.js';
-import { migrate } from '../../store/migrate.js';
+import type { ReconcileReport } from '../../machines/reconcile-orphans.js';
 
 interface ReconcileCommandOptions {
   cancelOrphans?: boolean;
@@ -29,6 +26,12 @@ export function registerReconcileCommand(program: Command) {
     )
     .option('--json', 'print the report as JSON')
     .action(async (options: ReconcileCommandOptions, command: Command) => {
+      // Loaded on use: the SDK and the database drivers are heavy to import.
+      const { ConfigError, loadConfig } = await import('../../config.js');
+      const { AnthropicGateway } = await import('../../anthropic/anthropic-gateway.js');
+      const { reconcileOrphans } = await import('../../machines/reconcile-orphans.js');
+      const { createDatabase } = await import('../../store/create-database.js');
+      const { migrate } = await import('../../store/migrate.js');
       let config: Config;
       try {
         config = loadConfig();

@@ -1,27 +1,6 @@
 import type { Command } from 'commander';
-import { type Config, ConfigError, loadConfig } from '../../config.js';
-import type { Priority } from '../../domain/priority.js';
-import { apiRoutes } from '../../http/api-routes.js';
-import { createApp } from '../../http/app.js';
-import { BatchJobManager } from '../../manager/batch-job-manager.js';
-import { createLogger, type Logger } from '../../observability/logger.js';
-import { hasActiveApiKeys } from '../../store/api-keys.js';
-import { createDatabase, type DatabaseHandle } from '../../store/create-database.js';
-import { migrate } from '../../store/migrate.js';
-import { type HttpServer, startHttpServer } from '../serve/http-server.js';
-import { isLoopbackHost } from '../serve/loopback-host.js';
-import { serveServices } from '../serve/serve-services.js';
-import { onShutdownSignal } from '../serve/shutdown-signals.js';
-import { type StartedServices, startServices } from '../serve/start-services.js';
-
-/** How long requests in flight (and event streams) may go on after a shutdown signal. */
-const SHUTDOWN_GRACE_MS = 10_000;
-
-interface ServeOptions {
-  api: boolean;
-  worker: boolean;
-  insecureOpen: boolean;
-}
+import type { Config } from '../../config.js';
+import type { ServeOptions } from '../serve/run-serve.js';
 
 export function registerServeCommand(program: Command) {
   program
@@ -37,6 +16,10 @@ export function registerServeCommand(program: Command) {
       if (!options.api && !options.worker) {
         command.error('--no-api and --no-worker together leave nothing to run', { exitCode: 2 });
       }
+      // Loaded here, not at the top: every other command would pay for the server's imports.
+      const { ConfigError, loadConfig } = await import('../../config.js');
+      const { createLogger } = await import('../../observability/logger.js');
+      const { serve } = await import('../serve/run-serve.js');
       let config: Config;
       try {
         config = loadConfig();
@@ -51,130 +34,4 @@ export function registerServeCommand(program: Command) {
       const refusal = await serve(config, options, logger);
       if (refusal) command.error(refusal, { exitCode: 2 });
     });
-}
-
-/** Starts everything and returns once running; returns a message instead when it must refuse. */
-async function serve(
-  config: Config,
-  options: ServeOptions,
-  logger: Logger,
-): Promise<string | undefined> {
-  const database = await createDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-  });
-  let services: StartedServices | undefined;
-  let manager: BatchJobManager | undefined;
-  let server: HttpServer | undefined;
-  try {
-    const report = await migrate(database.db);
-    logger.info(
-      { backend: database.backend, applied: report.applied },
-      database.backend === 'pglite'
-        ? `database: embedded PGlite in ${config.dataDir}`
-        : 'database: Postgres',
-    );
-
-    if (options.api) {
-      const open = config.apiKeys.length === 0 && !(await hasActiveApiKeys(database.db));
-      if (open && !isLoopbackHost(config.host) && !options.insecureOpen) {
-        await database.close();
-        return (
-          `refusing to listen on ${config.host} with no API keys: anyone who can reach it could use it.\n` +
-          'Set BATCHKEEPER_API_KEYS or run `batchkeeper keys create --tenant T`, ' +
-          'listen on a loopback HOST, or pass --insecure-open to do it anyway.'
-        );
-      }
-      if (open) {
-        logger.warn(
-          { host: config.host },
-          'no API keys are configured: the API is open and every caller is tenant "default"',
-        );
-      }
-    }
-
-    let shuttingDown = false;
-    const context = { db: database.db, config, logger, anthropic: { ...config.anthropic } };
-    services = await startServices(serveServices(config, options), context);
-    // After the services: the simulator, when there is one, has filled in context.anthropic.
-    manager = jobManager(config, options, database, context.anthropic, logger);
-    await manager.ready();
-    if (options.api) {
-      const app = createApp({
-        db: database.db,
-        logger,
-        config,
-        isShuttingDown: () => shuttingDown,
-        routes: apiRoutes({ db: database.db, config, manager }),
-      });
-      server = await startHttpServer(app.fetch, { port: config.port, host: config.host });
-      logger.info({ url: server.url }, `listening on ${server.url}`);
-    }
-
-    const running = { services, manager, server };
-    onShutdownSignal(
-      async (signal) => {
-        shuttingDown = true;
-        logger.info({ signal }, 'shutting down');
-        try {
-          await shutDown(running, database, logger);
-          process.exit(0);
-        } catch (error) {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        }
-      },
-      (signal) => logger.warn({ signal }, 'second signal: exiting at once'),
-    );
-    return undefined;
-  } catch (error) {
-    await shutDown({ services, manager, server }, database, logger);
-    throw error;
-  }
-}
-
-/**
- * The job manager: the scheduler and worker unless `--no-worker` (the webhook relay is a service
- * of its own), and what the job routes act on.
- */
-function jobManager(
-  config: Config,
-  options: ServeOptions,
-  database: DatabaseHandle,
-  anthropic: { apiKey: string | undefined; baseURL: string | undefined },
-  logger: Logger,
-): BatchJobManager {
-  const log = logger.child({ service: 'job-manager' });
-  return new BatchJobManager({
-    ...config.manager,
-    defaultPriority: config.manager.defaultPriority as Priority,
-    database,
-    anthropic: { ...anthropic },
-    instanceId: config.instanceId,
-    worker: options.worker,
-    webhookRelay: false,
-    webhookAllow: config.webhookAllow.join(','),
-    log: (level, message, fields) => log[level](fields ?? {}, message),
-  });
-}
-
-/**
- * The HTTP server stops accepting first, then the manager hands its leases over, then services
- * stop (in reverse), then the database closes.
- */
-async function shutDown(
-  running: {
-    services: StartedServices | undefined;
-    manager: BatchJobManager | undefined;
-    server: HttpServer | undefined;
-  },
-  database: DatabaseHandle,
-  logger: Logger,
-): Promise<void> {
-  const closing = running.server?.close(SHUTDOWN_GRACE_MS);
-  await running.manager?.close();
-  await running.services?.stop();
-  await closing;
-  await database.close();
-  logger.info('stopped');
 }

@@ -1,5 +1,4 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { startSimulator } from '../../anthropic/simulator/index.js';
 import { onShutdownSignal } from '../serve/shutdown-signals.js';
 
 interface SimulatorCommandOptions {
@@ -69,6 +68,7 @@ export function registerSimulatorCommand(program: Command) {
       parseInteger('--requests-per-minute', 1),
     )
     .action(async (options: SimulatorCommandOptions) => {
+      const { startSimulator } = await import('../../anthropic/simulator/index.js');
       const simulator = await startSimulator({
         host: options.host,
         port: options.port,
