@@ -73,7 +73,9 @@ export function jobStreamRoutes(deps: JobStreamRoutesDeps): OpenAPIHono<AppEnv> 
     return streamSSE(c, async (sse) => {
       const following = new AbortController();
       sse.onAbort(() => following.abort());
-      c.req.raw.signal.addEventListener('abort', () => following.abort(), { once: true });
+      const request = c.req.raw.signal;
+      if (request.aborted) following.abort();
+      else request.addEventListener('abort', () => following.abort(), { once: true });
       try {
         const changes = watcher.watch(c.var.tenant, id, following.signal);
         await followJob(sse, first, changes, heartbeatMs);

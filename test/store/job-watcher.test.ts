@@ -111,6 +111,19 @@ describe('JobWatcher', () => {
     expect(queries()).toBe(after);
   });
 
+  it('reads nothing for a watch whose reader left before it began', async () => {
+    await insertJobRow(handle.db, 'acme', 'gone-before');
+    const { db, queries } = countingDatabase();
+    const watcher = new JobWatcher({ database: async () => db, intervalMs: 10 });
+    const gone = new AbortController();
+    gone.abort();
+    expect(await collect(watcher.watch('acme', 'gone-before', gone.signal), () => false)).toEqual(
+      [],
+    );
+    await sleep(50);
+    expect(queries()).toBe(0);
+  });
+
   it('ends every watch with the error when the jobs cannot be read', async () => {
     const watcher = new JobWatcher({
       database: async () => {

@@ -36,6 +36,7 @@ export class JobWatcher {
    * `signal` aborts; throws when the jobs cannot be read.
    */
   watch(tenant: string, jobId: string, signal: AbortSignal): AsyncIterable<JobRow | null> {
+    if (signal.aborted) return (async function* () {})();
     const watch: Watch = { tenant, jobId, version: undefined, emitter: new EventEmitter() };
     const changes = on(watch.emitter, 'change', { signal });
     this.#watches.add(watch);
