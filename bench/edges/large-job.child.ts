@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JobStatus } from '../src/domain/job-status.js';
-import { BatchJobManager } from '../src/index.js';
+import type { JobStatus } from '../../src/domain/job-status.js';
+import { BatchJobManager } from '../../src/index.js';
 
 /**
  * One run of the large-job benchmark, in a process of its own so that its
  * peak RSS is its own (RSS seldom shrinks: a run after another would inherit
  * the first one's high-water mark). Started by large-job.bench.ts with
- * `node --expose-gc bin/run-ts bench/large-job.child.ts <requests> <simulator url> <database url>`;
+ * `node --expose-gc bin/run-ts bench/edges/large-job.child.ts <requests> <simulator url> <database url>`;
  * prints one line `LARGE_JOB_RESULT {json}` on stdout.
  */
 

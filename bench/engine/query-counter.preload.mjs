@@ -1,0 +1,60 @@
+// Counts what this process sends through node-postgres, for the engine benchmarks:
+// statements by their first keyword, and the transactions they make on the server
+// (a BEGIN … COMMIT block, a statement outside one, and each new connection, whose
+// start-up Postgres counts as a transaction too). Loaded into a `batchkeeper serve`
+// child with NODE_OPTIONS=--import=<this file>; writes the counts as JSON to
+// BENCH_QUERY_COUNTS_FILE on SIGUSR2 and at exit, each write with a higher `seq`.
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const file = process.env.BENCH_QUERY_COUNTS_FILE;
+if (file) {
+  // The same CommonJS module the ESM `import pg from 'pg'` of src/ resolves to.
+  const pg = createRequire(import.meta.url)('pg');
+  const statements = {};
+  let transactions = 0;
+  let connections = 0;
+  let seq = 0;
+  const inBlock = new WeakSet();
+
+  const textOf = (config) =>
+    typeof config === 'string' ? config : typeof config?.text === 'string' ? config.text : '';
+  // The first word, past leading blanks, comments and parentheses: `(select …)` is a select.
+  const keywordOf = (text) => {
+    const match = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/|\()*([A-Za-z]+)/.exec(text);
+    return match ? match[1].toLowerCase() : 'other';
+  };
+
+  // ROLLBACK ends the block; ROLLBACK TO SAVEPOINT does not.
+  const isRollback = (config) => /^\s*rollback\b(?!\s+to\b)/i.test(textOf(config));
+
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function countedQuery(config, ...rest) {
+    if (config != null) {
+      const keyword = keywordOf(textOf(config));
+      statements[keyword] = (statements[keyword] ?? 0) + 1;
+      if (keyword === 'begin' || keyword === 'start') {
+        inBlock.add(this);
+        transactions += 1;
+      } else if (keyword === 'commit' || keyword === 'end' || isRollback(config)) {
+        inBlock.delete(this);
+      } else if (!inBlock.has(this)) {
+        transactions += 1;
+      }
+    }
+    return query.call(this, config, ...rest);
+  };
+  const connect = pg.Client.prototype.connect;
+  pg.Client.prototype.connect = function countedConnect(...args) {
+    connections += 1;
+    return connect.apply(this, args);
+  };
+
+  const write = () => {
+    seq += 1;
+    writeFileSync(file, JSON.stringify({ seq, statements, transactions, connections }));
+  };
+  write();
+  process.on('SIGUSR2', write);
+  process.on('exit', write);
+}
