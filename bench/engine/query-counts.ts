@@ -75,7 +75,10 @@ export function sumCounts(all: readonly QueryCounts[]): QueryCounts {
   return { statements, transactions, connections };
 }
 
-/** Statements besides BEGIN/COMMIT/ROLLBACK, and those apart. */
+/** Inserts of results rows: the statement count leaves them out ("results rows excluded"). */
+export const RESULT_ROWS = 'results-rows';
+
+/** Statements besides BEGIN/COMMIT/ROLLBACK and the results rows, and those apart. */
 export function splitTransactionControl(counts: QueryCounts): {
   work: number;
   control: number;
@@ -84,7 +87,7 @@ export function splitTransactionControl(counts: QueryCounts): {
   let control = 0;
   for (const [keyword, n] of Object.entries(counts.statements)) {
     if (TRANSACTION_CONTROL.has(keyword)) control += n;
-    else work += n;
+    else if (keyword !== RESULT_ROWS) work += n;
   }
   return { work, control };
 }
