@@ -13,6 +13,13 @@ export const TENANT_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 const MEBIBYTE = 1024 * 1024;
 
+/**
+ * Who may call the API. `open`: anyone, as tenant `default` (a key that is sent must still be
+ * valid); served on a loopback address only. `keys`: every call needs a key.
+ */
+export const AUTH_MODES = ['open', 'keys'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
 /** One `tenant:key` pair from `BATCHKEEPER_API_KEYS`. */
 export interface ConfiguredApiKey {
   tenant: string;
@@ -63,6 +70,11 @@ export interface Config {
   anthropic: { apiKey: string | undefined; baseURL: string | undefined };
   /** Keys from `BATCHKEEPER_API_KEYS`; the api_keys table may hold more. */
   apiKeys: ConfiguredApiKey[];
+  /**
+   * `BATCHKEEPER_AUTH`; unset: decided at start (`keys` if `apiKeys` is set or a stored key
+   * exists, else `open`), and never changed while the process runs.
+   */
+  auth: AuthMode | undefined;
   /** Hosts and CIDRs a webhook may target although private. */
   webhookAllow: string[];
   /** This instance's name in leases and event metadata (default: host-pid). */
@@ -161,6 +173,13 @@ const environmentSchema = z.object({
   ANTHROPIC_API_KEY: optional(z.string().trim()),
   ANTHROPIC_BASE_URL: optional(httpUrl),
   BATCHKEEPER_API_KEYS: withDefault(apiKeyList, ''),
+  BATCHKEEPER_AUTH: optional(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(AUTH_MODES, { message: `must be one of ${AUTH_MODES.join(', ')}` })),
+  ),
   BATCHKEEPER_WEBHOOK_ALLOW: withDefault(commaList, ''),
   BATCHKEEPER_INSTANCE_ID: withDefault(
     z.string().trim().max(200, 'must be at most 200 characters'),
@@ -206,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.BATCHKEEPER_DATA_DIR,
     anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseURL: e.ANTHROPIC_BASE_URL },
     apiKeys: e.BATCHKEEPER_API_KEYS,
+    auth: e.BATCHKEEPER_AUTH,
     webhookAllow: e.BATCHKEEPER_WEBHOOK_ALLOW,
     instanceId: e.BATCHKEEPER_INSTANCE_ID,
     encryptionKey: e.BATCHKEEPER_ENCRYPTION_KEY,

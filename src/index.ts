@@ -28,6 +28,8 @@ export {
 } from './manager/batch-job-manager.js';
 export type { BatchJobManagerOptions } from './manager/manager-options.js';
 export { TenantWebhooks } from './manager/tenant-webhooks.js';
+// Thrown when the embedded database folder is already open in another process (or this one).
+export { DataDirLockedError, type DataDirOwner } from './store/data-dir-lock.js';
 export {
   JOB_EVENT_TYPES,
   type JobEventType,

@@ -57,6 +57,21 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('leaves the auth mode to be decided at start when BATCHKEEPER_AUTH is unset', () => {
+    expect(loadConfig({}).auth).toBeUndefined();
+  });
+
+  it('reads BATCHKEEPER_AUTH as open or keys, in any case', () => {
+    expect(loadConfig({ BATCHKEEPER_AUTH: 'open' }).auth).toBe('open');
+    expect(loadConfig({ BATCHKEEPER_AUTH: ' KEYS ' }).auth).toBe('keys');
+  });
+
+  it('refuses a BATCHKEEPER_AUTH that is neither open nor keys', () => {
+    expect(errorOf({ BATCHKEEPER_AUTH: 'closed' }).issues).toEqual([
+      { variable: 'BATCHKEEPER_AUTH', message: 'must be one of open, keys' },
+    ]);
+  });
+
   it('reads the webhook allow-list as a comma list', () => {
     expect(
       loadConfig({ BATCHKEEPER_WEBHOOK_ALLOW: '127.0.0.1, 10.0.0.0/8,' }).webhookAllow,

@@ -18,7 +18,7 @@ import { registerStatusCommand } from './commands/status.command.js';
 import { registerSubmitCommand } from './commands/submit.command.js';
 import { registerWatchCommand } from './commands/watch.command.js';
 
-/** Exit codes: 0 done, 1 failed, 2 bad usage, 3 not found, 4 refused (conflict). */
+/** Exit codes: 0 done, 1 failed, 2 bad usage, 3 not found, 4 refused (conflict, a held data folder). */
 const program = new Command('batchkeeper')
   .description('A durable job manager for the Claude Message Batches API')
   .showHelpAfterError()
@@ -49,6 +49,11 @@ registerChartCommand(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  // A database command on an embedded folder another process holds: refused, not failed.
+  if (error instanceof Error && error.name === 'DataDirLockedError') {
+    console.error(`error: ${error.message}`);
+    process.exit(4);
+  }
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 }

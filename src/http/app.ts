@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import type { AuthMode, Config } from '../config.js';
 import type { Db } from '../store/schema/index.js';
 import { accessLog } from './access-log.middleware.js';
 import type { AppEnv } from './app-env.js';
@@ -23,6 +23,8 @@ export interface AppDeps {
   db: Db;
   logger: Logger;
   config: Pick<Config, 'apiKeys' | 'http'>;
+  /** Whether a request without a key is let in (`open`, as tenant `default`) or refused (`keys`). */
+  authMode: AuthMode;
   /** True once shutdown has begun (default: never). */
   isShuttingDown?: () => boolean;
   /** Resource modules (`jobsRoutes(...)`, `webhooksRoutes(...)`), each mounted at `/`. */
@@ -46,6 +48,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use(
     authentication({
       db: deps.db,
+      mode: deps.authMode,
       apiKeys: deps.config.apiKeys,
       publicPaths: [...PUBLIC_PATHS, ...(deps.publicPaths ?? [])],
     }),
@@ -58,7 +61,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   );
   app.route('/', metricsRoutes());
   app.route('/', docsRoutes());
-  serveOpenApiDocument(app);
+  serveOpenApiDocument(app, { authMode: deps.authMode });
   for (const module of deps.routes ?? []) app.route('/', module);
 
   app.onError(errorHandler(deps.logger));

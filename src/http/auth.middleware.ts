@@ -1,15 +1,20 @@
 import type { MiddlewareHandler } from 'hono';
-import type { ConfiguredApiKey } from '../config.js';
+import type { AuthMode, ConfiguredApiKey } from '../config.js';
 import { AuthenticationError } from '../domain/errors.js';
-import { findActiveApiKey, hasActiveApiKeys, hashApiKey, sameHash } from '../store/api-keys.js';
+import { findActiveApiKey, hashApiKey, sameHash } from '../store/api-keys.js';
 import type { Db } from '../store/schema/index.js';
 import type { AppEnv } from './app-env.js';
 
-/** The tenant of every request when the server runs open (no keys anywhere). */
+/** The tenant of every anonymous request when the server runs open. */
 export const OPEN_TENANT = 'default';
 
 export interface AuthenticationOptions {
   db: Db;
+  /**
+   * `keys`: a request without a key is 401, whatever keys exist (none left: every request is
+   * 401). `open`: a request without a key is tenant `default`. Fixed for the app's lifetime.
+   */
+  mode: AuthMode;
   /** Keys from `BATCHKEEPER_API_KEYS` (default: none). */
   apiKeys?: readonly ConfiguredApiKey[];
   /** Paths anyone may call: exact (`/healthz`) or a prefix ending in `/*` (`/docs/*`). */
@@ -19,9 +24,11 @@ export interface AuthenticationOptions {
 /**
  * Sets `c.var.tenant` from the caller's key, sent as `Authorization: Bearer
  * <key>` or `x-api-key`, checked against the configured keys and the
- * api_keys table. With no key configured and none stored, the server is open
- * and every caller is tenant `default`; a key that matches nothing is 401
- * even then, so a misconfigured client learns of it.
+ * api_keys table (asked on each request, so a key made or revoked while the
+ * server runs counts at once). A request without a key is 401 in `keys` mode
+ * and tenant `default` in `open` mode; whether keys exist never changes the
+ * mode. A key that matches nothing is 401 in both, so a misconfigured client
+ * learns of it.
  */
 export function authentication(options: AuthenticationOptions): MiddlewareHandler<AppEnv> {
   const configured = (options.apiKeys ?? []).map((k) => ({
@@ -34,8 +41,7 @@ export function authentication(options: AuthenticationOptions): MiddlewareHandle
     if (isPublic(c.req.path)) return next();
     const presented = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
     if (presented === undefined) {
-      // Keys may be made or revoked while the server runs, so this is asked each time.
-      if (configured.length === 0 && !(await hasActiveApiKeys(options.db))) {
+      if (options.mode === 'open') {
         c.set('tenant', OPEN_TENANT);
         return next();
       }

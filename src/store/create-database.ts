@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.js';
+import { createPGliteCluster, PGLITE_START_PARAMS } from './pglite-cluster.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { preparingPool } from './prepared-statements.js';
 import type { Db } from './schema/index.js';
@@ -34,7 +35,11 @@ export interface DatabaseOptions {
   pgliteDump?: Blob | undefined;
 }
 
-/** Opens a real Postgres when `databaseUrl` is given, else an embedded PGlite. */
+/**
+ * Opens a real Postgres when `databaseUrl` is given, else an embedded PGlite. A PGlite folder is
+ * one process's: while this handle is open, any other process (or a second handle here) that
+ * opens the same `dataDir` gets a `DataDirLockedError` naming this process.
+ */
 export async function createDatabase(options: DatabaseOptions = {}): Promise<DatabaseHandle> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
   return openPGlite(options.dataDir ?? './.data', options.pgliteDump);
@@ -68,21 +73,38 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
 }
 
 async function openPGlite(dataDir: string, dump: Blob | undefined): Promise<DatabaseHandle> {
-  const parsers = { [INT8_OID]: Number, [NUMERIC_OID]: Number };
-  let pglite: PGlite;
+  const options = {
+    parsers: { [INT8_OID]: Number, [NUMERIC_OID]: Number },
+    startParams: [...PGLITE_START_PARAMS],
+  };
   if (dataDir === 'memory') {
-    pglite = await PGlite.create({ parsers, ...(dump && { loadDataDir: dump }) });
-  } else {
-    const path = resolve(dataDir, 'pglite');
-    mkdirSync(path, { recursive: true });
-    pglite = await PGlite.create({ dataDir: path, parsers });
+    const pglite = await PGlite.create({ ...options, ...(dump && { loadDataDir: dump }) });
+    return pgliteHandle(pglite, async () => {});
   }
+  const lock = await lockDataDir(dataDir);
+  try {
+    const path = resolve(dataDir, 'pglite');
+    await createPGliteCluster(path);
+    const pglite = await PGlite.create({ ...options, dataDir: path });
+    return pgliteHandle(pglite, () => lock.release());
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+function pgliteHandle(pglite: PGlite, afterClose: () => Promise<void>): DatabaseHandle {
   const db = new Kysely({ dialect: new PGliteDialect(pglite) }) as Db;
+  let closing: Promise<void> | undefined;
   return {
     db,
     backend: 'pglite',
     url: undefined,
-    close: () => db.destroy(),
+    // The folder is given up only once PGlite has closed its files.
+    close: () => {
+      closing ??= db.destroy().finally(afterClose);
+      return closing;
+    },
     dump: () => pglite.dumpDataDir('none'),
   };
 }

@@ -53,6 +53,8 @@ describe('batchkeeper keys', () => {
       expect(result.stdout).toMatch(/^bk_[A-Za-z0-9_-]{43}\n$/);
       const id = /created (key_[0-9a-f]+) for tenant acme/.exec(result.stderr)?.[1];
       expect(id).toBeDefined();
+      // The first active key: a server running open is not closed by it, and it says so.
+      expect(result.stderr).toContain('stays open until it is restarted');
       created = { key: result.stdout.trim(), id: id! };
     },
     CLI_TIMEOUT_MS,
@@ -86,6 +88,8 @@ describe('batchkeeper keys', () => {
       const result = await cli('keys', 'revoke', created.id);
       expect(result.code).toBe(0);
       expect(result.stdout).toBe(`revoked ${created.id} (tenant acme)\n`);
+      // The last active key: said loudly, with what it means for servers.
+      expect(result.stderr).toContain('WARNING: no active stored API key is left');
     },
     CLI_TIMEOUT_MS,
   );

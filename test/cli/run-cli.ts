@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { inheritedEnv } from './serve-process.js';
 
 const BIN = new URL('../../bin/batchkeeper', import.meta.url).pathname;
 
@@ -10,16 +11,12 @@ export interface CliRun {
 
 /**
  * Runs `bin/batchkeeper ...args` as a child process with `env` over an environment cleared of
- * our variables, and answers its exit code and output.
+ * our variables (DATABASE_URL too: a test names the database it means), and answers its exit
+ * code and output.
  */
 export function runCli(args: readonly string[], env: Record<string, string>): Promise<CliRun> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !name.startsWith('BATCHKEEPER_') && !name.startsWith('ANTHROPIC_'),
-    ),
-  );
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...inherited, ...env },
+    env: { ...inheritedEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

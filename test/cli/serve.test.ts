@@ -1,73 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabaseUrl, dropTestDatabase, testPostgresUrl } from '../support/database.js';
-
-const BIN = new URL('../../bin/batchkeeper', import.meta.url).pathname;
-// Each run starts a process that compiles TypeScript and opens a database (an embedded one is slow to create).
-const CHILD_TIMEOUT_MS = 120_000;
-
-interface ServeProcess {
-  child: ChildProcess;
-  /** Every JSON log line so far. */
-  lines: Record<string, unknown>[];
-  stderr: () => string;
-  /** Resolves with the first log line that `match` accepts. */
-  waitForLine(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
-
-/** `batchkeeper serve` as a child process, its environment cleared of our variables but for `env`. */
-function startServe(env: Record<string, string>, args: string[] = []): ServeProcess {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) =>
-        !name.startsWith('BATCHKEEPER_') &&
-        !name.startsWith('ANTHROPIC_') &&
-        !['DATABASE_URL', 'PORT', 'HOST', 'LOG_LEVEL'].includes(name),
-    ),
-  );
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
-    env: { ...inherited, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  const waiters: {
-    match: (line: Record<string, unknown>) => boolean;
-    resolve: (line: Record<string, unknown>) => void;
-  }[] = [];
-  createInterface({ input: child.stdout! }).on('line', (text) => {
-    const line = JSON.parse(text) as Record<string, unknown>;
-    lines.push(line);
-    for (const waiter of waiters.filter((w) => w.match(line))) {
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve(line);
-    }
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return {
-    child,
-    lines,
-    stderr: () => stderr,
-    exited,
-    waitForLine: (match) =>
-      new Promise((resolve, reject) => {
-        const seen = lines.find(match);
-        if (seen) return resolve(seen);
-        waiters.push({ match, resolve });
-        void exited.then((code) =>
-          reject(new Error(`serve exited (${code}) first; stderr:\n${stderr}`)),
-        );
-      }),
-  };
-}
+import { CHILD_TIMEOUT_MS, type ServeProcess, startServe } from './serve-process.js';
 
 describe('batchkeeper serve', () => {
   let dataDir: string;

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter } from '../../src/http/create-router.js';
-import { createApiKey, revokeApiKey } from '../../src/store/api-keys.js';
+import {
+  createApiKey,
+  hasActiveApiKeys,
+  listApiKeys,
+  revokeApiKey,
+} from '../../src/store/api-keys.js';
 import type { DatabaseHandle } from '../../src/store/create-database.js';
 import { openTestDatabase } from '../support/database.js';
 import { buildTestApp } from './test-app.js';
@@ -101,19 +106,18 @@ describe('authentication with configured keys', () => {
   );
 });
 
-describe('authentication with no configured keys', () => {
+describe('authentication in open mode', () => {
   let database: DatabaseHandle;
   let app: ReturnType<typeof buildTestApp>['app'];
   beforeAll(async () => {
     database = await openTestDatabase();
-    app = buildTestApp(database, { routes: [whoAmIRoutes()] }).app;
+    app = buildTestApp(database, { authMode: 'open', routes: [whoAmIRoutes()] }).app;
   });
   afterAll(async () => {
     await database.close();
   });
 
-  // The tests below run in order: the first needs the table empty, the last fills it.
-  it('runs open with every caller as tenant default while no key is stored', async () => {
+  it('lets every caller without a key in as tenant default', async () => {
     expect(await tenantOf(await app.request('/v1/whoami'))).toBe('default');
   });
 
@@ -124,10 +128,44 @@ describe('authentication with no configured keys', () => {
     expect(response.status).toBe(401);
   });
 
-  it('closes to anonymous callers as soon as a key is stored', async () => {
+  it('stays open when a key is stored while it runs, and takes that key for its tenant', async () => {
     const { key } = await createApiKey(database.db, { tenant: 'acme' });
-    expect((await app.request('/v1/whoami')).status).toBe(401);
+    expect(await tenantOf(await app.request('/v1/whoami'))).toBe('default');
     const withKey = await app.request('/v1/whoami', { headers: { 'x-api-key': key } });
     expect(await tenantOf(withKey)).toBe('acme');
+  });
+});
+
+describe('authentication in keys mode with only stored keys', () => {
+  let database: DatabaseHandle;
+  let app: ReturnType<typeof buildTestApp>['app'];
+  beforeAll(async () => {
+    database = await openTestDatabase();
+    app = buildTestApp(database, { authMode: 'keys', routes: [whoAmIRoutes()] }).app;
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  // In order: no key yet, then one, then none again.
+  it('refuses every caller with 401 while no key exists at all', async () => {
+    expect((await app.request('/v1/whoami')).status).toBe(401);
+  });
+
+  it('takes a key stored while it runs', async () => {
+    const { key } = await createApiKey(database.db, { tenant: 'dave' });
+    const response = await app.request('/v1/whoami', { headers: { 'x-api-key': key } });
+    expect(await tenantOf(response)).toBe('dave');
+    expect((await app.request('/v1/whoami')).status).toBe(401);
+  });
+
+  it('stays closed to everyone when the last key is revoked', async () => {
+    const { key, apiKey } = await createApiKey(database.db, { tenant: 'erin' });
+    for (const stored of await listApiKeys(database.db)) await revokeApiKey(database.db, stored.id);
+    expect(await hasActiveApiKeys(database.db)).toBe(false);
+    expect(apiKey.tenant).toBe('erin');
+    expect((await app.request('/v1/whoami')).status).toBe(401);
+    expect((await app.request('/v1/whoami', { method: 'POST' })).status).toBe(401);
+    expect((await app.request('/v1/whoami', { headers: { 'x-api-key': key } })).status).toBe(401);
   });
 });

@@ -90,6 +90,12 @@ describe('GET /openapi.json and GET /docs', () => {
     expect(document.paths['/healthz']?.get?.security).toEqual([]);
   });
 
+  it('makes the key optional in the document of a server in open mode', async () => {
+    const open = buildTestApp(database, { authMode: 'open', routes: [widgetRoutes()] }).app;
+    const openDocument = (await (await open.request('/openapi.json')).json()) as OpenApiDocument;
+    expect(openDocument.security).toEqual([{ bearerAuth: [] }, { apiKeyHeader: [] }, {}]);
+  });
+
   it('serves a docs page that loads nothing from outside', async () => {
     const response = await app.request('/docs');
     expect(response.status).toBe(200);

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { ConfiguredApiKey } from '../../src/config.js';
+import type { AuthMode, ConfiguredApiKey } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -27,6 +27,8 @@ export class LogCapture {
 
 export interface TestAppOptions {
   apiKeys?: ConfiguredApiKey[];
+  /** (default: `keys` when `apiKeys` are given, else `open`) */
+  authMode?: AuthMode;
   maxJsonBodyBytes?: number;
   routes?: OpenAPIHono<AppEnv>[];
   isShuttingDown?: () => boolean;
@@ -42,6 +44,7 @@ export function buildTestApp(database: DatabaseHandle, options: TestAppOptions =
       apiKeys: options.apiKeys ?? [],
       http: { maxJsonBodyBytes: options.maxJsonBodyBytes ?? 10 * 1024 * 1024 },
     },
+    authMode: options.authMode ?? (options.apiKeys?.length ? 'keys' : 'open'),
     ...(options.isShuttingDown ? { isShuttingDown: options.isShuttingDown } : {}),
     routes: options.routes ?? [],
   });

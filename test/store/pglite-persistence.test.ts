@@ -1,18 +1,22 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../src/store/create-database.js';
+import { DataDirLockedError } from '../../src/store/data-dir-lock.js';
 import { appendToStream, readStream } from '../../src/store/event-store.js';
 import { isMigrated, migrate } from '../../src/store/migrate.js';
 
-describe('embedded PGlite', () => {
-  const dirs: string[] = [];
-  afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+// One folder for the file: its cluster is made once (the slow part), then opened by each test.
+describe('embedded PGlite in a data folder', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'batchkeeper-pglite-'));
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
   it('keeps its events in its data folder across close and reopen', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'batchkeeper-pglite-'));
-    dirs.push(dataDir);
     const first = await createDatabase({ dataDir });
     await migrate(first.db);
     await first.db.transaction().execute((trx) =>
@@ -30,6 +34,31 @@ describe('embedded PGlite', () => {
       expect(events.map((e) => [e.type, e.data])).toEqual([['Kept', { ok: true }]]);
     } finally {
       await second.close();
+    }
+  });
+
+  it('refuses a second open of the folder while it is open, naming this process', async () => {
+    const first = await createDatabase({ dataDir });
+    try {
+      const error = await createDatabase({ dataDir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataDirLockedError);
+      expect((error as DataDirLockedError).owner.pid).toBe(process.pid);
+    } finally {
+      await first.close();
+    }
+    const again = await createDatabase({ dataDir });
+    await again.close();
+  });
+
+  it('runs with a small buffer cache (shared_buffers), to keep its memory low', async () => {
+    const database = await createDatabase({ dataDir });
+    try {
+      const { rows } = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(
+        database.db,
+      );
+      expect(rows[0]?.shared_buffers).toBe('32MB');
+    } finally {
+      await database.close();
     }
   });
 });

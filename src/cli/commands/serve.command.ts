@@ -10,7 +10,7 @@ export function registerServeCommand(program: Command) {
     .option('--no-worker', 'do not run the scheduler and webhook relay (API only)')
     .option(
       '--insecure-open',
-      'with no API keys configured, listen on a non-loopback HOST anyway: anyone who can reach it can use it',
+      'in open auth mode (no API keys, or BATCHKEEPER_AUTH=open), listen on a non-loopback HOST anyway: anyone who can reach it can use it',
     )
     .action(async (options: ServeOptions, command: Command) => {
       if (!options.api && !options.worker) {

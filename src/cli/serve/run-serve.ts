@@ -4,12 +4,13 @@ import { apiRoutes } from '../../http/api-routes.js';
 import { createApp } from '../../http/app.js';
 import { BatchJobManager } from '../../manager/batch-job-manager.js';
 import type { Logger } from '../../observability/logger.js';
-import { hasActiveApiKeys } from '../../store/api-keys.js';
 import { createDatabase, type DatabaseHandle } from '../../store/create-database.js';
 import { migrate } from '../../store/migrate.js';
+import { apiKeyWatchService, NO_KEYS_LEFT } from './api-key-watch.service.js';
+import { type AuthDecision, decideAuthMode, openModeRefusal } from './auth-mode.js';
 import { type HttpServer, startHttpServer } from './http-server.js';
-import { isLoopbackHost } from './loopback-host.js';
 import { serveServices } from './serve-services.js';
+import type { Service } from './service.js';
 import { onShutdownSignal } from './shutdown-signals.js';
 import { type StartedServices, startServices } from './start-services.js';
 
@@ -44,27 +45,24 @@ export async function serve(
         : 'database: Postgres',
     );
 
+    // Decided once: nothing that happens to the keys later changes it (see auth-mode.ts).
+    let auth: AuthDecision | undefined;
     if (options.api) {
-      const open = config.apiKeys.length === 0 && !(await hasActiveApiKeys(database.db));
-      if (open && !isLoopbackHost(config.host) && !options.insecureOpen) {
+      auth = await decideAuthMode(config, database.db);
+      const refusal = openModeRefusal(auth, config.host, options.insecureOpen);
+      if (refusal) {
         await database.close();
-        return (
-          `refusing to listen on ${config.host} with no API keys: anyone who can reach it could use it.\n` +
-          'Set BATCHKEEPER_API_KEYS or run `batchkeeper keys create --tenant T`, ' +
-          'listen on a loopback HOST, or pass --insecure-open to do it anyway.'
-        );
+        return refusal;
       }
-      if (open) {
-        logger.warn(
-          { host: config.host },
-          'no API keys are configured: the API is open and every caller is tenant "default"',
-        );
-      }
+      logAuthMode(auth, config, logger);
     }
 
     let shuttingDown = false;
     const context = { db: database.db, config, logger, anthropic: { ...config.anthropic } };
-    services = await startServices(serveServices(config, options), context);
+    services = await startServices(
+      [...serveServices(config, options), ...authServices(auth, config)],
+      context,
+    );
     // After the services: the simulator, when there is one, has filled in context.anthropic.
     manager = jobManager(config, options, database, context.anthropic, logger);
     await manager.ready();
@@ -73,6 +71,7 @@ export async function serve(
         db: database.db,
         logger,
         config,
+        authMode: auth?.mode ?? 'keys',
         isShuttingDown: () => shuttingDown,
         routes: apiRoutes({ db: database.db, config, manager }),
       });
@@ -100,6 +99,27 @@ export async function serve(
     await shutDown({ services, manager, server }, database, logger);
     throw error;
   }
+}
+
+function logAuthMode(auth: AuthDecision, config: Config, logger: Logger): void {
+  const fields = { auth: auth.mode, reason: auth.reason, host: config.host };
+  if (auth.mode === 'open') {
+    logger.warn(
+      fields,
+      'auth is open: the API is open and every caller without a key is tenant "default" ' +
+        `(${auth.reason}); keys created now do not close it until a restart`,
+    );
+  } else if (!auth.anyKey) {
+    logger.error(fields, NO_KEYS_LEFT);
+  } else {
+    logger.info(fields, `auth is keys: every request needs an API key (${auth.reason})`);
+  }
+}
+
+/** In keys mode with only stored keys (they can be revoked while it runs): the watch on them. */
+function authServices(auth: AuthDecision | undefined, config: Config): Service[] {
+  if (auth?.mode !== 'keys' || config.apiKeys.length > 0) return [];
+  return [apiKeyWatchService({ anyKeyAtStart: auth.anyKey })];
 }
 
 /**
