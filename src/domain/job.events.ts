@@ -58,7 +58,8 @@ export type BatchSubmissionAbandoned = {
 };
 export type BatchEnded = {
   type: 'BatchEnded';
-  data: { batchKey: string; batchId: string; at: string };
+  /** `resultsUrl`: where Anthropic said the results are (absent in events written before it was kept). */
+  data: { batchKey: string; batchId: string; at: string; resultsUrl?: string | undefined };
 };
 export type BatchResultsCollected = {
   type: 'BatchResultsCollected';

@@ -11,6 +11,7 @@ import {
   insertJobRequests,
   type StoredRequest,
 } from '../store/jobs/job-requests.js';
+import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import type { JobCommandDeps } from './job-commands.js';
 import { newJobId } from './job-ids.js';
@@ -108,6 +109,7 @@ export async function createJob(
       await assertQueueHasRoom(trx, options.maxQueueSize);
       const job = await commitJobEvents(trx, undefined, events, context, 'create');
       await deps.onJobCreated?.(trx, job.state, config);
+      await notifyJobWakeup(trx, null);
       return job;
     });
   let created: HydratedJob;

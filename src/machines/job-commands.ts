@@ -12,6 +12,7 @@ import { isTerminalStatus, type JobStatus, parseJobStatus } from '../domain/job-
 import { type JobProgress, withPercentComplete } from '../domain/progress.js';
 import { leaseOwner } from '../store/jobs/job-leases.js';
 import { findRequestOrdinal } from '../store/jobs/job-requests.js';
+import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
 import { hasFinalResult, insertRequestResults } from '../store/jobs/request-results.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import { createJob } from './create-job.js';
@@ -334,6 +335,8 @@ export class JobCommands {
             this.#context(correlationId),
             command,
           );
+          // The instance holding the job (perhaps another) reads it again; a resumed job is claimed.
+          await notifyJobWakeup(trx, jobId);
           return { before: job.state, after: next.state };
         });
         if (outcome.after.status !== outcome.before.status)

@@ -11,11 +11,18 @@ import {
   releaseLease,
   renewLeases,
 } from '../store/jobs/job-leases.js';
+import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
+import { countRequestsInFlight } from '../store/jobs/request-results.js';
 import type { Db } from '../store/schema/index.js';
 import type { BatchApi } from './batch-api.port.js';
+import { BatchStatusBoard } from './batch-status-board.js';
 import { JobDriver } from './job-driver.js';
 import type { JobOptions } from './job-options.js';
-import { type CommitContext, commitJobEvents, loadJob } from './job-store.js';
+import type { HydratedJob } from './job-snapshot.js';
+import { type CommitContext, commitJobEvents, loadJob, loadJobs } from './job-store.js';
+
+/** How long the count of requests in flight at Anthropic is reused before it is read again. */
+const IN_FLIGHT_COUNT_TTL_MS = 1000;
 
 export interface WorkerDeps {
   db: Db;
@@ -48,9 +55,13 @@ export class JobWorker {
   #loop: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #wakeScheduler: (() => void) | undefined;
+  #wakeRequested = false;
+  readonly #board: BatchStatusBoard;
+  #inFlight: { count: number; readAt: number } | undefined;
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
+    this.#board = new BatchStatusBoard(deps.api);
   }
 
   get instanceId(): string {
@@ -72,7 +83,14 @@ export class JobWorker {
 
   /** Looks for work now rather than at the next tick (a job was created or resumed). */
   wake(jobId?: string): void {
-    if (jobId) this.#held.get(jobId)?.wake();
+    const held = jobId ? this.#held.get(jobId) : undefined;
+    if (held) {
+      // Someone else wrote to the job (a command): its driver reads the log again.
+      held.driver.invalidate();
+      held.wake();
+    }
+    // A wake-up during a round is not lost: the next round starts as soon as this one ends.
+    this.#wakeRequested = true;
     this.#wakeScheduler?.();
   }
 
@@ -92,17 +110,24 @@ export class JobWorker {
       job.wake();
     }
     await Promise.all(held.map(([, job]) => job.done));
-    await handOverLeases(
-      this.#deps.db,
-      this.instanceId,
-      held.map(([id]) => id),
-    ).catch((error) => this.#deps.log?.('could not hand over leases', { error: String(error) }));
+    await this.#deps.db
+      .transaction()
+      .execute(async (trx) => {
+        await handOverLeases(
+          trx,
+          this.instanceId,
+          held.map(([id]) => id),
+        );
+        if (held.length > 0) await notifyJobWakeup(trx, null);
+      })
+      .catch((error) => this.#deps.log?.('could not hand over leases', { error: String(error) }));
     this.#held.clear();
   }
 
   async #schedule(): Promise<void> {
     let failures = 0;
     while (this.#running) {
+      this.#wakeRequested = false;
       try {
         await this.#expireWaitingJobs();
         await this.#takeOverLapsed();
@@ -116,6 +141,9 @@ export class JobWorker {
         failures === 0
           ? this.#deps.options.schedulerIntervalMs
           : Math.min(250 * 2 ** failures, 10_000);
+      // Stopped during the round: do not sleep through a whole interval before noticing.
+      if (!this.#running) break;
+      if (this.#wakeRequested && failures === 0) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.#wakeScheduler = () => {
@@ -137,9 +165,10 @@ export class JobWorker {
     const { db, clock, options, context } = this.#deps;
     const started = await db.transaction().execute(async (trx) => {
       const ids = await claimQueuedJobs(trx, free, clock.now());
-      const changes: Array<{ before: JobState; after: JobState }> = [];
+      const jobs = await loadJobs(trx, ids);
+      const changes: Array<{ before: JobState; after: HydratedJob }> = [];
       for (const id of ids) {
-        const job = await loadJob(trx, id);
+        const job = jobs.get(id);
         if (!job) continue;
         const now = clock.now();
         const next = await commitJobEvents(
@@ -155,13 +184,13 @@ export class JobWorker {
           now,
           new Date(now.getTime() + options.leaseTtlMs),
         );
-        changes.push({ before: job.state, after: next.state });
+        changes.push({ before: job.state, after: next });
       }
       return changes;
     });
     for (const change of started) {
-      this.#deps.onCommitted?.(change.before, change.after);
-      this.#hold(change.after.id);
+      this.#deps.onCommitted?.(change.before, change.after.state);
+      this.#hold(change.after.state.id, change.after);
     }
   }
 
@@ -183,7 +212,8 @@ export class JobWorker {
       );
     for (const lease of taken) {
       if (this.#held.has(lease.jobId)) continue;
-      if (!(await this.#recordTakeover(lease.jobId))) {
+      const job = await this.#recordTakeover(lease.jobId);
+      if (!job) {
         await releaseLease(db, lease.jobId, this.instanceId);
         continue;
       }
@@ -192,7 +222,7 @@ export class JobWorker {
         jobId: lease.jobId,
         previousOwner: lease.previousOwner,
       });
-      this.#hold(lease.jobId);
+      this.#hold(lease.jobId, job);
     }
   }
 
@@ -201,15 +231,15 @@ export class JobWorker {
    * the log shows the takeover; false when the job no longer needs anyone.
    * The append also fences the previous owner: its next append fails on the version.
    */
-  async #recordTakeover(jobId: string): Promise<boolean> {
+  async #recordTakeover(jobId: string): Promise<HydratedJob | undefined> {
     const { db, clock, context } = this.#deps;
     for (;;) {
       try {
         return await db.transaction().execute(async (trx) => {
           const job = await loadJob(trx, jobId);
-          if (!job || job.state.deleted) return false;
-          if (job.state.status !== 'processing' && job.state.status !== 'paused') return false;
-          await commitJobEvents(
+          if (!job || job.state.deleted) return undefined;
+          if (job.state.status !== 'processing' && job.state.status !== 'paused') return undefined;
+          return commitJobEvents(
             trx,
             job,
             [
@@ -220,7 +250,6 @@ export class JobWorker {
             ],
             context,
           );
-          return true;
         });
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;
@@ -254,11 +283,25 @@ export class JobWorker {
     }
   }
 
-  #hold(jobId: string): void {
+  /** Requests at Anthropic across every instance, read at most once a second. */
+  async #requestsInFlight(): Promise<number> {
+    const now = this.#deps.clock.now().getTime();
+    if (!this.#inFlight || now - this.#inFlight.readAt >= IN_FLIGHT_COUNT_TTL_MS) {
+      this.#inFlight = { count: await countRequestsInFlight(this.#deps.db), readAt: now };
+    }
+    return this.#inFlight.count;
+  }
+
+  #hold(jobId: string, job?: HydratedJob): void {
     const driver = new JobDriver(
       {
         db: this.#deps.db,
         api: this.#deps.api,
+        board: this.#board,
+        requestsInFlight: () => this.#requestsInFlight(),
+        sent: (requests) => {
+          if (this.#inFlight) this.#inFlight.count += requests;
+        },
         clock: this.#deps.clock,
         options: this.#deps.options,
         context: this.#deps.context,
@@ -266,6 +309,7 @@ export class JobWorker {
         log: this.#deps.log,
       },
       jobId,
+      job,
     );
     let wakeUp: () => void = () => {};
     const held: HeldJob = { driver, wake: () => wakeUp(), stopped: false, done: Promise.resolve() };
@@ -277,7 +321,15 @@ export class JobWorker {
           return { kind: 'at' as const, at: new Date(this.#deps.clock.now().getTime() + 1000) };
         });
         if (next.kind === 'done') {
-          await releaseLease(this.#deps.db, jobId, this.instanceId).catch(() => {});
+          if (!next.released) {
+            await releaseLease(this.#deps.db, jobId, this.instanceId).catch((error: unknown) =>
+              // It lapses by itself: another instance takes the job over after leaseTtlMs.
+              this.#deps.log?.('could not release a lease; it will lapse', {
+                jobId,
+                error: String(error),
+              }),
+            );
+          }
           break;
         }
         if (next.kind === 'lost') {

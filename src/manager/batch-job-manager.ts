@@ -17,7 +17,8 @@ import { DEFAULT_JOB_OPTIONS, type JobOptions } from '../machines/job-options.js
 import type { JobChange } from '../machines/job-store.js';
 import type { JobSummary } from '../machines/job-views.js';
 import { JobWorker } from '../machines/job-worker.js';
-import { createDatabase } from '../store/create-database.js';
+import { createDatabase, type DatabaseHandle } from '../store/create-database.js';
+import { JOB_WAKEUP_CHANNEL } from '../store/jobs/job-wakeups.js';
 import { migrate } from '../store/migrate.js';
 import type { Trx } from '../store/schema/index.js';
 import {
@@ -157,6 +158,7 @@ export class BatchJobManager extends EventEmitter {
     const runtime = await this.#runtime.catch(() => undefined);
     if (!runtime) return;
     runtime.gauges.stop();
+    await runtime.wakeups?.close();
     await runtime.worker?.stop();
     await runtime.relay?.stop();
     await runtime.simulator?.stop();
@@ -181,6 +183,7 @@ export class BatchJobManager extends EventEmitter {
       (await createDatabase({
         databaseUrl: s.databaseUrl ?? (process.env.DATABASE_URL || undefined),
         dataDir: s.dataDir ?? (process.env.BATCHKEEPER_DATA_DIR || undefined),
+        listenUrl: s.listenUrl ?? (process.env.BATCHKEEPER_LISTEN_URL || undefined),
       }));
     await migrate(database.db);
     const { api, simulator } = await this.#anthropic();
@@ -225,6 +228,7 @@ export class BatchJobManager extends EventEmitter {
         })
       : undefined;
     worker?.start();
+    const wakeups = worker ? await this.#listenForWakeups(database, worker) : undefined;
     const relay =
       (s.webhookRelay ?? runWorker)
         ? startWebhookRelay({ db: database.db, instanceId: this.instanceId, ...this.#webhooks })
@@ -240,8 +244,36 @@ export class BatchJobManager extends EventEmitter {
       relay,
       simulator,
       gauges,
+      wakeups,
       webhooks: this.#webhooks,
     };
+  }
+
+  /**
+   * Wake-ups from every instance (a job created, resumed, changed by a command): the worker
+   * claims or reads the job again at once. Without them (LISTEN failing) polling still finds
+   * the work, only later.
+   */
+  async #listenForWakeups(database: DatabaseHandle, worker: JobWorker) {
+    const log = this.#settings.log;
+    try {
+      return await database.listen(JOB_WAKEUP_CHANNEL, {
+        notified: (jobId) => worker.wake(jobId || undefined),
+        reconnected: () => {
+          log?.('info', 'wake-up connection is back; looking for work missed meanwhile');
+          worker.wake();
+        },
+        failed: (error) =>
+          log?.('warn', 'wake-up connection failed; polling until it is back', {
+            error: String(error),
+          }),
+      });
+    } catch (error) {
+      log?.('warn', 'could not LISTEN for wake-ups; jobs are found by polling only', {
+        error: String(error),
+      });
+      return undefined;
+    }
   }
 
   async #anthropic(): Promise<{ api: BatchApi; simulator: RunningSimulator | undefined }> {

@@ -11,6 +11,11 @@ export interface BatchJobManagerOptions extends Partial<Omit<JobOptions, 'defaul
   databaseUrl?: string | undefined;
   /** Where embedded PGlite keeps its files (default: BATCHKEEPER_DATA_DIR, else ./.data). */
   dataDir?: string | undefined;
+  /**
+   * A direct (unpooled) Postgres URL for LISTEN when databaseUrl goes through a pooler
+   * (default: BATCHKEEPER_LISTEN_URL, else databaseUrl).
+   */
+  listenUrl?: string | undefined;
   /** An open database to use instead (it is not closed by close()). */
   database?: DatabaseHandle | undefined;
   /** (default: Priority.NORMAL) */

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { type ListenHandlers, type Listening, listenOnPGlite, listenOnPostgres } from './listen.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { preparingPool } from './prepared-statements.js';
 import type { Db } from './schema/index.js';
@@ -19,6 +20,11 @@ export interface DatabaseHandle {
   /** The connection string, for a real Postgres only. */
   readonly url: string | undefined;
   close(): Promise<void>;
+  /**
+   * LISTENs on `channel` on a connection of its own (`listenUrl` when the pool goes
+   * through a pooler), reconnecting when it drops.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<Listening>;
   /** The whole embedded cluster as a tarball (PGlite only): a starting point for another. */
   dump?(): Promise<Blob>;
 }
@@ -30,13 +36,17 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** Pool size for a real Postgres (default: 10). */
   poolSize?: number | undefined;
+  /** A direct (unpooled) Postgres URL for LISTEN (default: databaseUrl). */
+  listenUrl?: string | undefined;
   /** An in-memory PGlite starts from this dump (`dumpPGlite`) instead of an empty cluster. */
   pgliteDump?: Blob | undefined;
 }
 
 /** Opens a real Postgres when `databaseUrl` is given, else an embedded PGlite. */
 export async function createDatabase(options: DatabaseOptions = {}): Promise<DatabaseHandle> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if (options.databaseUrl) {
+    return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.listenUrl);
+  }
   return openPGlite(options.dataDir ?? './.data', options.pgliteDump);
 }
 
@@ -48,7 +58,11 @@ export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Da
   };
 }
 
-function openPostgres(url: string, poolSize: number): DatabaseHandle {
+function openPostgres(
+  url: string,
+  poolSize: number,
+  listenUrl: string | undefined,
+): DatabaseHandle {
   // Bigints as numbers: positions and counts stay far below 2^53.
   const types = {
     getTypeParser(oid: number, format?: 'text' | 'binary') {
@@ -64,7 +78,13 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) }) as Db;
-  return { db, backend: 'postgres', url, close: () => db.destroy() };
+  return {
+    db,
+    backend: 'postgres',
+    url,
+    close: () => db.destroy(),
+    listen: (channel, handlers) => listenOnPostgres(listenUrl ?? url, channel, handlers),
+  };
 }
 
 async function openPGlite(dataDir: string, dump: Blob | undefined): Promise<DatabaseHandle> {
@@ -83,6 +103,7 @@ async function openPGlite(dataDir: string, dump: Blob | undefined): Promise<Data
     backend: 'pglite',
     url: undefined,
     close: () => db.destroy(),
+    listen: (channel, handlers) => listenOnPGlite(pglite, channel, handlers),
     dump: () => pglite.dumpDataDir('none'),
   };
 }

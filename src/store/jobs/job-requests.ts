@@ -120,6 +120,48 @@ export async function selectSendableRequests(
   return rows.rows.map((r) => ({ ordinal: r.ordinal, params: r.params, bytes: Number(r.bytes) }));
 }
 
+/**
+ * Puts the next requests to send into a new batch, in one statement: originals
+ * of the job with no final outcome and not in a batch still open, in order, up
+ * to `limit` requests and `maxBytes` of params (each counted with 100 bytes for
+ * its envelope; the first is taken whatever its size). Returns them with their params.
+ */
+export async function takeSendableRequests(
+  trx: Trx,
+  jobId: string,
+  batchKey: string,
+  limit: number,
+  maxBytes: number,
+): Promise<Array<{ ordinal: number; params: MessageParams }>> {
+  const rows = await sql<{ ordinal: number; params: MessageParams }>`
+    with candidates as (
+      select r.ordinal, r.params,
+             sum(octet_length(r.params::text) + 100) over (order by r.ordinal) as running
+      from job_requests r
+      where r.job_id = ${jobId}
+        and r.original_job_id is null
+        and not exists (
+          select 1 from request_results x
+          where x.job_id = r.job_id and x.ordinal = r.ordinal and x.final)
+        and not exists (
+          select 1 from batch_requests br
+          join job_batches b on b.job_id = br.job_id and b.batch_key = br.batch_key
+          where br.job_id = r.job_id and br.ordinal = r.ordinal and b.status <> 'collected')
+      order by r.ordinal
+      limit ${limit}
+    ), chosen as (
+      select ordinal, params from candidates
+      where running <= ${maxBytes} or ordinal = (select min(ordinal) from candidates)
+    ), taken as (
+      insert into batch_requests (job_id, batch_key, ordinal)
+      select ${jobId}, ${batchKey}, ordinal from chosen
+      returning ordinal
+    )
+    select c.ordinal, c.params from chosen c join taken t using (ordinal) order by c.ordinal
+  `.execute(trx);
+  return rows.rows;
+}
+
 /** Records which requests an intended batch holds. */
 export async function insertBatchRequests(
   trx: Trx,
