@@ -28,7 +28,7 @@ export const EMPTY_DRIVER_MEMORY: DriverMemory = { polls: new Map(), cancelsSent
  */
 export type DriverAction =
   | { kind: 'let-go'; why: 'ended' | 'deleted' | 'not-processing' | 'paused' }
-  | { kind: 'cancel-batches'; batchIds: string[]; then: 'let-go' | 'wait' }
+  | { kind: 'cancel-batches'; batchIds: string[]; afterwards: 'let-go' | 'wait' }
   | { kind: 'reconcile-intent'; batch: BatchState }
   | { kind: 'poll'; batchIds: string[] }
   | { kind: 'collect'; batch: BatchState }
@@ -52,7 +52,7 @@ export function nextDriverAction(
   if (state.deleted) {
     const unsent = cancellable(state, memory);
     return unsent.length > 0
-      ? { kind: 'cancel-batches', batchIds: unsent, then: 'let-go' }
+      ? { kind: 'cancel-batches', batchIds: unsent, afterwards: 'let-go' }
       : { kind: 'let-go', why: 'deleted' };
   }
   if (isTerminalStatus(state.status)) return { kind: 'let-go', why: 'ended' };
@@ -81,7 +81,7 @@ export function nextDriverAction(
     if (openBatches(state).length > 0) {
       const unsent = cancellable(state, memory);
       return unsent.length > 0
-        ? { kind: 'cancel-batches', batchIds: unsent, then: 'wait' }
+        ? { kind: 'cancel-batches', batchIds: unsent, afterwards: 'wait' }
         : { kind: 'wait', until: nextLook(state, now, memory, timings.pollMaxMs) };
     }
     const unfinished = unfinishedRequests(state);

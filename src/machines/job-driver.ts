@@ -147,7 +147,7 @@ export class JobDriver {
         return { kind: 'at', at: action.until };
       case 'cancel-batches':
         await this.#cancel(action.batchIds);
-        return action.then === 'let-go' ? { kind: 'done' } : { kind: 'now' };
+        return action.afterwards === 'let-go' ? { kind: 'done' } : { kind: 'now' };
       case 'reconcile-intent':
         return this.#reconcileIntent(job, action.batch, now);
       case 'poll':
