@@ -1,32 +1,34 @@
 import { setImmediate } from 'node:timers/promises';
-import { sql } from 'kysely';
-import { IdempotencyConflictError, QueueFullError } from '../domain/errors.js';
+import { ConcurrencyError, IdempotencyConflictError, QueueFullError } from '../domain/errors.js';
 import { fingerprintParams } from '../domain/fingerprint.js';
-import type { JobEvent } from '../domain/job.events.js';
+import { type JobPlan, planJob } from '../domain/job.plan.js';
 import type { JobState } from '../domain/job.state.js';
 import { type JobConfig, parseJobConfig } from '../domain/job-config.schema.js';
 import { configHashMatches, hashJobConfig } from '../domain/job-config-hash.js';
 import {
+  claimOriginals,
   findDuplicateOriginals,
   insertJobRequests,
-  type StoredRequest,
 } from '../store/jobs/job-requests.js';
 import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
-import type { Db, Trx } from '../store/schema/index.js';
+import type { Db } from '../store/schema/index.js';
 import type { JobCommandDeps } from './job-commands.js';
 import { newJobId } from './job-ids.js';
-import type { HydratedJob } from './job-snapshot.js';
 import { type CommitContext, commitJobEvents, loadJob } from './job-store.js';
 
-// Any constant no other advisory lock of ours uses: serialises the queue-size check.
-const QUEUE_LOCK_KEY = 7_240_002;
-// With a tenant's hash as the second key (the two-key space is apart from the one-key one).
-const TENANT_CREATE_LOCK = 7_240_003;
+/** Creations that lost a fingerprint to a concurrent one plan again, this many times at most. */
+const PLAN_ATTEMPTS = 5;
+
+/** Another creation became the original of a fingerprint this plan counted on sending. */
+class OriginalTaken extends Error {}
 
 /**
  * Validates, deduplicates and stores a job, and queues it, in one
- * transaction. A repeated Idempotency-Key gives back the first job
- * (`created: false`); the same key with another job is a conflict.
+ * transaction that holds no lock of its own: which request is the original of
+ * a fingerprint is decided by the database (claimOriginals); a creation that
+ * loses one to a concurrent creation plans again against the winner. A
+ * repeated Idempotency-Key gives back the first job (`created: false`); the
+ * same key with another job is a conflict.
  */
 export async function createJob(
   deps: JobCommandDeps,
@@ -45,94 +47,55 @@ export async function createJob(
     const existing = await findByIdempotencyKey(db, tenant, config.idempotencyKey, sameConfig);
     if (existing) return { state: existing, created: false };
   }
+  // Read without a lock: creations running at this moment may pass the limit by their number.
+  await assertQueueHasRoom(db, options.maxQueueSize);
 
   const now = clock.now();
   const jobId = newJobId(now);
-  const create = () =>
+  const since = new Date(now.getTime() - options.deduplicationWindowMs);
+  const plan = async () =>
+    planJob({
+      jobId,
+      tenant,
+      config,
+      fingerprints,
+      knownOriginals: config.deduplicate
+        ? await findDuplicateOriginals(db, tenant, fingerprints, since)
+        : new Map(),
+      configHash,
+      now,
+      defaults: { priority: options.defaultPriority, timeoutMs: options.defaultTimeoutMs },
+    });
+  const create = (planned: JobPlan) =>
     db.transaction().execute(async (trx) => {
-      // Fail fast when the queue is full; checked again, under the lock, before queueing.
-      await assertQueueHasRoom(trx, options.maxQueueSize);
-      // One tenant's jobs are created one at a time, so each sees the requests of the one
-      // before and deduplicates against them. Other tenants are not held up.
-      await lockTenantJobCreation(trx, tenant);
-      const since = new Date(now.getTime() - options.deduplicationWindowMs);
-      const across = config.deduplicate
-        ? await findDuplicateOriginals(trx, tenant, fingerprints, since)
-        : new Map<string, { jobId: string; ordinal: number }>();
-      const firstInJob = new Map<string, number>();
-      const requests: StoredRequest[] = config.requests.map((request, ordinal) => {
-        const fingerprint = fingerprints[ordinal]!;
-        let original = config.deduplicate ? (across.get(fingerprint) ?? null) : null;
-        if (config.deduplicate && !original) {
-          const first = firstInJob.get(fingerprint);
-          if (first === undefined) firstInJob.set(fingerprint, ordinal);
-          else original = { jobId, ordinal: first };
-        }
-        return {
-          ordinal,
-          customId: request.custom_id,
-          params: request.params,
-          fingerprint,
-          original,
-        };
-      });
-      const duplicates = requests.filter((r) => r.original).length;
-      const at = now.toISOString();
-      const timeoutMs = config.timeoutMs ?? options.defaultTimeoutMs;
-      const events: JobEvent[] = [
-        {
-          type: 'JobCreated',
-          data: {
-            jobId,
-            tenant,
-            priority: config.priority ?? options.defaultPriority,
-            tags: config.tags ?? [],
-            metadata: config.metadata ?? {},
-            deduplicate: config.deduplicate,
-            timeoutMs,
-            callbackUrl: config.callbackUrl ?? null,
-            idempotencyKey: config.idempotencyKey ?? null,
-            configHash,
-            totalRequests: requests.length,
-            uniqueRequests: requests.length - duplicates,
-            deduplicatedRequests: duplicates,
-            createdAt: at,
-            expiresAt: new Date(now.getTime() + timeoutMs).toISOString(),
-          },
-        },
-        { type: 'JobQueued', data: { at } },
-      ];
-      await insertJobRequests(trx, tenant, jobId, requests, now);
-      // Held from the count to the commit only: a job of 100k requests does not stall every
-      // other createJob while its rows are written.
-      await sql`select pg_advisory_xact_lock(${QUEUE_LOCK_KEY})`.execute(trx);
-      await assertQueueHasRoom(trx, options.maxQueueSize);
-      const job = await commitJobEvents(trx, undefined, events, context, 'create');
+      const claimed = await claimOriginals(trx, tenant, jobId, planned.originals, now, since);
+      // Without deduplication the job sends every request anyway; it only records what it can.
+      if (config.deduplicate && claimed.size < planned.originals.length) throw new OriginalTaken();
+      await insertJobRequests(trx, jobId, planned.requests);
+      const job = await commitJobEvents(trx, undefined, planned.events, context, 'create');
       await deps.onJobCreated?.(trx, job.state, config);
       await notifyJobWakeup(trx, null);
       return job;
     });
-  let created: HydratedJob;
-  try {
-    created = await create();
-  } catch (error) {
-    // Two requests with one Idempotency-Key at the same moment: the second finds the first's job.
-    if (config.idempotencyKey && isUniqueViolation(error)) {
-      const existing = await findByIdempotencyKey(db, tenant, config.idempotencyKey, sameConfig);
-      if (existing) return { state: existing, created: false };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { state: (await create(await plan())).state, created: true };
+    } catch (error) {
+      if ((error instanceof OriginalTaken || isDeadlock(error)) && attempt < PLAN_ATTEMPTS)
+        continue;
+      if (error instanceof OriginalTaken) throw new ConcurrencyError(jobId, 0);
+      // Two requests with one Idempotency-Key at the same moment: the second finds the first's job.
+      if (config.idempotencyKey && isUniqueViolation(error)) {
+        const existing = await findByIdempotencyKey(db, tenant, config.idempotencyKey, sameConfig);
+        if (existing) return { state: existing, created: false };
+      }
+      throw error;
     }
-    throw error;
   }
-  return { state: created.state, created: true };
 }
 
-/** Until the transaction ends, no other job of the tenant is created; other tenants' are. */
-export async function lockTenantJobCreation(trx: Trx, tenant: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(${TENANT_CREATE_LOCK}, hashtext(${tenant}))`.execute(trx);
-}
-
-async function assertQueueHasRoom(trx: Trx, maxQueueSize: number): Promise<void> {
-  const waiting = await trx
+async function assertQueueHasRoom(db: Db, maxQueueSize: number): Promise<void> {
+  const waiting = await db
     .selectFrom('jobs')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('status', 'in', ['pending', 'queued'])
@@ -172,6 +135,12 @@ async function firstEventData(db: Db, jobId: string): Promise<unknown> {
     .where('version', '=', 1)
     .executeTakeFirst();
   return row?.data;
+}
+
+function isDeadlock(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '40P01'
+  );
 }
 
 function isUniqueViolation(error: unknown): boolean {

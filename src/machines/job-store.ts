@@ -3,6 +3,7 @@ import type { JobEvent } from '../domain/job.events.js';
 import type { JobState } from '../domain/job.state.js';
 import { appendToStream, readStream, readStreams } from '../store/event-store.js';
 import type { RecordedEvent } from '../store/event-store.types.js';
+import { forgetOriginals } from '../store/jobs/job-requests.js';
 import { type ProjectedStep, projectJobCommit } from '../store/jobs/project-job.js';
 import type { DbOrTrx, Trx } from '../store/schema/index.js';
 import { finalizeEndedJob } from './finalize-ended-job.js';
@@ -97,6 +98,7 @@ export async function commitJobEvents(
     // Every request of a job that has ended has exactly one final outcome.
     await finalizeEndedJob(trx, state, new Date(state.updatedAt));
   }
+  if (job && state.deleted && !job.state.deleted) await forgetOriginals(trx, state.id);
   const hydrated: HydratedJob = { snapshot, state, version };
   await context.onChange?.(trx, {
     before: job?.state ?? null,
