@@ -15,6 +15,7 @@ import {
   openBatches,
   unfinishedRequests,
 } from '../domain/job.state.js';
+import { UnknownJobEventError } from '../domain/job-event.upcast.js';
 import { isTerminalStatus } from '../domain/job-status.js';
 import { withPercentComplete } from '../domain/progress.js';
 import { releaseLease } from '../store/jobs/job-leases.js';
@@ -112,6 +113,7 @@ export class JobDriver {
     } catch (error) {
       if (error instanceof LeaseLostError) return { kind: 'lost' };
       if (error instanceof ConcurrencyError) return { kind: 'now' };
+      if (error instanceof UnknownJobEventError) throw error;
       // Whatever failed may have changed the log under us (a command, a takeover): read it again.
       this.#job = undefined;
       if (error instanceof BatchCreationUnconfirmedError) {

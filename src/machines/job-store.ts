@@ -1,6 +1,11 @@
 import { IllegalTransitionError } from '../domain/errors.js';
 import type { JobEvent } from '../domain/job.events.js';
 import type { JobState } from '../domain/job.state.js';
+import {
+  EVENT_SCHEMA_VERSION,
+  UnknownJobEventError,
+  upcastJobEvent,
+} from '../domain/job-event.upcast.js';
 import { appendToStream, readStream, readStreams } from '../store/event-store.js';
 import type { RecordedEvent } from '../store/event-store.types.js';
 import { forgetOriginals } from '../store/jobs/job-requests.js';
@@ -32,11 +37,14 @@ export async function loadJob(db: DbOrTrx, jobId: string): Promise<HydratedJob |
   return hydrate(await readStream(db, jobId));
 }
 
-/** Several jobs at once, in one read of the log (the scheduler's claims). */
+/**
+ * Several jobs at once, in one read of the log (the scheduler's claims); a job whose log
+ * holds events of a newer writer is left out and named in `unreadable`.
+ */
 export async function loadJobs(
   db: DbOrTrx,
   jobIds: readonly string[],
-): Promise<Map<string, HydratedJob>> {
+): Promise<{ jobs: Map<string, HydratedJob>; unreadable: UnknownJobEventError[] }> {
   const byStream = new Map<string, RecordedEvent[]>();
   for (const event of await readStreams(db, jobIds)) {
     const events = byStream.get(event.streamId) ?? [];
@@ -44,17 +52,32 @@ export async function loadJobs(
     byStream.set(event.streamId, events);
   }
   const jobs = new Map<string, HydratedJob>();
-  for (const [id, events] of byStream) jobs.set(id, hydrate(events)!);
-  return jobs;
+  const unreadable: UnknownJobEventError[] = [];
+  for (const [id, events] of byStream) {
+    try {
+      jobs.set(id, hydrate(events)!);
+    } catch (error) {
+      if (!(error instanceof UnknownJobEventError)) throw error;
+      unreadable.push(error);
+    }
+  }
+  return { jobs, unreadable };
 }
 
 function hydrate(recorded: readonly RecordedEvent[]): HydratedJob | undefined {
   if (recorded.length === 0) return undefined;
-  const snapshot = applyEvents(
-    emptySnapshot(),
-    recorded.map((e) => ({ type: e.type, data: e.data }) as JobEvent),
-  );
+  const snapshot = applyEvents(emptySnapshot(), recorded.map(toJobEvent));
   return { snapshot, state: snapshot.context.job!, version: recorded.at(-1)!.version };
+}
+
+/** A stored event in this version's shape (upcast); one of a newer writer is UnknownJobEventError. */
+export function toJobEvent(recorded: RecordedEvent): JobEvent {
+  const schemaVersion = recorded.metadata.schemaVersion;
+  return upcastJobEvent(recorded.streamId, {
+    type: recorded.type,
+    data: recorded.data,
+    schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : 1,
+  });
 }
 
 /**
@@ -91,6 +114,7 @@ export async function commitJobEvents(
   await appendToStream(trx, state.id, expectedVersion, events, {
     instanceId: context.instanceId,
     tenant: state.tenant,
+    schemaVersion: EVENT_SCHEMA_VERSION,
     correlationId: context.correlationId,
     causationId: context.causationId,
   });

@@ -2,6 +2,7 @@ import type { Clock } from '../domain/clock.js';
 import { ConcurrencyError } from '../domain/errors.js';
 import type { JobState } from '../domain/job.state.js';
 import { unfinishedRequests } from '../domain/job.state.js';
+import { UnknownJobEventError } from '../domain/job-event.upcast.js';
 import {
   acquireLease,
   claimLapsedLeases,
@@ -16,7 +17,7 @@ import { countRequestsInFlight } from '../store/jobs/request-results.js';
 import type { Db } from '../store/schema/index.js';
 import type { BatchApi } from './batch-api.port.js';
 import { BatchStatusBoard } from './batch-status-board.js';
-import { JobDriver } from './job-driver.js';
+import { JobDriver, type NextStep } from './job-driver.js';
 import type { JobOptions } from './job-options.js';
 import type { HydratedJob } from './job-snapshot.js';
 import { type CommitContext, commitJobEvents, loadJob, loadJobs } from './job-store.js';
@@ -58,6 +59,8 @@ export class JobWorker {
   #wakeRequested = false;
   readonly #board: BatchStatusBoard;
   #inFlight: { count: number; readAt: number } | undefined;
+  /** Jobs whose log holds events of a newer instance: left to those (a rolling upgrade). */
+  readonly #unreadable = new Set<string>();
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
@@ -164,8 +167,9 @@ export class JobWorker {
     if (free <= 0) return;
     const { db, clock, options, context } = this.#deps;
     const started = await db.transaction().execute(async (trx) => {
-      const ids = await claimQueuedJobs(trx, free, clock.now());
-      const jobs = await loadJobs(trx, ids);
+      const ids = await claimQueuedJobs(trx, free, clock.now(), [...this.#unreadable]);
+      const { jobs, unreadable } = await loadJobs(trx, ids);
+      for (const error of unreadable) this.#cannotRead(error);
       const changes: Array<{ before: JobState; after: HydratedJob }> = [];
       for (const id of ids) {
         const job = jobs.get(id);
@@ -236,7 +240,11 @@ export class JobWorker {
     for (;;) {
       try {
         return await db.transaction().execute(async (trx) => {
-          const job = await loadJob(trx, jobId);
+          const job = await loadJob(trx, jobId).catch((error: unknown) => {
+            if (!(error instanceof UnknownJobEventError)) throw error;
+            this.#cannotRead(error);
+            return undefined;
+          });
           if (!job || job.state.deleted) return undefined;
           if (job.state.status !== 'processing' && job.state.status !== 'paused') return undefined;
           return commitJobEvents(
@@ -255,6 +263,19 @@ export class JobWorker {
         if (!(error instanceof ConcurrencyError)) throw error;
       }
     }
+  }
+
+  #cannotRead(error: UnknownJobEventError): void {
+    if (this.#unreadable.has(error.jobId)) return;
+    this.#unreadable.add(error.jobId);
+    this.#deps.log?.(
+      'leaving a job to a newer instance: its log holds an event this one does not know',
+      {
+        jobId: error.jobId,
+        eventType: error.eventType,
+        schemaVersion: error.schemaVersion,
+      },
+    );
   }
 
   /** Queued and pending jobs past their deadline are expired by whoever sees them first. */
@@ -316,9 +337,13 @@ export class JobWorker {
     this.#held.set(jobId, held);
     held.done = (async () => {
       while (!held.stopped) {
-        const next = await driver.step().catch((error: unknown) => {
+        const next: NextStep = await driver.step().catch((error: unknown): NextStep => {
+          if (error instanceof UnknownJobEventError) {
+            this.#cannotRead(error);
+            return { kind: 'done' };
+          }
           this.#deps.log?.('job step crashed', { jobId, error: String(error) });
-          return { kind: 'at' as const, at: new Date(this.#deps.clock.now().getTime() + 1000) };
+          return { kind: 'at', at: new Date(this.#deps.clock.now().getTime() + 1000) };
         });
         if (next.kind === 'done') {
           if (!next.released) {

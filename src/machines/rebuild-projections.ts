@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import type { JobEvent } from '../domain/job.events.js';
 import { readStream } from '../store/event-store.js';
 import { type ProjectedStep, projectJobCommit } from '../store/jobs/project-job.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import { applyEvents, emptySnapshot, stepOf } from './job-snapshot.js';
+import { toJobEvent } from './job-store.js';
 
 /** The read models rebuilt from the log. */
 const PROJECTED_TABLES = ['jobs', 'job_batches', 'job_stats'] as const;
@@ -49,7 +49,7 @@ export async function rebuildProjections(
         let snapshot = emptySnapshot();
         const steps: ProjectedStep[] = [];
         for (const event of recorded) {
-          const jobEvent = { type: event.type, data: event.data } as JobEvent;
+          const jobEvent = toJobEvent(event);
           const previous = snapshot.context.job;
           snapshot = applyEvents(snapshot, [jobEvent]);
           steps.push({ before: previous, event: jobEvent, after: snapshot.context.job! });

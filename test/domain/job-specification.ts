@@ -1,6 +1,6 @@
 /**
  * The vocabulary of the job specification tests: fixed times, one builder per
- * event and command, and `given(...events).when(command, now).then(...)`.
+ * event and command, and `given(...events).when(command, now).thenEvents(...)`.
  * No clock and no database.
  */
 import { expect } from 'vitest';
@@ -232,9 +232,14 @@ export function given(...history: JobEvent[]) {
         return events;
       };
       return {
-        /** The command leads to exactly these events (none: it changes nothing). */
-        then(...events: JobEvent[]) {
+        /** The command leads to exactly these events. */
+        thenEvents(...events: JobEvent[]) {
+          expect(events.length).toBeGreaterThan(0);
           expect(outcome()).toEqual(events);
+        },
+        /** The command changes nothing: no event, no error. */
+        thenNothing() {
+          expect(outcome()).toEqual([]);
         },
         /** The command is refused with this error and message. */
         thenThrows(error: new (...args: never[]) => Error, message: string) {

@@ -42,13 +42,13 @@ describe('CancelJob', () => {
   it('cancels a pending job at once, every request cancelled', () => {
     given(...aPendingJob())
       .when(cancelJob(), NOW)
-      .then({ type: 'JobCancelled', data: { at, unfinished: 3 } });
+      .thenEvents({ type: 'JobCancelled', data: { at, unfinished: 3 } });
   });
 
   it('cancels a queued job at once, every request cancelled', () => {
     given(...aQueuedJob())
       .when(cancelJob(), NOW)
-      .then({ type: 'JobCancelled', data: { at, unfinished: 3 } });
+      .thenEvents({ type: 'JobCancelled', data: { at, unfinished: 3 } });
   });
 
   it('cancels a processing job with nothing on the way at once, counting only what has no outcome', () => {
@@ -60,37 +60,37 @@ describe('CancelJob', () => {
       collected(61, 'b1', { succeeded: 2 }),
     )
       .when(cancelJob(), NOW)
-      .then({ type: 'JobCancelled', data: { at, unfinished: 1 } });
+      .thenEvents({ type: 'JobCancelled', data: { at, unfinished: 1 } });
   });
 
   it('asks for the cancellation first when a batch is at Anthropic', () => {
     given(...aJobWithABatchAtAnthropic())
       .when(cancelJob(), NOW)
-      .then({ type: 'JobCancellationRequested', data: { at } });
+      .thenEvents({ type: 'JobCancellationRequested', data: { at } });
   });
 
   it('asks for the cancellation first when a batch is intended but not yet answered', () => {
     given(...aProcessingJob(), intended(3, 'b1', 3))
       .when(cancelJob(), NOW)
-      .then({ type: 'JobCancellationRequested', data: { at } });
+      .thenEvents({ type: 'JobCancellationRequested', data: { at } });
   });
 
   it('asks for the cancellation first when a paused job still has a batch at Anthropic', () => {
     given(...aJobWithABatchAtAnthropic(), paused(10))
       .when(cancelJob(), NOW)
-      .then({ type: 'JobCancellationRequested', data: { at } });
+      .thenEvents({ type: 'JobCancellationRequested', data: { at } });
   });
 
   it('cancels a paused job with nothing on the way at once', () => {
     given(...aProcessingJob(), paused(10))
       .when(cancelJob(), NOW)
-      .then({ type: 'JobCancelled', data: { at, unfinished: 3 } });
+      .thenEvents({ type: 'JobCancelled', data: { at, unfinished: 3 } });
   });
 
   it('does nothing when the cancellation was already asked for', () => {
     given(...aJobWithABatchAtAnthropic(), cancellationRequested(10))
       .when(cancelJob(), NOW)
-      .then();
+      .thenNothing();
   });
 
   it('refuses a job that has completed', () => {
@@ -110,13 +110,13 @@ describe('PauseJob', () => {
   it('pauses a processing job', () => {
     given(...aProcessingJob())
       .when(pauseJob(), NOW)
-      .then({ type: 'JobPaused', data: { at } });
+      .thenEvents({ type: 'JobPaused', data: { at } });
   });
 
   it('pauses a processing job whose batch is at Anthropic (it is still collected)', () => {
     given(...aJobWithABatchAtAnthropic())
       .when(pauseJob(), NOW)
-      .then({ type: 'JobPaused', data: { at } });
+      .thenEvents({ type: 'JobPaused', data: { at } });
   });
 
   it('refuses a queued job', () => {
@@ -148,7 +148,7 @@ describe('ResumeJob', () => {
   it('resumes a paused job', () => {
     given(...aJobWithABatchAtAnthropic(), paused(10))
       .when(resumeJob(), NOW)
-      .then({ type: 'JobResumed', data: { at } });
+      .thenEvents({ type: 'JobResumed', data: { at } });
   });
 
   it('refuses a queued job', () => {
@@ -182,7 +182,7 @@ describe('DeleteJob', () => {
   ])('deletes a job that is %s', (_name, history) => {
     given(...history)
       .when(deleteJob(), NOW)
-      .then({ type: 'JobDeleted', data: { at } });
+      .thenEvents({ type: 'JobDeleted', data: { at } });
   });
 });
 
@@ -190,7 +190,7 @@ describe('SetJobStatus', () => {
   it('queues a pending job', () => {
     given(...aPendingJob())
       .when(setJobStatus('queued'), NOW)
-      .then({ type: 'JobQueued', data: { at } });
+      .thenEvents({ type: 'JobQueued', data: { at } });
   });
 
   it('refuses to queue a job that is already queued', () => {
@@ -202,31 +202,34 @@ describe('SetJobStatus', () => {
   it('starts a queued job as the instance that asks', () => {
     given(...aQueuedJob())
       .when(setJobStatus('processing'), NOW)
-      .then({ type: 'JobStarted', data: { at, instanceId: 'instance-b' } });
+      .thenEvents({ type: 'JobStarted', data: { at, instanceId: 'instance-b' } });
   });
 
   it('starts a processing job again as the instance that asks (a takeover)', () => {
     given(...aJobWithABatchAtAnthropic())
       .when(setJobStatus('processing'), NOW)
-      .then({ type: 'JobStarted', data: { at, instanceId: 'instance-b' } });
+      .thenEvents({ type: 'JobStarted', data: { at, instanceId: 'instance-b' } });
   });
 
   it('resumes a paused job set to processing', () => {
     given(...aProcessingJob(), paused(10))
       .when(setJobStatus('processing'), NOW)
-      .then({ type: 'JobResumed', data: { at } });
+      .thenEvents({ type: 'JobResumed', data: { at } });
   });
 
   it('pauses a processing job', () => {
     given(...aProcessingJob())
       .when(setJobStatus('paused'), NOW)
-      .then({ type: 'JobPaused', data: { at } });
+      .thenEvents({ type: 'JobPaused', data: { at } });
   });
 
   it('completes a processing job with nothing in flight, with its progress', () => {
     given(...aJobWithEverythingCollected())
       .when(setJobStatus('completed'), NOW)
-      .then({ type: 'JobCompleted', data: { at, progress: progress({ total: 3, completed: 3 }) } });
+      .thenEvents({
+        type: 'JobCompleted',
+        data: { at, progress: progress({ total: 3, completed: 3 }) },
+      });
   });
 
   it('refuses to complete a job with requests in flight', () => {
@@ -247,31 +250,31 @@ describe('SetJobStatus', () => {
   it('fails a job for the reason given, its unfinished requests failed', () => {
     given(...aQueuedJob())
       .when(setJobStatus('failed', 'operator gave up'), NOW)
-      .then({ type: 'JobFailed', data: { at, reason: 'operator gave up', unfinished: 3 } });
+      .thenEvents({ type: 'JobFailed', data: { at, reason: 'operator gave up', unfinished: 3 } });
   });
 
   it('fails a job "by request" when no reason is given', () => {
     given(...aProcessingJob())
       .when(setJobStatus('failed'), NOW)
-      .then({ type: 'JobFailed', data: { at, reason: 'failed by request', unfinished: 3 } });
+      .thenEvents({ type: 'JobFailed', data: { at, reason: 'failed by request', unfinished: 3 } });
   });
 
   it('fails a job whose batch is at Anthropic without waiting for it', () => {
     given(...aJobWithABatchAtAnthropic())
       .when(setJobStatus('failed'), NOW)
-      .then({ type: 'JobFailed', data: { at, reason: 'failed by request', unfinished: 3 } });
+      .thenEvents({ type: 'JobFailed', data: { at, reason: 'failed by request', unfinished: 3 } });
   });
 
   it('expires a job, its unfinished requests expired', () => {
     given(...aQueuedJob())
       .when(setJobStatus('expired'), NOW)
-      .then({ type: 'JobExpired', data: { at, unfinished: 3 } });
+      .thenEvents({ type: 'JobExpired', data: { at, unfinished: 3 } });
   });
 
   it('cancels as CancelJob does when set to cancelled', () => {
     given(...aJobWithABatchAtAnthropic())
       .when(setJobStatus('cancelled'), NOW)
-      .then({ type: 'JobCancellationRequested', data: { at } });
+      .thenEvents({ type: 'JobCancellationRequested', data: { at } });
   });
 
   it('refuses to set a job back to pending', () => {
@@ -293,7 +296,7 @@ describe('RecordProgress', () => {
   it('records the counts given over the job’s own, with the percentage computed', () => {
     given(...fourRequests())
       .when(recordProgress({ completed: 1, failed: 1, pending: 2 }), NOW)
-      .then({
+      .thenEvents({
         type: 'ProgressRecorded',
         data: { at, progress: progress({ total: 4, pending: 2, completed: 1, failed: 1 }) },
       });
@@ -302,7 +305,7 @@ describe('RecordProgress', () => {
   it('keeps the last reported progress for the counts left out', () => {
     given(...fourRequests(), progressRecorded(5, progress({ total: 4, pending: 3, completed: 1 })))
       .when(recordProgress({ completed: 2, pending: 2 }), NOW)
-      .then({
+      .thenEvents({
         type: 'ProgressRecorded',
         data: { at, progress: progress({ total: 4, pending: 2, completed: 2 }) },
       });
@@ -311,7 +314,7 @@ describe('RecordProgress', () => {
   it('records the progress of a paused job', () => {
     given(...fourRequests(), paused(10))
       .when(recordProgress({ completed: 4, pending: 0 }), NOW)
-      .then({
+      .thenEvents({
         type: 'ProgressRecorded',
         data: { at, progress: progress({ total: 4, completed: 4 }) },
       });
@@ -334,7 +337,7 @@ describe('RecordOutcome', () => {
   it('records a result given by hand for a request that has none', () => {
     given(...aProcessingJob())
       .when(recordOutcome('req-1', 'succeeded'), NOW)
-      .then({
+      .thenEvents({
         type: 'RequestOutcomeRecorded',
         data: { at, customId: 'req-1', resultType: 'succeeded' },
       });
@@ -343,7 +346,7 @@ describe('RecordOutcome', () => {
   it('records an error given by hand', () => {
     given(...aProcessingJob())
       .when(recordOutcome('req-1', 'errored'), NOW)
-      .then({
+      .thenEvents({
         type: 'RequestOutcomeRecorded',
         data: { at, customId: 'req-1', resultType: 'errored' },
       });
@@ -352,7 +355,7 @@ describe('RecordOutcome', () => {
   it('records a result of a job that is still queued', () => {
     given(...aQueuedJob())
       .when(recordOutcome('req-1', 'succeeded'), NOW)
-      .then({
+      .thenEvents({
         type: 'RequestOutcomeRecorded',
         data: { at, customId: 'req-1', resultType: 'succeeded' },
       });

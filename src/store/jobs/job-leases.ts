@@ -9,11 +9,17 @@ import type { DbOrTrx, Trx } from '../schema/index.js';
  * their outcome or its deadline at `now` passed). Rows another instance is
  * claiming at this moment are skipped.
  */
-export async function claimQueuedJobs(trx: Trx, limit: number, now: Date): Promise<string[]> {
+export async function claimQueuedJobs(
+  trx: Trx,
+  limit: number,
+  now: Date,
+  skip: readonly string[] = [],
+): Promise<string[]> {
   if (limit <= 0) return [];
   const rows = await trx
     .selectFrom('jobs')
     .select('id')
+    .$if(skip.length > 0, (qb) => qb.where('id', '<>', sql<string>`all(${[...skip]}::text[])`))
     .where((eb) =>
       eb.or([
         eb('status', '=', 'queued'),
