@@ -68,6 +68,8 @@ function setStatus(command: SetJobStatus, state: JobState, at: string): JobEvent
     case 'queued':
       return [{ type: 'JobQueued', data: { at } }];
     case 'processing':
+      // Already processing: a JobStarted would name a new owner and fence out the one driving it.
+      if (state.status === 'processing') return [];
       return state.status === 'paused'
         ? [{ type: 'JobResumed', data: { at } }]
         : [{ type: 'JobStarted', data: { at, instanceId } }];

@@ -184,6 +184,8 @@ export class BatchJobManager extends EventEmitter {
         databaseUrl: s.databaseUrl ?? (process.env.DATABASE_URL || undefined),
         dataDir: s.dataDir ?? (process.env.BATCHKEEPER_DATA_DIR || undefined),
         listenUrl: s.listenUrl ?? (process.env.BATCHKEEPER_LISTEN_URL || undefined),
+        preparedStatements:
+          s.preparedStatements ?? process.env.BATCHKEEPER_PREPARED_STATEMENTS !== 'off',
       }));
     await migrate(database.db);
     const { api, simulator } = await this.#anthropic();

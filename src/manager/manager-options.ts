@@ -16,6 +16,8 @@ export interface BatchJobManagerOptions extends Partial<Omit<JobOptions, 'defaul
    * (default: BATCHKEEPER_LISTEN_URL, else databaseUrl).
    */
   listenUrl?: string | undefined;
+  /** Named prepared statements (default: true unless BATCHKEEPER_PREPARED_STATEMENTS=off); off behind a transaction pooler. */
+  preparedStatements?: boolean | undefined;
   /** An open database to use instead (it is not closed by close()). */
   database?: DatabaseHandle | undefined;
   /** (default: Priority.NORMAL) */

@@ -38,6 +38,12 @@ export interface DatabaseOptions {
   poolSize?: number | undefined;
   /** A direct (unpooled) Postgres URL for LISTEN (default: databaseUrl). */
   listenUrl?: string | undefined;
+  /**
+   * Send hot statements as named prepared statements (default: true). Off behind a pooler in
+   * transaction mode that does not track them (PgBouncer before 1.21, or max_prepared_statements 0):
+   * a name prepared on one server connection does not exist on the next.
+   */
+  preparedStatements?: boolean | undefined;
   /** An in-memory PGlite starts from this dump (`dumpPGlite`) instead of an empty cluster. */
   pgliteDump?: Blob | undefined;
 }
@@ -45,7 +51,11 @@ export interface DatabaseOptions {
 /** Opens a real Postgres when `databaseUrl` is given, else an embedded PGlite. */
 export async function createDatabase(options: DatabaseOptions = {}): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.listenUrl);
+    return openPostgres(options.databaseUrl, {
+      poolSize: options.poolSize ?? 10,
+      listenUrl: options.listenUrl,
+      preparedStatements: options.preparedStatements ?? true,
+    });
   }
   return openPGlite(options.dataDir ?? './.data', options.pgliteDump);
 }
@@ -60,9 +70,9 @@ export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Da
 
 function openPostgres(
   url: string,
-  poolSize: number,
-  listenUrl: string | undefined,
+  settings: { poolSize: number; listenUrl: string | undefined; preparedStatements: boolean },
 ): DatabaseHandle {
+  const { poolSize, listenUrl } = settings;
   // Bigints as numbers: positions and counts stay far below 2^53.
   const types = {
     getTypeParser(oid: number, format?: 'text' | 'binary') {
@@ -77,7 +87,11 @@ function openPostgres(
   // query in flight fails anyway, and the pool drops a client that is no longer queryable.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) }) as Db;
+  const db = new Kysely({
+    dialect: new PostgresDialect({
+      pool: settings.preparedStatements ? preparingPool(pool) : pool,
+    }),
+  }) as Db;
   return {
     db,
     backend: 'postgres',

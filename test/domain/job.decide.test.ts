@@ -205,10 +205,10 @@ describe('SetJobStatus', () => {
       .thenEvents({ type: 'JobStarted', data: { at, instanceId: 'instance-b' } });
   });
 
-  it('starts a processing job again as the instance that asks (a takeover)', () => {
+  it('records nothing for a job already processing (JobStarted would name a new owner and fence out the one driving it)', () => {
     given(...aJobWithABatchAtAnthropic())
       .when(setJobStatus('processing'), NOW)
-      .thenEvents({ type: 'JobStarted', data: { at, instanceId: 'instance-b' } });
+      .thenNothing();
   });
 
   it('resumes a paused job set to processing', () => {

@@ -15,7 +15,7 @@ describe('a rolling upgrade: old and new instances on one log', () => {
     const warnings: Array<{ message: string; fields?: Record<string, unknown> }> = [];
     const old = bed.manager({
       tenant: 'upgrade',
-      log: (level, message, fields) => {
+      log: (_level, message, fields) => {
         if (message.startsWith('leaving a job')) warnings.push({ message, fields });
       },
     });

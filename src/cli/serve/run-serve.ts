@@ -31,6 +31,8 @@ export async function serve(
   const database = await createDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    listenUrl: config.listenUrl,
+    preparedStatements: config.preparedStatements,
   });
   let services: StartedServices | undefined;
   let manager: BatchJobManager | undefined;
