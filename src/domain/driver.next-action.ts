@@ -17,9 +17,15 @@ export interface DriverMemory {
   readonly polls: ReadonlyMap<string, { at: number; interval: number }>;
   /** Batches whose cancellation was sent. */
   readonly cancelsSent: ReadonlySet<string>;
+  /** The instance the driver runs on: a job it holds the lease of but another started is started again. */
+  readonly self: string;
 }
 
-export const EMPTY_DRIVER_MEMORY: DriverMemory = { polls: new Map(), cancelsSent: new Set() };
+export const EMPTY_DRIVER_MEMORY: DriverMemory = {
+  polls: new Map(),
+  cancelsSent: new Set(),
+  self: 'this-instance',
+};
 
 /**
  * The driver's next move, one of a few tagged actions that a small executor
@@ -28,6 +34,7 @@ export const EMPTY_DRIVER_MEMORY: DriverMemory = { polls: new Map(), cancelsSent
  */
 export type DriverAction =
   | { kind: 'let-go'; why: 'ended' | 'deleted' | 'not-processing' | 'paused' }
+  | { kind: 'start' }
   | { kind: 'cancel-batches'; batchIds: string[]; afterwards: 'let-go' | 'wait' }
   | { kind: 'reconcile-intent'; batch: BatchState }
   | { kind: 'poll'; batchIds: string[] }
@@ -56,9 +63,13 @@ export function nextDriverAction(
       : { kind: 'let-go', why: 'deleted' };
   }
   if (isTerminalStatus(state.status)) return { kind: 'let-go', why: 'ended' };
+  // Claimed (queued), taken over or claimed again (another instance started it): say so first.
+  // The JobStarted is the fence: the previous owner's next append fails on the version.
+  if (state.status === 'queued') return { kind: 'start' };
   if (state.status !== 'processing' && state.status !== 'paused') {
     return { kind: 'let-go', why: 'not-processing' };
   }
+  if (state.owner !== memory.self) return { kind: 'start' };
 
   const intended = state.batches.find((b) => b.status === 'intended');
   if (intended) {

@@ -85,6 +85,8 @@ export class JobDriver {
   readonly #polls = new Map<string, { at: number; interval: number }>();
   readonly #cancelsSent = new Set<string>();
   readonly #misses = new Map<string, number>();
+  /** Whether this instance's JobStarted is in the log (then another owner means a takeover). */
+  #started = false;
   /** Set by invalidate(): a commit still under way must not bring back what it read before. */
   #invalidated = false;
   #backoffUntil = 0;
@@ -94,6 +96,7 @@ export class JobDriver {
     this.#deps = deps;
     this.jobId = jobId;
     this.#job = job;
+    if (job?.state.owner === deps.context.instanceId) this.#started = true;
   }
 
   /** Another writer changed the job (a command): read it from the log before the next step. */
@@ -145,6 +148,8 @@ export class JobDriver {
     switch (action.kind) {
       case 'let-go':
         return { kind: 'done' };
+      case 'start':
+        return this.#start(job, now);
       case 'wait':
         return { kind: 'at', at: action.until };
       case 'cancel-batches':
@@ -170,12 +175,31 @@ export class JobDriver {
   }
 
   #decide(state: JobState, now: Date): DriverAction {
-    return nextDriverAction(
-      state,
-      now,
-      { polls: this.#polls, cancelsSent: this.#cancelsSent },
-      this.#deps.options,
-    );
+    return nextDriverAction(state, now, this.#memory(), this.#deps.options);
+  }
+
+  #memory() {
+    return { polls: this.#polls, cancelsSent: this.#cancelsSent, self: this.#self };
+  }
+
+  get #self(): string {
+    return this.#deps.context.instanceId;
+  }
+
+  /**
+   * Records that this instance carries the job on (claimed, taken over, or claimed again after
+   * a pause), in the same commit as its first sub-batch's intent when that comes next.
+   */
+  async #start(job: HydratedJob, now: Date): Promise<NextStep> {
+    const started: JobEvent = {
+      type: 'JobStarted',
+      data: { at: now.toISOString(), instanceId: this.#self },
+    };
+    const after = this.#preview(job, [started]);
+    if (after && this.#decide(after, now).kind === 'submit') {
+      return this.#afterSubmit(job, await this.#submit(job, now, [started]), now);
+    }
+    return this.#commit(job, [started]);
   }
 
   async #current(): Promise<HydratedJob | undefined> {
@@ -184,6 +208,7 @@ export class JobDriver {
       this.#invalidated = false;
       const job = await loadJob(this.#deps.db, this.jobId);
       if (!job) return undefined;
+      if (job.state.owner === this.#self) this.#started = true;
       if (!this.#invalidated) this.#job = job;
     }
     return this.#job;
@@ -239,11 +264,18 @@ export class JobDriver {
     return this.#commit(job, [...before, ...collected], now);
   }
 
-  /** Sends the next sub-batch if there is room. */
-  async #submit(job: HydratedJob, now: Date): Promise<'sent' | 'no-room' | 'nothing-to-send'> {
+  /** Sends the next sub-batch if there is room; `prefix` events are committed with its intent. */
+  async #submit(
+    job: HydratedJob,
+    now: Date,
+    prefix: JobEvent[] = [],
+  ): Promise<'sent' | 'no-room' | 'nothing-to-send'> {
     const { db, options, api } = this.#deps;
     const room = options.maxRequestsInFlight - (await this.#deps.requestsInFlight());
-    if (room <= 0) return 'no-room';
+    if (room <= 0) {
+      if (prefix.length > 0) await this.#commit(job, prefix);
+      return 'no-room';
+    }
     const batchKey = `b${job.state.batches.length + 1}`;
     const attempt = job.state.retryCount + 1;
     const taken = await db.transaction().execute(async (trx) => {
@@ -254,15 +286,20 @@ export class JobDriver {
         Math.min(room, options.maxBatchRequests),
         options.maxBatchBytes,
       );
-      if (chosen.length === 0) return undefined;
-      const intent: JobEvent = {
-        type: 'BatchSubmissionIntended',
-        data: { batchKey, attempt, requestCount: chosen.length, at: now.toISOString() },
-      };
-      return { chosen, intent: await this.#commitIn(trx, job, [intent]) };
+      const intent: JobEvent[] =
+        chosen.length === 0
+          ? []
+          : [
+              {
+                type: 'BatchSubmissionIntended',
+                data: { batchKey, attempt, requestCount: chosen.length, at: now.toISOString() },
+              },
+            ];
+      if (prefix.length + intent.length === 0) return undefined;
+      return { chosen, intent: await this.#commitIn(trx, job, [...prefix, ...intent]) };
     });
-    if (!taken) return 'nothing-to-send';
-    this.#committed(job, taken.intent);
+    if (taken) this.#committed(job, taken.intent);
+    if (!taken || taken.chosen.length === 0) return 'nothing-to-send';
     this.#deps.sent?.(taken.chosen.length);
 
     const requests = taken.chosen.map((c) => ({
@@ -311,8 +348,7 @@ export class JobDriver {
     }
     const fallback =
       outcome === 'no-room' ? this.#deps.options.pollIntervalMs : this.#deps.options.pollMaxMs;
-    const memory = { polls: this.#polls, cancelsSent: this.#cancelsSent };
-    return { kind: 'at', at: nextLook(state, now, memory, fallback) };
+    return { kind: 'at', at: nextLook(state, now, this.#memory(), fallback) };
   }
 
   /**
@@ -474,20 +510,23 @@ export class JobDriver {
     }
   }
 
+  /**
+   * After a conflict: read the log again. Once this instance has started the job, another
+   * owner in the log means it was taken over; before that, the next step starts it again.
+   */
   async #reload(): Promise<void> {
     this.#invalidated = false;
     const fresh = await loadJob(this.#deps.db, this.jobId);
     this.#job = this.#invalidated ? undefined : fresh;
-    if (
-      fresh &&
-      fresh.state.owner !== this.#deps.context.instanceId &&
-      !isTerminalStatus(fresh.state.status)
-    ) {
-      throw new LeaseLostError(this.jobId);
-    }
+    const taken =
+      fresh !== undefined &&
+      fresh.state.owner !== this.#self &&
+      !isTerminalStatus(fresh.state.status);
+    if (taken && this.#started) throw new LeaseLostError(this.jobId);
   }
 
   #committed(before: HydratedJob, after: HydratedJob): void {
+    if (after.state.owner === this.#self) this.#started = true;
     this.#job = this.#invalidated ? undefined : after;
     this.#deps.onCommitted?.(before.state, after.state);
   }

@@ -4,7 +4,7 @@ import type { JobState } from '../domain/job.state.js';
 import { unfinishedRequests } from '../domain/job.state.js';
 import { UnknownJobEventError } from '../domain/job-event.upcast.js';
 import {
-  acquireLease,
+  acquireLeases,
   claimLapsedLeases,
   claimQueuedJobs,
   findUnheldJobsPastDeadline,
@@ -165,36 +165,30 @@ export class JobWorker {
   async #claimQueued(): Promise<void> {
     const free = this.#free();
     if (free <= 0) return;
-    const { db, clock, options, context } = this.#deps;
-    const started = await db.transaction().execute(async (trx) => {
-      const ids = await claimQueuedJobs(trx, free, clock.now(), [...this.#unreadable]);
-      const { jobs, unreadable } = await loadJobs(trx, ids);
-      for (const error of unreadable) this.#cannotRead(error);
-      const changes: Array<{ before: JobState; after: HydratedJob }> = [];
-      for (const id of ids) {
-        const job = jobs.get(id);
-        if (!job) continue;
-        const now = clock.now();
-        const next = await commitJobEvents(
-          trx,
-          job,
-          [{ type: 'JobStarted', data: { at: now.toISOString(), instanceId: this.instanceId } }],
-          context,
-        );
-        await acquireLease(
-          trx,
-          id,
-          this.instanceId,
-          now,
-          new Date(now.getTime() + options.leaseTtlMs),
-        );
-        changes.push({ before: job.state, after: next });
-      }
-      return changes;
+    const { db, clock, options } = this.#deps;
+    // The claim is the lease alone, one statement for the whole round; each driver then
+    // records its JobStarted with its first sub-batch's intent.
+    const now = clock.now();
+    const claimed = await db.transaction().execute(async (trx) => {
+      const ids = await claimQueuedJobs(trx, free, now, [...this.#unreadable]);
+      await acquireLeases(
+        trx,
+        ids,
+        this.instanceId,
+        now,
+        new Date(now.getTime() + options.leaseTtlMs),
+      );
+      return ids;
     });
-    for (const change of started) {
-      this.#deps.onCommitted?.(change.before, change.after.state);
-      this.#hold(change.after.state.id, change.after);
+    if (claimed.length === 0) return;
+    const { jobs, unreadable } = await loadJobs(db, claimed);
+    for (const error of unreadable) {
+      this.#cannotRead(error);
+      await releaseLease(db, error.jobId, this.instanceId);
+    }
+    for (const id of claimed) {
+      const job = jobs.get(id);
+      if (job) this.#hold(id, job);
     }
   }
 
@@ -216,52 +210,13 @@ export class JobWorker {
       );
     for (const lease of taken) {
       if (this.#held.has(lease.jobId)) continue;
-      const job = await this.#recordTakeover(lease.jobId);
-      if (!job) {
-        await releaseLease(db, lease.jobId, this.instanceId);
-        continue;
-      }
+      // The driver reads the log and records the takeover (JobStarted) before anything else.
       this.#deps.onTakeover?.(lease.jobId, lease.previousOwner, lease.lapsedAt);
       this.#deps.log?.('took over a job whose lease lapsed', {
         jobId: lease.jobId,
         previousOwner: lease.previousOwner,
       });
-      this.#hold(lease.jobId, job);
-    }
-  }
-
-  /**
-   * Writes who carries the job on from here (JobStarted by this instance), so
-   * the log shows the takeover; false when the job no longer needs anyone.
-   * The append also fences the previous owner: its next append fails on the version.
-   */
-  async #recordTakeover(jobId: string): Promise<HydratedJob | undefined> {
-    const { db, clock, context } = this.#deps;
-    for (;;) {
-      try {
-        return await db.transaction().execute(async (trx) => {
-          const job = await loadJob(trx, jobId).catch((error: unknown) => {
-            if (!(error instanceof UnknownJobEventError)) throw error;
-            this.#cannotRead(error);
-            return undefined;
-          });
-          if (!job || job.state.deleted) return undefined;
-          if (job.state.status !== 'processing' && job.state.status !== 'paused') return undefined;
-          return commitJobEvents(
-            trx,
-            job,
-            [
-              {
-                type: 'JobStarted',
-                data: { at: clock.now().toISOString(), instanceId: this.instanceId },
-              },
-            ],
-            context,
-          );
-        });
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError)) throw error;
-      }
+      this.#hold(lease.jobId);
     }
   }
 
@@ -270,11 +225,7 @@ export class JobWorker {
     this.#unreadable.add(error.jobId);
     this.#deps.log?.(
       'leaving a job to a newer instance: its log holds an event this one does not know',
-      {
-        jobId: error.jobId,
-        eventType: error.eventType,
-        schemaVersion: error.schemaVersion,
-      },
+      { jobId: error.jobId, eventType: error.eventType, schemaVersion: error.schemaVersion },
     );
   }
 

@@ -15,7 +15,6 @@ import {
   aJobWithABatchAtAnthropic,
   aJobWithEverythingCollected,
   aProcessingJob,
-  aQueuedJob,
   batchIdOf,
   cancellationRequested,
   collected,
@@ -50,11 +49,16 @@ function memory(polls: Record<string, number> = {}, cancelsSent: string[] = []):
       Object.entries(polls).map(([id, s]) => [id, { at: t(s).getTime(), interval: 1000 }]),
     ),
     cancelsSent: new Set(cancelsSent),
+    self: 'instance-a',
   };
 }
 
 /** What the driver does next for a job with these events, at t(`seconds`). */
-function nextFor(history: JobEvent[], seconds: number, remembered = EMPTY_DRIVER_MEMORY) {
+function nextFor(
+  history: JobEvent[],
+  seconds: number,
+  remembered: DriverMemory = { ...EMPTY_DRIVER_MEMORY, self: 'instance-a' },
+) {
   return nextDriverAction(stateAfter(...history), t(seconds), remembered, TIMINGS);
 }
 
@@ -69,6 +73,22 @@ const twoBatches = (): JobEvent[] => [
   intended(5, 'b2', 2),
   submitted(6, 'b2'),
 ];
+
+describe('a job this instance holds but has not started', () => {
+  it('is started when it was claimed from the queue', () => {
+    expect(nextFor([created({ requests: 5 }), queued(1)], 2)).toEqual({ kind: 'start' });
+  });
+
+  it('is started again when another instance started it last (a takeover, or a resumed job claimed again)', () => {
+    expect(nextFor([created({ requests: 5 }), queued(1), started(2, 'instance-b')], 3)).toEqual({
+      kind: 'start',
+    });
+  });
+
+  it('is not started twice by the instance that started it', () => {
+    expect(nextFor(fiveRequests(), 3)).toEqual({ kind: 'submit' });
+  });
+});
 
 describe('a deleted job', () => {
   it('has its batches at Anthropic cancelled, then is let go', () => {
@@ -99,8 +119,11 @@ describe('a job that is not processing', () => {
     expect(nextFor(aCompletedJob(), 100)).toEqual({ kind: 'let-go', why: 'ended' });
   });
 
-  it('is let go while it is only queued', () => {
-    expect(nextFor(aQueuedJob(), 100)).toEqual({ kind: 'let-go', why: 'not-processing' });
+  it('is let go while it is only pending', () => {
+    expect(nextFor([created({ requests: 5 })], 100)).toEqual({
+      kind: 'let-go',
+      why: 'not-processing',
+    });
   });
 });
 

@@ -20,19 +20,22 @@ export async function claimQueuedJobs(
     .selectFrom('jobs')
     .select('id')
     .$if(skip.length > 0, (qb) => qb.where('id', '<>', sql<string>`all(${[...skip]}::text[])`))
+    // A queued job with a lease was claimed a moment ago and not started yet.
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('job_leases')
+            .select('job_id')
+            .whereRef('job_leases.job_id', '=', 'jobs.id'),
+        ),
+      ),
+    )
     .where((eb) =>
       eb.or([
         eb('status', '=', 'queued'),
         eb.and([
           eb('status', '=', 'processing'),
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('job_leases')
-                .select('job_id')
-                .whereRef('job_leases.job_id', '=', 'jobs.id'),
-            ),
-          ),
           eb.or([
             eb('expires_at', '<=', now),
             sql<boolean>`not exists (
@@ -53,6 +56,24 @@ export async function claimQueuedJobs(
     .skipLocked()
     .execute();
   return rows.map((r) => r.id);
+}
+
+/** Takes the leases on jobs just claimed for `owner` until `expiresAt`, in one statement. */
+export async function acquireLeases(
+  trx: Trx,
+  jobIds: readonly string[],
+  owner: string,
+  now: Date,
+  expiresAt: Date,
+): Promise<void> {
+  if (jobIds.length === 0) return;
+  await trx
+    .insertInto('job_leases')
+    .values(jobIds.map((job_id) => ({ job_id, owner, expires_at: expiresAt, acquired_at: now })))
+    .onConflict((oc) =>
+      oc.column('job_id').doUpdateSet({ owner, expires_at: expiresAt, acquired_at: now }),
+    )
+    .execute();
 }
 
 /** Takes (or renews) the lease on a job for `owner` until `expiresAt`. */
