@@ -1,7 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import { ConcurrencyError, IdempotencyConflictError, QueueFullError } from '../domain/errors.js';
 import { fingerprintParams } from '../domain/fingerprint.js';
-import { type JobPlan, planJob } from '../domain/job.plan.js';
+import { type JobPlan, type OriginalRef, planJob } from '../domain/job.plan.js';
 import type { JobState } from '../domain/job.state.js';
 import { type JobConfig, parseJobConfig } from '../domain/job-config.schema.js';
 import { configHashMatches, hashJobConfig } from '../domain/job-config-hash.js';
@@ -11,7 +11,7 @@ import {
   insertJobRequests,
 } from '../store/jobs/job-requests.js';
 import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
-import type { Db } from '../store/schema/index.js';
+import type { Db, Trx } from '../store/schema/index.js';
 import type { JobCommandDeps } from './job-commands.js';
 import { newJobId } from './job-ids.js';
 import { type CommitContext, commitJobEvents, loadJob } from './job-store.js';
@@ -19,7 +19,7 @@ import { type CommitContext, commitJobEvents, loadJob } from './job-store.js';
 /** Creations that lost a fingerprint to a concurrent one plan again, this many times at most. */
 const PLAN_ATTEMPTS = 5;
 
-/** Another creation became the original of a fingerprint this plan counted on sending. */
+/** An original this plan counted on went away while it was made: plan again. */
 class OriginalTaken extends Error {}
 
 /**
@@ -47,30 +47,25 @@ export async function createJob(
     const existing = await findByIdempotencyKey(db, tenant, config.idempotencyKey, sameConfig);
     if (existing) return { state: existing, created: false };
   }
-  // Read without a lock: creations running at this moment may pass the limit by their number.
-  await assertQueueHasRoom(db, options.maxQueueSize);
-
   const now = clock.now();
   const jobId = newJobId(now);
   const since = new Date(now.getTime() - options.deduplicationWindowMs);
-  const plan = async () =>
+  const plan = (knownOriginals: ReadonlyMap<string, OriginalRef>) =>
     planJob({
       jobId,
       tenant,
       config,
       fingerprints,
-      knownOriginals: config.deduplicate
-        ? await findDuplicateOriginals(db, tenant, fingerprints, since)
-        : new Map(),
+      knownOriginals,
       configHash,
       now,
       defaults: { priority: options.defaultPriority, timeoutMs: options.defaultTimeoutMs },
     });
-  const create = (planned: JobPlan) =>
+  const create = () =>
     db.transaction().execute(async (trx) => {
-      const claimed = await claimOriginals(trx, tenant, jobId, planned.originals, now, since);
-      // Without deduplication the job sends every request anyway; it only records what it can.
-      if (config.deduplicate && claimed.size < planned.originals.length) throw new OriginalTaken();
+      // Read without a lock: creations running at this moment may pass the limit by their number.
+      await assertQueueHasRoom(trx, options.maxQueueSize);
+      const planned = await planAgainstOriginals(trx, plan, { tenant, jobId, now, since, config });
       await insertJobRequests(trx, jobId, planned.requests);
       const job = await commitJobEvents(trx, undefined, planned.events, context, 'create');
       await deps.onJobCreated?.(trx, job.state, config);
@@ -79,7 +74,7 @@ export async function createJob(
     });
   for (let attempt = 1; ; attempt++) {
     try {
-      return { state: (await create(await plan())).state, created: true };
+      return { state: (await create()).state, created: true };
     } catch (error) {
       if ((error instanceof OriginalTaken || isDeadlock(error)) && attempt < PLAN_ATTEMPTS)
         continue;
@@ -94,8 +89,36 @@ export async function createJob(
   }
 }
 
-async function assertQueueHasRoom(db: Db, maxQueueSize: number): Promise<void> {
-  const waiting = await db
+/**
+ * Plans as if every fingerprint were new and claims them all (one statement); only the
+ * fingerprints a live original holds are then read, and the job planned again as their
+ * duplicates. A claim waits for a creation committing the same fingerprint at that moment,
+ * and then sees its row: the database decides which request is the original.
+ */
+async function planAgainstOriginals(
+  trx: Trx,
+  plan: (known: ReadonlyMap<string, OriginalRef>) => JobPlan,
+  job: { tenant: string; jobId: string; now: Date; since: Date; config: JobConfig },
+): Promise<JobPlan> {
+  const optimistic = plan(new Map());
+  const { tenant, jobId, now, since } = job;
+  const claimed = await claimOriginals(trx, tenant, jobId, optimistic.originals, now, since);
+  // Without deduplication the job sends every request anyway; it only records what it can.
+  if (!job.config.deduplicate || claimed.size === optimistic.originals.length) return optimistic;
+  const held = optimistic.originals.filter((o) => !claimed.has(o.fingerprint));
+  const known = await findDuplicateOriginals(
+    trx,
+    tenant,
+    held.map((o) => o.fingerprint),
+    since,
+  );
+  // An original that went away in between (its job deleted): plan the whole creation again.
+  if (known.size < held.length) throw new OriginalTaken();
+  return plan(known);
+}
+
+async function assertQueueHasRoom(trx: Trx, maxQueueSize: number): Promise<void> {
+  const waiting = await trx
     .selectFrom('jobs')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('status', 'in', ['pending', 'queued'])
