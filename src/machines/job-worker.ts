@@ -4,7 +4,6 @@ import type { JobState } from '../domain/job.state.js';
 import { unfinishedRequests } from '../domain/job.state.js';
 import { UnknownJobEventError } from '../domain/job-event.upcast.js';
 import {
-  acquireLeases,
   claimLapsedLeases,
   claimQueuedJobs,
   findUnheldJobsPastDeadline,
@@ -21,6 +20,9 @@ import { JobDriver, type NextStep } from './job-driver.js';
 import type { JobOptions } from './job-options.js';
 import type { HydratedJob } from './job-snapshot.js';
 import { type CommitContext, commitJobEvents, loadJob, loadJobs } from './job-store.js';
+
+/** The scheduler's fallback poll while wake-ups arrive (BATCHKEEPER_SCHEDULER_INTERVAL_MS when larger). */
+const LISTENING_POLL_MS = 5000;
 
 /** How long the count of requests in flight at Anthropic is reused before it is read again. */
 const IN_FLIGHT_COUNT_TTL_MS = 1000;
@@ -57,6 +59,8 @@ export class JobWorker {
   #heartbeat: NodeJS.Timeout | undefined;
   #wakeScheduler: (() => void) | undefined;
   #wakeRequested = false;
+  /** Wake-ups arrive (LISTEN is up): polling is only the fallback, and slower. */
+  #listening = false;
   readonly #board: BatchStatusBoard;
   #inFlight: { count: number; readAt: number } | undefined;
   /** Jobs whose log holds events of a newer instance: left to those (a rolling upgrade). */
@@ -82,6 +86,11 @@ export class JobWorker {
     this.#loop = this.#schedule();
     const every = Math.max(50, Math.floor(this.#deps.options.leaseTtlMs / 3));
     this.#heartbeat = setInterval(() => void this.#renew(), every);
+  }
+
+  /** Whether wake-ups from other instances arrive (the manager's LISTEN is up). */
+  setListening(listening: boolean): void {
+    this.#listening = listening;
   }
 
   /** Looks for work now rather than at the next tick (a job was created or resumed). */
@@ -129,10 +138,12 @@ export class JobWorker {
 
   async #schedule(): Promise<void> {
     let failures = 0;
+    let woken = false;
     while (this.#running) {
       this.#wakeRequested = false;
       try {
-        await this.#expireWaitingJobs();
+        // A wake-up means work to claim; deadlines of waiting jobs are looked at on the poll.
+        if (!woken) await this.#expireWaitingJobs();
         await this.#takeOverLapsed();
         await this.#claimQueued();
         failures = 0;
@@ -140,18 +151,22 @@ export class JobWorker {
         failures += 1;
         this.#deps.log?.('scheduler round failed', { error: String(error) });
       }
+      const { schedulerIntervalMs } = this.#deps.options;
       const delay =
-        failures === 0
-          ? this.#deps.options.schedulerIntervalMs
-          : Math.min(250 * 2 ** failures, 10_000);
+        failures > 0
+          ? Math.min(250 * 2 ** failures, 10_000)
+          : this.#listening
+            ? Math.max(schedulerIntervalMs, LISTENING_POLL_MS)
+            : schedulerIntervalMs;
       // Stopped during the round: do not sleep through a whole interval before noticing.
       if (!this.#running) break;
-      if (this.#wakeRequested && failures === 0) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
+      woken = this.#wakeRequested && failures === 0;
+      if (woken) continue;
+      woken = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), delay);
         this.#wakeScheduler = () => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         };
       });
       this.#wakeScheduler = undefined;
@@ -169,16 +184,12 @@ export class JobWorker {
     // The claim is the lease alone, one statement for the whole round; each driver then
     // records its JobStarted with its first sub-batch's intent.
     const now = clock.now();
-    const claimed = await db.transaction().execute(async (trx) => {
-      const ids = await claimQueuedJobs(trx, free, now, [...this.#unreadable]);
-      await acquireLeases(
-        trx,
-        ids,
-        this.instanceId,
-        now,
-        new Date(now.getTime() + options.leaseTtlMs),
-      );
-      return ids;
+    const claimed = await claimQueuedJobs(db, {
+      owner: this.instanceId,
+      limit: free,
+      now,
+      expiresAt: new Date(now.getTime() + options.leaseTtlMs),
+      skip: [...this.#unreadable],
     });
     if (claimed.length === 0) return;
     const { jobs, unreadable } = await loadJobs(db, claimed);
@@ -197,17 +208,13 @@ export class JobWorker {
     if (free <= 0) return;
     const { db, clock, options } = this.#deps;
     const now = clock.now();
-    const taken = await db
-      .transaction()
-      .execute((trx) =>
-        claimLapsedLeases(
-          trx,
-          this.instanceId,
-          now,
-          new Date(now.getTime() + options.leaseTtlMs),
-          free,
-        ),
-      );
+    const taken = await claimLapsedLeases(
+      db,
+      this.instanceId,
+      now,
+      new Date(now.getTime() + options.leaseTtlMs),
+      free,
+    );
     for (const lease of taken) {
       if (this.#held.has(lease.jobId)) continue;
       // The driver reads the log and records the takeover (JobStarted) before anything else.

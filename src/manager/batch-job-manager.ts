@@ -28,9 +28,11 @@ import {
   registerJobCallback,
   secretCipherFor,
   startWebhookRelay,
+  type WebhookRelay,
   type WebhookSettings,
   type WebhookSubscriptionWithSecret,
 } from '../webhooks/index.js';
+import { WEBHOOK_WAKEUP_CHANNEL } from '../webhooks/insert-deliveries.js';
 import { instrumentBatchApi } from './instrumented-batch-api.js';
 import { recordCommittedChange, startJobGauges } from './job-metrics.js';
 import { type BatchJobManagerOptions, defaultInstanceId } from './manager-options.js';
@@ -230,11 +232,12 @@ export class BatchJobManager extends EventEmitter {
         })
       : undefined;
     worker?.start();
-    const wakeups = worker ? await this.#listenForWakeups(database, worker) : undefined;
     const relay =
       (s.webhookRelay ?? runWorker)
         ? startWebhookRelay({ db: database.db, instanceId: this.instanceId, ...this.#webhooks })
         : undefined;
+    const wakeups =
+      worker || relay ? await this.#listenForWakeups(database, worker, relay) : undefined;
     const gauges = startJobGauges(database.db, (error) =>
       s.log?.('warn', 'could not read job counts', { error: String(error) }),
     );
@@ -256,20 +259,37 @@ export class BatchJobManager extends EventEmitter {
    * claims or reads the job again at once. Without them (LISTEN failing) polling still finds
    * the work, only later.
    */
-  async #listenForWakeups(database: DatabaseHandle, worker: JobWorker) {
+  async #listenForWakeups(
+    database: DatabaseHandle,
+    worker: JobWorker | undefined,
+    relay: WebhookRelay | undefined,
+  ) {
     const log = this.#settings.log;
+    const listening = (on: boolean) => {
+      worker?.setListening(on);
+      relay?.setListening(on);
+    };
     try {
-      return await database.listen(JOB_WAKEUP_CHANNEL, {
-        notified: (jobId) => worker.wake(jobId || undefined),
+      const listener = await database.listen([JOB_WAKEUP_CHANNEL, WEBHOOK_WAKEUP_CHANNEL], {
+        notified: (channel, payload) => {
+          if (channel === WEBHOOK_WAKEUP_CHANNEL) relay?.wake();
+          else worker?.wake(payload || undefined);
+        },
         reconnected: () => {
           log?.('info', 'wake-up connection is back; looking for work missed meanwhile');
-          worker.wake();
+          listening(true);
+          worker?.wake();
+          relay?.wake();
         },
-        failed: (error) =>
+        failed: (error) => {
+          listening(false);
           log?.('warn', 'wake-up connection failed; polling until it is back', {
             error: String(error),
-          }),
+          });
+        },
       });
+      listening(true);
+      return listener;
     } catch (error) {
       log?.('warn', 'could not LISTEN for wake-ups; jobs are found by polling only', {
         error: String(error),

@@ -21,10 +21,10 @@ export interface DatabaseHandle {
   readonly url: string | undefined;
   close(): Promise<void>;
   /**
-   * LISTENs on `channel` on a connection of its own (`listenUrl` when the pool goes
+   * LISTENs on `channels` on a connection of its own (`listenUrl` when the pool goes
    * through a pooler), reconnecting when it drops.
    */
-  listen(channel: string, handlers: ListenHandlers): Promise<Listening>;
+  listen(channels: readonly string[], handlers: ListenHandlers): Promise<Listening>;
   /** The whole embedded cluster as a tarball (PGlite only): a starting point for another. */
   dump?(): Promise<Blob>;
 }
@@ -97,7 +97,7 @@ function openPostgres(
     backend: 'postgres',
     url,
     close: () => db.destroy(),
-    listen: (channel, handlers) => listenOnPostgres(listenUrl ?? url, channel, handlers),
+    listen: (channels, handlers) => listenOnPostgres(listenUrl ?? url, channels, handlers),
   };
 }
 
@@ -117,7 +117,7 @@ async function openPGlite(dataDir: string, dump: Blob | undefined): Promise<Data
     backend: 'pglite',
     url: undefined,
     close: () => db.destroy(),
-    listen: (channel, handlers) => listenOnPGlite(pglite, channel, handlers),
+    listen: (channels, handlers) => listenOnPGlite(pglite, channels, handlers),
     dump: () => pglite.dumpDataDir('none'),
   };
 }

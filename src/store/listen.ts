@@ -3,7 +3,7 @@ import pg from 'pg';
 
 /** What a listener is told: a notification's payload, or that some may have been missed. */
 export interface ListenHandlers {
-  notified(payload: string): void;
+  notified(channel: string, payload: string): void;
   /** The connection was lost and is back: notifications sent meanwhile are gone, look again. */
   reconnected(): void;
   /** The connection failed; it is tried again (for the log). */
@@ -24,7 +24,7 @@ const RECONNECT_MOST_MS = 5_000;
  */
 export async function listenOnPostgres(
   url: string,
-  channel: string,
+  channels: readonly string[],
   handlers: ListenHandlers,
 ): Promise<Listening> {
   let client: pg.Client | undefined;
@@ -34,7 +34,7 @@ export async function listenOnPostgres(
 
   const connect = async (isReconnect: boolean): Promise<void> => {
     const next = new pg.Client({ connectionString: url });
-    next.on('notification', (message) => handlers.notified(message.payload ?? ''));
+    next.on('notification', (message) => handlers.notified(message.channel, message.payload ?? ''));
     next.on('error', (error) => {
       handlers.failed?.(error);
       lost(next);
@@ -42,7 +42,7 @@ export async function listenOnPostgres(
     next.on('end', () => lost(next));
     try {
       await next.connect();
-      await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+      for (const channel of channels) await next.query(`listen ${pg.escapeIdentifier(channel)}`);
     } catch (error) {
       handlers.failed?.(error);
       next.end().catch(() => {});
@@ -88,9 +88,13 @@ export async function listenOnPostgres(
 /** LISTEN in an embedded PGlite: one process, so nothing can be missed. */
 export async function listenOnPGlite(
   pglite: PGlite,
-  channel: string,
+  channels: readonly string[],
   handlers: ListenHandlers,
 ): Promise<Listening> {
-  const unsubscribe = await pglite.listen(channel, (payload) => handlers.notified(payload));
-  return { close: () => unsubscribe() };
+  const unsubscribes = await Promise.all(
+    channels.map((channel) =>
+      pglite.listen(channel, (payload) => handlers.notified(channel, payload)),
+    ),
+  );
+  return { close: async () => void (await Promise.all(unsubscribes.map((u) => u()))) };
 }

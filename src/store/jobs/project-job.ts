@@ -35,7 +35,7 @@ export async function projectJobCommit(
   if (!after.deleted) await writeBatchRows(trx, after, touchedBatches(steps));
   else if (expectedVersion !== null)
     await trx.deleteFrom('job_batches').where('job_id', '=', after.id).execute();
-  await updateStats(trx, after.tenant, steps);
+  await updateStats(trx, after.tenant, statsShardOf(after.id), steps);
 }
 
 async function writeJobRow(
@@ -187,8 +187,23 @@ const STATS_COLUMNS = [
   'cost_usd',
 ] as const;
 
+/** Rows a tenant's totals are spread over, so that commits of one tenant do not queue on one row. */
+export const STATS_SHARDS = 16;
+
+/** The shard a job adds to: the same for every commit of the job, so rebuilds match. */
+export function statsShardOf(jobId: string): number {
+  let hash = 0;
+  for (let i = 0; i < jobId.length; i++) hash = (hash * 31 + jobId.charCodeAt(i)) | 0;
+  return Math.abs(hash) % STATS_SHARDS;
+}
+
 /** The tenant's totals moved by every event of the commit, in one upsert (none when nothing moved). */
-async function updateStats(trx: Trx, tenant: string, steps: readonly ProjectedStep[]) {
+async function updateStats(
+  trx: Trx,
+  tenant: string,
+  shard: number,
+  steps: readonly ProjectedStep[],
+) {
   const total = Object.fromEntries(STATS_COLUMNS.map((c) => [c, 0])) as Record<
     (typeof STATS_COLUMNS)[number],
     number
@@ -213,10 +228,10 @@ async function updateStats(trx: Trx, tenant: string, steps: readonly ProjectedSt
   if (!moved) return;
   await trx
     .insertInto('job_stats')
-    .values({ tenant, ...total })
+    .values({ tenant, shard, ...total })
     .onConflict((oc) =>
       oc
-        .column('tenant')
+        .columns(['tenant', 'shard'])
         .doUpdateSet((eb) =>
           Object.fromEntries(
             STATS_COLUMNS.map((c) => [
