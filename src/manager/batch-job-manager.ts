@@ -25,6 +25,7 @@ import {
   assertWebhookUrlAllowed,
   enqueueJobWebhooks,
   parseWebhookAllowList,
+  type RelayLogger,
   registerJobCallback,
   secretCipherFor,
   startWebhookRelay,
@@ -234,7 +235,12 @@ export class BatchJobManager extends EventEmitter {
     worker?.start();
     const relay =
       (s.webhookRelay ?? runWorker)
-        ? startWebhookRelay({ db: database.db, instanceId: this.instanceId, ...this.#webhooks })
+        ? startWebhookRelay({
+            db: database.db,
+            instanceId: this.instanceId,
+            ...this.#webhooks,
+            logger: s.relayLogger ?? relayLoggerFrom(s.log),
+          })
         : undefined;
     const wakeups =
       worker || relay ? await this.#listenForWakeups(database, worker, relay) : undefined;
@@ -391,6 +397,18 @@ export class BatchJobManager extends EventEmitter {
       this.#settings.log?.('error', `a ${name} listener threw`, { error: String(error) });
     }
   }
+}
+
+/** The relay's failures into the manager's `log` (they vanished into a silent logger before). */
+function relayLoggerFrom(log: BatchJobManagerOptions['log']): RelayLogger | undefined {
+  if (!log) return undefined;
+  const at = (level: 'info' | 'warn' | 'error') => (fields: unknown, message?: string) =>
+    log(
+      level,
+      message ?? '',
+      fields && typeof fields === 'object' ? (fields as Record<string, unknown>) : {},
+    );
+  return { debug: () => {}, warn: at('warn'), error: at('error') } as unknown as RelayLogger;
 }
 
 function pickJobOptions(value: object): Partial<JobOptions> {

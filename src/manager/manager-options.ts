@@ -4,6 +4,7 @@ import type { Priority } from '../domain/priority.js';
 import type { BatchApi } from '../machines/batch-api.port.js';
 import type { JobOptions } from '../machines/job-options.js';
 import type { DatabaseHandle } from '../store/create-database.js';
+import type { RelayLogger } from '../webhooks/webhook-relay.js';
 
 /** new BatchJobManager(options): the seed's options plus where to keep data and how to reach Anthropic. */
 export interface BatchJobManagerOptions extends Partial<Omit<JobOptions, 'defaultPriority'>> {
@@ -41,6 +42,8 @@ export interface BatchJobManagerOptions extends Partial<Omit<JobOptions, 'defaul
   worker?: boolean | undefined;
   /** Run the webhook relay (default: the same as worker). */
   webhookRelay?: boolean | undefined;
+  /** Where the webhook relay reports failed deliveries and rounds (default: the `log` option's warn/error). */
+  relayLogger?: RelayLogger | undefined;
   /** Hosts/CIDRs webhooks may target although private (default: BATCHKEEPER_WEBHOOK_ALLOW). */
   webhookAllow?: string | undefined;
   /** (default: the system clock) */

@@ -105,8 +105,8 @@ export async function serve(
 }
 
 /**
- * The job manager: the scheduler and worker unless `--no-worker` (the webhook relay is a service
- * of its own), and what the job routes act on.
+ * The job manager: the scheduler, worker and webhook relay unless `--no-worker`, and what the
+ * job routes act on.
  */
 function jobManager(
   config: Config,
@@ -123,7 +123,9 @@ function jobManager(
     anthropic: { ...anthropic },
     instanceId: config.instanceId,
     worker: options.worker,
-    webhookRelay: false,
+    // The manager's relay: it wakes on the same LISTEN connection as the worker.
+    webhookRelay: options.worker,
+    relayLogger: logger.child({ service: 'webhook-relay' }),
     webhookAllow: config.webhookAllow.join(','),
     log: (level, message, fields) => log[level](fields ?? {}, message),
   });
