@@ -66,6 +66,10 @@ export interface Config {
   databaseUrl: string | undefined;
   /** (default: ./.data) */
   dataDir: string;
+  /** A direct (unpooled) Postgres URL for LISTEN when databaseUrl goes through a pooler. */
+  listenUrl: string | undefined;
+  /** Named prepared statements on the hot path (default: true; off behind a transaction pooler). */
+  preparedStatements: boolean;
   /** Absent `apiKey`: the built-in simulator is started and used. */
   anthropic: { apiKey: string | undefined; baseURL: string | undefined };
   /** Keys from `BATCHKEEPER_API_KEYS`; the api_keys table may hold more. */
@@ -170,6 +174,13 @@ const environmentSchema = z.object({
     z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL' }),
   ),
   BATCHKEEPER_DATA_DIR: withDefault(z.string(), './.data'),
+  BATCHKEEPER_LISTEN_URL: optional(
+    z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL' }),
+  ),
+  BATCHKEEPER_PREPARED_STATEMENTS: withDefault(
+    z.enum(['on', 'off'], { message: 'must be on or off' }),
+    'on',
+  ),
   ANTHROPIC_API_KEY: optional(z.string().trim()),
   ANTHROPIC_BASE_URL: optional(httpUrl),
   BATCHKEEPER_API_KEYS: withDefault(apiKeyList, ''),
@@ -223,6 +234,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.BATCHKEEPER_DATA_DIR,
+    listenUrl: e.BATCHKEEPER_LISTEN_URL,
+    preparedStatements: e.BATCHKEEPER_PREPARED_STATEMENTS === 'on',
     anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseURL: e.ANTHROPIC_BASE_URL },
     apiKeys: e.BATCHKEEPER_API_KEYS,
     auth: e.BATCHKEEPER_AUTH,

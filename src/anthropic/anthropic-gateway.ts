@@ -260,7 +260,10 @@ export class AnthropicGateway {
     const batches = new Map<string, MessageBatch>();
     let pages = 0;
     let afterId: string | undefined;
-    while (wanted.size > 1 && pages < wanted.size) {
+    const most = wanted.size;
+    // A page costs one call, like a retrieve, and may show every wanted batch: the first is
+    // always worth it; another only while it could show two or more of the rest.
+    while (wanted.size > 0 && (pages === 0 || wanted.size > 1) && pages < most) {
       const page = await this.listBatches({
         limit: LIST_LIMITS.max,
         afterId,
@@ -290,13 +293,11 @@ export class AnthropicGateway {
    * whole file in memory). If the download is cut, it starts again and skips
    * the lines already given.
    */
-  async *results(batchId: string, options: CallOptions = {}): AsyncGenerator<BatchResult> {
-    const batch = await this.getBatchStatus(batchId, options);
-    if (batch.archived_at !== null) throw new BatchResultsUnavailableError(batchId, 'archived');
-    const url = batch.results_url;
-    if (batch.processing_status !== 'ended' || url === null) {
-      throw new BatchResultsUnavailableError(batchId, 'not_ended');
-    }
+  async *results(
+    batchId: string,
+    options: CallOptions & { resultsUrl?: string | undefined } = {},
+  ): AsyncGenerator<BatchResult> {
+    const url = options.resultsUrl ?? (await this.#resultsUrl(batchId, options));
     const given = new Set<string>();
     for (let attempt = 0; ; attempt += 1) {
       const response = await this.#call(
@@ -321,6 +322,15 @@ export class AnthropicGateway {
         await this.#sleep(this.#retryDelay(attempt, undefined), options.signal);
       }
     }
+  }
+
+  async #resultsUrl(batchId: string, options: CallOptions): Promise<string> {
+    const batch = await this.getBatchStatus(batchId, options);
+    if (batch.archived_at !== null) throw new BatchResultsUnavailableError(batchId, 'archived');
+    if (batch.processing_status !== 'ended' || batch.results_url === null) {
+      throw new BatchResultsUnavailableError(batchId, 'not_ended');
+    }
+    return batch.results_url;
   }
 
   /** The seed's name for results(). */

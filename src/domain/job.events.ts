@@ -58,7 +58,8 @@ export type BatchSubmissionAbandoned = {
 };
 export type BatchEnded = {
   type: 'BatchEnded';
-  data: { batchKey: string; batchId: string; at: string };
+  /** `resultsUrl`: where Anthropic said the results are (absent in events written before it was kept). */
+  data: { batchKey: string; batchId: string; at: string; resultsUrl?: string | undefined };
 };
 export type BatchResultsCollected = {
   type: 'BatchResultsCollected';
@@ -123,6 +124,31 @@ export type JobEvent =
   | JobDeleted;
 
 export type JobEventType = JobEvent['type'];
+
+/** Every event type this version knows, for telling a newer writer's events apart. */
+export const JOB_EVENT_TYPES: ReadonlySet<string> = new Set<JobEventType>(
+  Object.keys({
+    JobCreated: 0,
+    JobQueued: 0,
+    JobStarted: 0,
+    BatchSubmissionIntended: 0,
+    BatchSubmitted: 0,
+    BatchSubmissionAbandoned: 0,
+    BatchEnded: 0,
+    BatchResultsCollected: 0,
+    RetryScheduled: 0,
+    ProgressRecorded: 0,
+    RequestOutcomeRecorded: 0,
+    JobPaused: 0,
+    JobResumed: 0,
+    JobCancellationRequested: 0,
+    JobCancelled: 0,
+    JobCompleted: 0,
+    JobFailed: 0,
+    JobExpired: 0,
+    JobDeleted: 0,
+  } satisfies Record<JobEventType, 0>) as JobEventType[],
+);
 
 /** The status each status-changing event leads to. */
 export const STATUS_AFTER: Partial<Record<JobEventType, JobStatus>> = {

@@ -12,9 +12,13 @@ export interface BatchState {
   attempt: number;
   requestCount: number;
   status: BatchStatus;
+  /** Found at Anthropic by reconciliation rather than answered to our create. */
+  adopted: boolean;
   intendedAt: string;
   submittedAt: string | null;
   endedAt: string | null;
+  /** Where the results are, once Anthropic said so. */
+  resultsUrl: string | null;
   collectedAt: string | null;
 }
 
@@ -54,6 +58,8 @@ export interface JobState {
   expiresAt: string;
   retryDueAt: string | null;
   cancelRequestedAt: string | null;
+  /** The instance that started (or took over) the job last: every later write is its own. */
+  owner: string | null;
   deleted: boolean;
 }
 
@@ -92,6 +98,7 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
       expiresAt: d.expiresAt,
       retryDueAt: null,
       cancelRequestedAt: null,
+      owner: null,
       deleted: false,
     };
   }
@@ -105,7 +112,7 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
     case 'JobQueued':
       return { ...next, queuedAt: event.data.at };
     case 'JobStarted':
-      return { ...next, startedAt: state.startedAt ?? event.data.at };
+      return { ...next, startedAt: state.startedAt ?? event.data.at, owner: event.data.instanceId };
     case 'BatchSubmissionIntended': {
       const { batchKey, attempt, requestCount, at } = event.data;
       const batch: BatchState = {
@@ -114,9 +121,11 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
         attempt,
         requestCount,
         status: 'intended',
+        adopted: false,
         intendedAt: at,
         submittedAt: null,
         endedAt: null,
+        resultsUrl: null,
         collectedAt: null,
       };
       const retried = attempt > 1 ? requestCount : 0;
@@ -133,6 +142,7 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
         ...b,
         batchId: event.data.batchId,
         status: 'submitted',
+        adopted: event.data.adopted === true,
         submittedAt: event.data.at,
       }));
     case 'BatchSubmissionAbandoned': {
@@ -151,6 +161,7 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
         batchId: event.data.batchId,
         status: 'ended',
         endedAt: event.data.at,
+        resultsUrl: event.data.resultsUrl ?? null,
       }));
     case 'BatchResultsCollected': {
       const d = event.data;

@@ -5,6 +5,8 @@ export interface RemoteBatch {
   id: string;
   processing_status: 'in_progress' | 'canceling' | 'ended';
   created_at: string;
+  /** Where the results can be downloaded once the batch has ended. */
+  results_url?: string | null;
   request_counts: {
     processing: number;
     succeeded: number;
@@ -41,7 +43,18 @@ export interface BatchApi {
     options?: { signal?: AbortSignal | undefined },
   ): Promise<RemoteBatch>;
   getBatchStatus(batchId: string): Promise<RemoteBatch>;
+  /**
+   * Many batches' states at the least cost in calls: list pages (many batches a call),
+   * retrieving only what the pages did not show. `missing`: ids Anthropic does not know.
+   */
+  refreshBatches(
+    batchIds: Iterable<string>,
+  ): Promise<{ batches: Map<string, RemoteBatch>; missing: string[] }>;
   cancelBatch(batchId: string): Promise<RemoteBatch>;
-  results(batchId: string): AsyncIterable<RemoteResult>;
+  /** The results of an ended batch; with `resultsUrl` (from a listing) no status call is made first. */
+  results(
+    batchId: string,
+    options?: { resultsUrl?: string | undefined },
+  ): AsyncIterable<RemoteResult>;
   listAllBatches(options: { createdAfter?: Date | undefined }): AsyncIterable<RemoteBatch>;
 }

@@ -26,7 +26,8 @@ export interface CollectDeps {
  * Streams an ended batch's results into the results table, a chunk at a time (memory does not
  * grow with the batch), each with its attempt number, and answers the events that record what
  * they were. Insert-only and keyed by attempt, so collecting again after a crash writes nothing
- * twice.
+ * twice. The outcomes are counted as they stream by; only when some row was already stored
+ * (a collection cut short before, a result recorded by hand) are they counted from the table.
  */
 export async function collectBatchResults(
   deps: CollectDeps,
@@ -35,31 +36,73 @@ export async function collectBatchResults(
   now: Date,
 ): Promise<JobEvent[]> {
   const { db, api, options } = deps;
-  const attempts = await attemptsOfBatch(db, state.id, batch.batchKey);
+  const attemptOf = await attemptLookup(db, state, batch);
   const ending = state.cancelRequestedAt !== null || now.getTime() >= Date.parse(state.expiresAt);
+  const counts = emptyCounts();
+  let allNew = true;
   let buffer: NewRequestResult[] = [];
-  for await (const line of api.results(batch.batchId!)) {
+  const flush = async () => {
+    if ((await insertRequestResults(db, state.id, buffer, now)) < buffer.length) allNew = false;
+    buffer = [];
+  };
+  const resultsUrl = batch.resultsUrl ?? undefined;
+  for await (const line of api.results(batch.batchId!, { resultsUrl })) {
     const sent = parseSentCustomId(line.custom_id);
-    const attempt = sent && sent.jobId === state.id ? attempts.of(sent.ordinal) : undefined;
+    const attempt = sent && sent.jobId === state.id ? attemptOf(sent.ordinal) : undefined;
     // A result that is not one of this batch's requests (an adopted batch that was someone else's) is ignored.
     if (!sent || attempt === undefined) continue;
-    buffer.push(
-      toRequestResult(line, {
-        ordinal: sent.ordinal,
-        attempt,
-        batchKey: batch.batchKey,
-        retryAttempts: options.retryAttempts,
-        ending,
-      }),
-    );
-    if (buffer.length >= RESULT_INSERT_CHUNK) {
-      await insertRequestResults(db, state.id, buffer, now);
-      buffer = [];
-    }
+    const result = toRequestResult(line, {
+      ordinal: sent.ordinal,
+      attempt,
+      batchKey: batch.batchKey,
+      retryAttempts: options.retryAttempts,
+      ending,
+    });
+    count(counts, result, line);
+    buffer.push(result);
+    if (buffer.length >= RESULT_INSERT_CHUNK) await flush();
   }
-  await insertRequestResults(db, state.id, buffer, now);
-  const counts = await countBatchOutcomes(db, state.id, batch.batchKey);
-  return collectedEvents(state, batch, counts, now, options);
+  await flush();
+  const stored = allNew ? counts : await countBatchOutcomes(db, state.id, batch.batchKey);
+  return collectedEvents(state, batch, stored, now, options);
+}
+
+/**
+ * Which attempt each request of the batch is on. A first, non-adopted batch holds requests
+ * sent for the first time, all of this job's that are not duplicates: no query is needed.
+ */
+async function attemptLookup(
+  db: Db,
+  state: JobState,
+  batch: BatchState,
+): Promise<(ordinal: number) => number | undefined> {
+  if (batch.attempt === 1 && !batch.adopted) {
+    return (ordinal) => (ordinal >= 0 && ordinal < state.totalRequests ? 1 : undefined);
+  }
+  const attempts = await attemptsOfBatch(db, state.id, batch.batchKey);
+  return (ordinal) => attempts.of(ordinal);
+}
+
+function emptyCounts(): BatchOutcomeCounts {
+  return { succeeded: 0, errored: 0, canceled: 0, expired: 0, retryable: 0, tokensByModel: [] };
+}
+
+function count(
+  counts: BatchOutcomeCounts,
+  result: NewRequestResult,
+  line: { result: { type: string; message?: { model?: string } } },
+): void {
+  if (!result.final) counts.retryable += 1;
+  else counts[result.resultType] += 1;
+  if (result.resultType !== 'succeeded') return;
+  const model = line.result.message?.model ?? '';
+  let tokens = counts.tokensByModel.find((t) => t.model === model);
+  if (!tokens) {
+    tokens = { model, inputTokens: 0, outputTokens: 0 };
+    counts.tokensByModel.push(tokens);
+  }
+  tokens.inputTokens += result.inputTokens;
+  tokens.outputTokens += result.outputTokens;
 }
 
 /** BatchResultsCollected, and RetryScheduled when some outcomes may be sent again. */

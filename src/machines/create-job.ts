@@ -1,31 +1,34 @@
 import { setImmediate } from 'node:timers/promises';
-import { sql } from 'kysely';
-import { IdempotencyConflictError, QueueFullError } from '../domain/errors.js';
+import { ConcurrencyError, IdempotencyConflictError, QueueFullError } from '../domain/errors.js';
 import { fingerprintParams } from '../domain/fingerprint.js';
-import type { JobEvent } from '../domain/job.events.js';
+import { type JobPlan, type OriginalRef, planJob } from '../domain/job.plan.js';
 import type { JobState } from '../domain/job.state.js';
 import { type JobConfig, parseJobConfig } from '../domain/job-config.schema.js';
 import { configHashMatches, hashJobConfig } from '../domain/job-config-hash.js';
 import {
+  claimOriginals,
   findDuplicateOriginals,
   insertJobRequests,
-  type StoredRequest,
 } from '../store/jobs/job-requests.js';
+import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import type { JobCommandDeps } from './job-commands.js';
 import { newJobId } from './job-ids.js';
-import type { HydratedJob } from './job-snapshot.js';
 import { type CommitContext, commitJobEvents, loadJob } from './job-store.js';
 
-// Any constant no other advisory lock of ours uses: serialises the queue-size check.
-const QUEUE_LOCK_KEY = 7_240_002;
-// With a tenant's hash as the second key (the two-key space is apart from the one-key one).
-const TENANT_CREATE_LOCK = 7_240_003;
+/** Creations that lost a fingerprint to a concurrent one plan again, this many times at most. */
+const PLAN_ATTEMPTS = 5;
+
+/** An original this plan counted on went away while it was made: plan again. */
+class OriginalTaken extends Error {}
 
 /**
  * Validates, deduplicates and stores a job, and queues it, in one
- * transaction. A repeated Idempotency-Key gives back the first job
- * (`created: false`); the same key with another job is a conflict.
+ * transaction that holds no lock of its own: which request is the original of
+ * a fingerprint is decided by the database (claimOriginals); a creation that
+ * loses one to a concurrent creation plans again against the winner. A
+ * repeated Idempotency-Key gives back the first job (`created: false`); the
+ * same key with another job is a conflict.
  */
 export async function createJob(
   deps: JobCommandDeps,
@@ -44,89 +47,74 @@ export async function createJob(
     const existing = await findByIdempotencyKey(db, tenant, config.idempotencyKey, sameConfig);
     if (existing) return { state: existing, created: false };
   }
-
   const now = clock.now();
   const jobId = newJobId(now);
+  const since = new Date(now.getTime() - options.deduplicationWindowMs);
+  const plan = (knownOriginals: ReadonlyMap<string, OriginalRef>) =>
+    planJob({
+      jobId,
+      tenant,
+      config,
+      fingerprints,
+      knownOriginals,
+      configHash,
+      now,
+      defaults: { priority: options.defaultPriority, timeoutMs: options.defaultTimeoutMs },
+    });
   const create = () =>
     db.transaction().execute(async (trx) => {
-      // Fail fast when the queue is full; checked again, under the lock, before queueing.
+      // Read without a lock: creations running at this moment may pass the limit by their number.
       await assertQueueHasRoom(trx, options.maxQueueSize);
-      // One tenant's jobs are created one at a time, so each sees the requests of the one
-      // before and deduplicates against them. Other tenants are not held up.
-      await lockTenantJobCreation(trx, tenant);
-      const since = new Date(now.getTime() - options.deduplicationWindowMs);
-      const across = config.deduplicate
-        ? await findDuplicateOriginals(trx, tenant, fingerprints, since)
-        : new Map<string, { jobId: string; ordinal: number }>();
-      const firstInJob = new Map<string, number>();
-      const requests: StoredRequest[] = config.requests.map((request, ordinal) => {
-        const fingerprint = fingerprints[ordinal]!;
-        let original = config.deduplicate ? (across.get(fingerprint) ?? null) : null;
-        if (config.deduplicate && !original) {
-          const first = firstInJob.get(fingerprint);
-          if (first === undefined) firstInJob.set(fingerprint, ordinal);
-          else original = { jobId, ordinal: first };
-        }
-        return {
-          ordinal,
-          customId: request.custom_id,
-          params: request.params,
-          fingerprint,
-          original,
-        };
-      });
-      const duplicates = requests.filter((r) => r.original).length;
-      const at = now.toISOString();
-      const timeoutMs = config.timeoutMs ?? options.defaultTimeoutMs;
-      const events: JobEvent[] = [
-        {
-          type: 'JobCreated',
-          data: {
-            jobId,
-            tenant,
-            priority: config.priority ?? options.defaultPriority,
-            tags: config.tags ?? [],
-            metadata: config.metadata ?? {},
-            deduplicate: config.deduplicate,
-            timeoutMs,
-            callbackUrl: config.callbackUrl ?? null,
-            idempotencyKey: config.idempotencyKey ?? null,
-            configHash,
-            totalRequests: requests.length,
-            uniqueRequests: requests.length - duplicates,
-            deduplicatedRequests: duplicates,
-            createdAt: at,
-            expiresAt: new Date(now.getTime() + timeoutMs).toISOString(),
-          },
-        },
-        { type: 'JobQueued', data: { at } },
-      ];
-      await insertJobRequests(trx, tenant, jobId, requests, now);
-      // Held from the count to the commit only: a job of 100k requests does not stall every
-      // other createJob while its rows are written.
-      await sql`select pg_advisory_xact_lock(${QUEUE_LOCK_KEY})`.execute(trx);
-      await assertQueueHasRoom(trx, options.maxQueueSize);
-      const job = await commitJobEvents(trx, undefined, events, context, 'create');
+      const planned = await planAgainstOriginals(trx, plan, { tenant, jobId, now, since, config });
+      await insertJobRequests(trx, jobId, planned.requests);
+      const job = await commitJobEvents(trx, undefined, planned.events, context, 'create');
       await deps.onJobCreated?.(trx, job.state, config);
+      await notifyJobWakeup(trx, null);
       return job;
     });
-  let created: HydratedJob;
-  try {
-    created = await create();
-  } catch (error) {
-    // Two requests with one Idempotency-Key at the same moment: the second finds the first's job.
-    if (config.idempotencyKey && isUniqueViolation(error)) {
-      const existing = await findByIdempotencyKey(db, tenant, config.idempotencyKey, sameConfig);
-      if (existing) return { state: existing, created: false };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { state: (await create()).state, created: true };
+    } catch (error) {
+      if ((error instanceof OriginalTaken || isDeadlock(error)) && attempt < PLAN_ATTEMPTS)
+        continue;
+      if (error instanceof OriginalTaken) throw new ConcurrencyError(jobId, 0);
+      // Two requests with one Idempotency-Key at the same moment: the second finds the first's job.
+      if (config.idempotencyKey && isUniqueViolation(error)) {
+        const existing = await findByIdempotencyKey(db, tenant, config.idempotencyKey, sameConfig);
+        if (existing) return { state: existing, created: false };
+      }
+      throw error;
     }
-    throw error;
   }
-  return { state: created.state, created: true };
 }
 
-/** Until the transaction ends, no other job of the tenant is created; other tenants' are. */
-export async function lockTenantJobCreation(trx: Trx, tenant: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(${TENANT_CREATE_LOCK}, hashtext(${tenant}))`.execute(trx);
+/**
+ * Plans as if every fingerprint were new and claims them all (one statement); only the
+ * fingerprints a live original holds are then read, and the job planned again as their
+ * duplicates. A claim waits for a creation committing the same fingerprint at that moment,
+ * and then sees its row: the database decides which request is the original.
+ */
+async function planAgainstOriginals(
+  trx: Trx,
+  plan: (known: ReadonlyMap<string, OriginalRef>) => JobPlan,
+  job: { tenant: string; jobId: string; now: Date; since: Date; config: JobConfig },
+): Promise<JobPlan> {
+  const optimistic = plan(new Map());
+  const { tenant, jobId, now, since } = job;
+  const claimed = await claimOriginals(trx, tenant, jobId, optimistic.originals, now, since);
+  // Without deduplication the job sends every request anyway; it only records what it can.
+  if (!job.config.deduplicate || claimed.size === optimistic.originals.length) return optimistic;
+  const held = optimistic.originals.filter((o) => !claimed.has(o.fingerprint));
+  const known = await findDuplicateOriginals(
+    trx,
+    tenant,
+    held.map((o) => o.fingerprint),
+    since,
+  );
+  // An original that went away in between (its job deleted): plan the whole creation again.
+  if (known.size < held.length) throw new OriginalTaken();
+  return plan(known);
 }
 
 async function assertQueueHasRoom(trx: Trx, maxQueueSize: number): Promise<void> {
@@ -170,6 +158,12 @@ async function firstEventData(db: Db, jobId: string): Promise<unknown> {
     .where('version', '=', 1)
     .executeTakeFirst();
   return row?.data;
+}
+
+function isDeadlock(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '40P01'
+  );
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -1,4 +1,5 @@
 import type { JobState } from '../domain/job.state.js';
+import { forgetOriginals } from '../store/jobs/job-requests.js';
 import { finalizeUnfinishedRequests } from '../store/jobs/request-results.js';
 import type { Trx } from '../store/schema/index.js';
 
@@ -7,6 +8,9 @@ import type { Trx } from '../store/schema/index.js';
  * that says why, so every request of a terminal job has exactly one final result.
  */
 export async function finalizeEndedJob(trx: Trx, state: JobState, now: Date): Promise<void> {
+  if (state.status === 'cancelled' || state.status === 'expired' || state.status === 'failed') {
+    await forgetOriginals(trx, state.id);
+  }
   switch (state.status) {
     case 'cancelled':
       await finalizeUnfinishedRequests(trx, state.id, 'canceled', { type: 'canceled' }, null, now);

@@ -1,23 +1,24 @@
 import type { Clock } from '../domain/clock.js';
-import {
-  ConcurrencyError,
-  ConflictError,
-  IllegalTransitionError,
-  NotFoundError,
-} from '../domain/errors.js';
-import type { JobEvent } from '../domain/job.events.js';
-import { type JobState, openBatches, progressOf, unfinishedRequests } from '../domain/job.state.js';
+import { ConcurrencyError } from '../domain/errors.js';
+import { commandVerb, type JobCommand, type RecordOutcome } from '../domain/job.commands.js';
+import { decide } from '../domain/job.decide.js';
+import { type JobState, progressOf } from '../domain/job.state.js';
 import type { JobConfig } from '../domain/job-config.schema.js';
-import { isTerminalStatus, type JobStatus, parseJobStatus } from '../domain/job-status.js';
-import { type JobProgress, withPercentComplete } from '../domain/progress.js';
+import { type JobStatus, parseJobStatus } from '../domain/job-status.js';
+import type { JobProgress } from '../domain/progress.js';
 import { leaseOwner } from '../store/jobs/job-leases.js';
 import { findRequestOrdinal } from '../store/jobs/job-requests.js';
-import { hasFinalResult, insertRequestResults } from '../store/jobs/request-results.js';
+import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
+import {
+  hasFinalResult,
+  insertRequestResults,
+  type NewRequestResult,
+} from '../store/jobs/request-results.js';
 import type { Db, Trx } from '../store/schema/index.js';
+import { byHandError, byHandSuccess } from './by-hand-result.js';
 import { createJob } from './create-job.js';
 import type { Notify } from './job-notifications.js';
 import type { JobOptions } from './job-options.js';
-import type { HydratedJob } from './job-snapshot.js';
 import { type CommitContext, commitJobEvents, type JobChange, loadJob } from './job-store.js';
 import { type JobSummary, summaryOf } from './job-views.js';
 
@@ -87,21 +88,10 @@ export class JobCommands {
 
   /** Cancels a job in any non-terminal state; batches in flight are cancelled at Anthropic first. */
   async cancelJob(tenant: string, jobId: string, correlationId?: string): Promise<CancelResult> {
-    const { before, after } = await this.#change(
-      tenant,
-      jobId,
-      correlationId,
-      'cancel',
-      (job, at) => {
-        const state = job.state;
-        if (state.status === 'processing' || state.status === 'paused') {
-          if (state.cancelRequestedAt) return [];
-          if (openBatches(state).length > 0)
-            return [{ type: 'JobCancellationRequested', data: { at } }];
-        }
-        return [{ type: 'JobCancelled', data: { at, unfinished: unfinishedRequests(state) } }];
-      },
-    );
+    const { before, after } = await this.#handle(jobId, correlationId, {
+      type: 'CancelJob',
+      data: { jobId, tenant },
+    });
     if (after.status === 'cancelled' && before.status !== 'cancelled')
       this.#deps.notify('job:cancelled', { id: jobId });
     if (before.status === 'processing' || before.status === 'paused') {
@@ -118,13 +108,10 @@ export class JobCommands {
 
   /** Pauses a processing job: no new submissions or retries; what is on the way is still collected. */
   async pauseJob(tenant: string, jobId: string, correlationId?: string): Promise<TransitionResult> {
-    const { before, after } = await this.#change(
-      tenant,
-      jobId,
-      correlationId,
-      'pause',
-      (_job, at) => [{ type: 'JobPaused', data: { at } }],
-    );
+    const { before, after } = await this.#handle(jobId, correlationId, {
+      type: 'PauseJob',
+      data: { jobId, tenant },
+    });
     this.#deps.notify('job:paused', { id: jobId });
     return { id: jobId, previousStatus: before.status, status: after.status };
   }
@@ -135,22 +122,20 @@ export class JobCommands {
     jobId: string,
     correlationId?: string,
   ): Promise<TransitionResult> {
-    const { before, after } = await this.#change(
-      tenant,
-      jobId,
-      correlationId,
-      'resume',
-      (_job, at) => [{ type: 'JobResumed', data: { at } }],
-    );
+    const { before, after } = await this.#handle(jobId, correlationId, {
+      type: 'ResumeJob',
+      data: { jobId, tenant },
+    });
     this.#deps.notify('job:resumed', { id: jobId });
     return { id: jobId, previousStatus: before.status, status: after.status };
   }
 
   /** Deletes a job (its facts stay in the log); an active job's batches are cancelled at Anthropic. */
   async deleteJob(tenant: string, jobId: string, correlationId?: string): Promise<DeleteResult> {
-    const { before } = await this.#change(tenant, jobId, correlationId, 'delete', (_job, at) => [
-      { type: 'JobDeleted', data: { at } },
-    ]);
+    const { before } = await this.#handle(jobId, correlationId, {
+      type: 'DeleteJob',
+      data: { jobId, tenant },
+    });
     this.#deps.notify('job:deleted', { id: jobId });
     return { id: jobId, deleted: true, previousStatus: before.status };
   }
@@ -168,46 +153,16 @@ export class JobCommands {
       await this.cancelJob(tenant, jobId, correlationId);
       return;
     }
-    await this.#change(
-      tenant,
-      jobId,
-      correlationId,
-      `set status ${target} of`,
-      (job, at): JobEvent[] => {
-        const state = job.state;
-        switch (target) {
-          case 'queued':
-            return [{ type: 'JobQueued', data: { at } }];
-          case 'processing':
-            return state.status === 'paused'
-              ? [{ type: 'JobResumed', data: { at } }]
-              : [{ type: 'JobStarted', data: { at, instanceId: this.#deps.instanceId } }];
-          case 'paused':
-            return [{ type: 'JobPaused', data: { at } }];
-          case 'completed':
-            return [{ type: 'JobCompleted', data: { at, progress: progressOf(state) } }];
-          case 'failed':
-            return [
-              {
-                type: 'JobFailed',
-                data: {
-                  at,
-                  reason: updates.reason ?? updates.error ?? 'failed by request',
-                  unfinished: unfinishedRequests(state),
-                },
-              },
-            ];
-          case 'expired':
-            return [{ type: 'JobExpired', data: { at, unfinished: unfinishedRequests(state) } }];
-          case 'pending':
-            throw new IllegalTransitionError(`set status ${target} of`, state.status);
-          default: {
-            const unknown: never = target;
-            throw new Error(`unknown status ${unknown}`);
-          }
-        }
+    await this.#handle(jobId, correlationId, {
+      type: 'SetJobStatus',
+      data: {
+        jobId,
+        tenant,
+        status: target,
+        reason: updates.reason ?? updates.error,
+        instanceId: this.#deps.instanceId,
       },
-    );
+    });
   }
 
   /** Records progress reported by hand; percentComplete is computed. */
@@ -217,50 +172,24 @@ export class JobCommands {
     progress: Partial<Omit<JobProgress, 'percentComplete'>>,
     correlationId?: string,
   ): Promise<JobProgress> {
-    const { after } = await this.#change(
-      tenant,
-      jobId,
-      correlationId,
-      'update the progress of',
-      (job, at) => {
-        const current = progressOf(job.state);
-        const merged = withPercentComplete({
-          total: progress.total ?? current.total,
-          pending: progress.pending ?? current.pending,
-          processing: progress.processing ?? current.processing,
-          completed: progress.completed ?? current.completed,
-          failed: progress.failed ?? current.failed,
-          cancelled: progress.cancelled ?? current.cancelled,
-          expired: progress.expired ?? current.expired,
-        });
-        return [{ type: 'ProgressRecorded', data: { progress: merged, at } }];
-      },
-    );
+    const { after } = await this.#handle(jobId, correlationId, {
+      type: 'RecordProgress',
+      data: { jobId, tenant, progress },
+    });
     return progressOf(after);
   }
 
   /** Stores a request's result by hand (the seed's addResult). */
   async addResult(tenant: string, jobId: string, customId: string, result: unknown): Promise<void> {
-    await this.#recordOutcome(
-      tenant,
-      jobId,
-      customId,
-      'succeeded',
-      normalizeSucceeded(result),
-      null,
+    await this.#recordOutcome(tenant, jobId, customId, 'succeeded', (ordinal) =>
+      byHandSuccess(ordinal, result),
     );
   }
 
   /** Stores a request's error by hand (the seed's addError). */
   async addError(tenant: string, jobId: string, customId: string, error: unknown): Promise<void> {
-    const { type, message } = normalizeError(error);
-    await this.#recordOutcome(
-      tenant,
-      jobId,
-      customId,
-      'errored',
-      { type: 'errored', error: { type: 'error', error: { type, message } } },
-      type,
+    await this.#recordOutcome(tenant, jobId, customId, 'errored', (ordinal) =>
+      byHandError(ordinal, error),
     );
   }
 
@@ -269,72 +198,51 @@ export class JobCommands {
     jobId: string,
     customId: string,
     resultType: 'succeeded' | 'errored',
-    result: { type: string; [key: string]: unknown },
-    errorType: string | null,
+    row: (ordinal: number) => NewRequestResult,
   ) {
-    await this.#change(tenant, jobId, undefined, 'record a result of', async (job, at, trx) => {
-      if (isTerminalStatus(job.state.status))
-        return [{ type: 'RequestOutcomeRecorded', data: { customId, resultType, at } }];
-      const request = await findRequestOrdinal(trx, jobId, customId);
-      if (!request) throw new NotFoundError(`job ${jobId} has no request ${customId}`);
-      if (request.isDuplicate)
-        throw new ConflictError(
-          `request ${customId} is a duplicate: it takes its original's result`,
-        );
-      if (await hasFinalResult(trx, jobId, request.ordinal)) {
-        throw new ConflictError(`request ${customId} already has its final result`);
-      }
-      const usage = (
-        result as { message?: { usage?: { input_tokens?: number; output_tokens?: number } } }
-      ).message?.usage;
-      await insertRequestResults(
-        trx,
-        jobId,
-        [
-          {
-            ordinal: request.ordinal,
-            attempt: 1000 + 1,
-            batchKey: null,
-            resultType,
-            errorType,
-            final: true,
-            result,
-            inputTokens: usage?.input_tokens ?? 0,
-            outputTokens: usage?.output_tokens ?? 0,
-          },
-        ],
-        new Date(at),
-      );
-      return [{ type: 'RequestOutcomeRecorded', data: { customId, resultType, at } }];
-    });
+    const lookUp = async (trx: Trx): Promise<RecordOutcome> => {
+      const found = await findRequestOrdinal(trx, jobId, customId);
+      const request = found && {
+        ...found,
+        hasFinalResult: await hasFinalResult(trx, jobId, found.ordinal),
+      };
+      const data = { jobId, tenant, customId, resultType, request: request ?? null };
+      return { type: 'RecordOutcome', data };
+    };
+    // The result row commits with its event; decide accepted only a request that exists.
+    await this.#handle(jobId, undefined, lookUp, (trx, command, now) =>
+      insertRequestResults(trx, jobId, [row(command.data.request!.ordinal)], now),
+    );
   }
 
-  /** Loads, decides and commits, retrying when another writer got there first. */
-  async #change(
-    tenant: string,
+  /**
+   * The command handler: loads the job, looks up the facts the command needs
+   * (`command` as a function of the transaction), decides, writes what goes with
+   * the events (`write`) and commits at the version it loaded; when another
+   * writer got there first, all of it again, a bounded number of times.
+   */
+  async #handle<C extends JobCommand>(
     jobId: string,
     correlationId: string | undefined,
-    command: string,
-    decide: (job: HydratedJob, at: string, trx: Trx) => JobEvent[] | Promise<JobEvent[]>,
+    command: C | ((trx: Trx) => Promise<C>),
+    write?: (trx: Trx, command: C, now: Date) => Promise<unknown>,
   ): Promise<{ before: JobState; after: JobState }> {
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await this.#deps.db.transaction().execute(async (trx) => {
           const job = await loadJob(trx, jobId);
-          if (!job || job.state.deleted || job.state.tenant !== tenant) {
-            throw new NotFoundError(`job ${jobId} not found`);
-          }
-          const at = this.#deps.clock.now().toISOString();
-          const events = await decide(job, at, trx);
-          if (events.length === 0) return { before: job.state, after: job.state };
-          const next = await commitJobEvents(
-            trx,
-            job,
-            events,
-            this.#context(correlationId),
-            command,
-          );
-          return { before: job.state, after: next.state };
+          const given = typeof command === 'function' ? await command(trx) : command;
+          const now = this.#deps.clock.now();
+          const events = decide(given, job?.state, now);
+          // decide refused a job that is missing, deleted or another tenant's.
+          const before = job!.state;
+          if (events.length === 0) return { before, after: before };
+          await write?.(trx, given, now);
+          const context = this.#context(correlationId);
+          const next = await commitJobEvents(trx, job, events, context, commandVerb(given));
+          // The instance holding the job (perhaps another) reads it again; a resumed job is claimed.
+          await notifyJobWakeup(trx, jobId);
+          return { before, after: next.state };
         });
         if (outcome.after.status !== outcome.before.status)
           this.#notifyStatus(outcome.before.status, outcome.after);
@@ -357,24 +265,4 @@ export class JobCommands {
       progress: progressOf(state),
     });
   }
-}
-
-function normalizeSucceeded(result: unknown): { type: 'succeeded'; message: unknown } {
-  if (result && typeof result === 'object' && (result as { type?: unknown }).type === 'succeeded') {
-    return result as { type: 'succeeded'; message: unknown };
-  }
-  return { type: 'succeeded', message: result };
-}
-
-function normalizeError(error: unknown): { type: string; message: string } {
-  if (error instanceof Error) return { type: 'api_error', message: error.message };
-  if (typeof error === 'string') return { type: 'api_error', message: error };
-  if (error && typeof error === 'object') {
-    const e = error as { type?: unknown; message?: unknown };
-    return {
-      type: typeof e.type === 'string' ? e.type : 'api_error',
-      message: typeof e.message === 'string' ? e.message : JSON.stringify(error),
-    };
-  }
-  return { type: 'api_error', message: String(error) };
 }

@@ -1,5 +1,12 @@
 import { AnthropicFailure, BatchCreationUnconfirmedError } from '../domain/anthropic.errors.js';
 import type { Clock } from '../domain/clock.js';
+import {
+  type DriverAction,
+  decideIntentFinding,
+  nextDriverAction,
+  nextLook,
+  nextPoll,
+} from '../domain/driver.next-action.js';
 import { ConcurrencyError } from '../domain/errors.js';
 import type { JobEvent } from '../domain/job.events.js';
 import {
@@ -8,27 +15,31 @@ import {
   openBatches,
   unfinishedRequests,
 } from '../domain/job.state.js';
+import { UnknownJobEventError } from '../domain/job-event.upcast.js';
 import { isTerminalStatus } from '../domain/job-status.js';
 import { withPercentComplete } from '../domain/progress.js';
-import { holdsLease } from '../store/jobs/job-leases.js';
-import {
-  countWaitingDuplicates,
-  insertBatchRequests,
-  selectSendableRequests,
-} from '../store/jobs/job-requests.js';
-import { countJobOutcomes, countRequestsInFlight } from '../store/jobs/request-results.js';
+import { releaseLease } from '../store/jobs/job-leases.js';
+import { countWaitingDuplicates, takeSendableRequests } from '../store/jobs/job-requests.js';
+import { countJobOutcomes } from '../store/jobs/request-results.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import type { BatchApi } from './batch-api.port.js';
+import type { BatchStatusBoard } from './batch-status-board.js';
 import { collectBatchResults } from './collect-batch-results.js';
 import { findIntendedBatch } from './find-intended-batch.js';
 import { sentCustomId } from './job-ids.js';
 import type { JobOptions } from './job-options.js';
-import type { HydratedJob } from './job-snapshot.js';
+import { accepts, applyEvents, type HydratedJob } from './job-snapshot.js';
 import { type CommitContext, commitJobEvents, loadJob } from './job-store.js';
 
 export interface DriverDeps {
   db: Db;
   api: BatchApi;
+  /** The instance's shared view of batch states (one list call for every job it follows). */
+  board: BatchStatusBoard;
+  /** Requests waiting at Anthropic across every job and instance (may be a little stale). */
+  requestsInFlight: () => Promise<number>;
+  /** Told how many requests this instance just sent, so the count above stays near the truth. */
+  sent?: ((requests: number) => void) | undefined;
   clock: Clock;
   options: JobOptions;
   context: CommitContext;
@@ -38,39 +49,60 @@ export interface DriverDeps {
 }
 
 /**
- * What the driver wants next: another step at once, one at a time, nothing (the job is
- * done), or to let go (another instance took the job over).
+ * What the driver wants next: another step at once, one at a time, nothing (the job
+ * needs this instance no more; `released` when its lease went with its last commit),
+ * or to let go (another instance took the job over).
  */
 export type NextStep =
   | { kind: 'now' }
   | { kind: 'at'; at: Date }
-  | { kind: 'done' }
+  | { kind: 'done'; released?: boolean }
   | { kind: 'lost' };
 
-/** This instance no longer holds the job's lease: it must write nothing more about the job. */
+/** This instance no longer owns the job: another took it over (its JobStarted is in the log). */
 export class LeaseLostError extends Error {
   constructor(readonly jobId: string) {
-    super(`the lease of ${jobId} is held by another instance`);
+    super(`job ${jobId} was taken over by another instance`);
     this.name = 'LeaseLostError';
   }
 }
 
+/** Polls in a row that did not find a batch before the job fails for it. */
+const MISSES_BEFORE_FAILING = 3;
+
 /**
- * Moves one job forward a step at a time, reading where it is from the log.
- * Each step does at most one thing at Anthropic and commits what it learnt,
- * so a crash between steps loses nothing and a restart carries on.
+ * Moves one job forward, keeping it live: the job as its log says (snapshot
+ * and version) stays in memory and each commit of the driver's own moves it
+ * on; it is read from the log again only after another writer got there
+ * first. The next move is decided by the pure `nextDriverAction`; this class
+ * performs it. Each step does at most one thing at Anthropic and commits what
+ * it learnt, so a crash between steps loses nothing and a restart carries on.
  */
 export class JobDriver {
   readonly #deps: DriverDeps;
   readonly jobId: string;
+  #job: HydratedJob | undefined;
   readonly #polls = new Map<string, { at: number; interval: number }>();
-  readonly #cancelSent = new Set<string>();
+  readonly #cancelsSent = new Set<string>();
+  readonly #misses = new Map<string, number>();
+  /** Whether this instance's JobStarted is in the log (then another owner means a takeover). */
+  #started = false;
+  /** Set by invalidate(): a commit still under way must not bring back what it read before. */
+  #invalidated = false;
   #backoffUntil = 0;
   #backoffMs = 0;
 
-  constructor(deps: DriverDeps, jobId: string) {
+  constructor(deps: DriverDeps, jobId: string, job?: HydratedJob) {
     this.#deps = deps;
     this.jobId = jobId;
+    this.#job = job;
+    if (job?.state.owner === deps.context.instanceId) this.#started = true;
+  }
+
+  /** Another writer changed the job (a command): read it from the log before the next step. */
+  invalidate(): void {
+    this.#job = undefined;
+    this.#invalidated = true;
   }
 
   /** Takes one step; errors from Anthropic that may pass are waited out with backoff. */
@@ -84,6 +116,9 @@ export class JobDriver {
     } catch (error) {
       if (error instanceof LeaseLostError) return { kind: 'lost' };
       if (error instanceof ConcurrencyError) return { kind: 'now' };
+      if (error instanceof UnknownJobEventError) throw error;
+      // Whatever failed may have changed the log under us (a command, a takeover): read it again.
+      this.#job = undefined;
       if (error instanceof BatchCreationUnconfirmedError) {
         // The batch may exist: the intent stays, and is reconciled once Anthropic can list it.
         return { kind: 'at', at: new Date(now.getTime() + this.#deps.options.reconcileAfterMs) };
@@ -107,143 +142,167 @@ export class JobDriver {
   }
 
   async #step(now: Date): Promise<NextStep> {
-    const job = await loadJob(this.#deps.db, this.jobId);
+    const job = await this.#current();
     if (!job) return { kind: 'done' };
-    const state = job.state;
-    if (state.deleted) {
-      await this.#cancelOpenBatches(state);
-      return { kind: 'done' };
-    }
-    if (isTerminalStatus(state.status)) return { kind: 'done' };
-    if (state.status !== 'processing' && state.status !== 'paused') return { kind: 'done' };
-
-    const intended = state.batches.find((b) => b.status === 'intended');
-    if (intended) return this.#reconcileIntent(job, intended, now);
-
-    for (const batch of state.batches.filter((b) => b.status === 'submitted')) {
-      const poll = this.#polls.get(batch.batchId!);
-      if (poll && poll.at > now.getTime()) continue;
-      const remote = await this.#deps.api.getBatchStatus(batch.batchId!);
-      if (remote.processing_status === 'ended') {
-        await this.#commit(job, [
-          {
-            type: 'BatchEnded',
-            data: { batchKey: batch.batchKey, batchId: batch.batchId!, at: now.toISOString() },
-          },
-        ]);
-        this.#polls.delete(batch.batchId!);
-        return { kind: 'now' };
-      }
-      const interval = Math.min(
-        (poll?.interval ?? this.#deps.options.pollIntervalMs / 1.5) * 1.5,
-        this.#deps.options.pollMaxMs,
-      );
-      this.#polls.set(batch.batchId!, { at: now.getTime() + interval, interval });
-    }
-
-    const ended = state.batches.find((b) => b.status === 'ended');
-    if (ended) {
-      await this.#collect(job, ended, now);
-      return { kind: 'now' };
-    }
-
-    const ending = state.cancelRequestedAt !== null || now.getTime() >= Date.parse(state.expiresAt);
-    if (ending) {
-      const open = openBatches(state);
-      if (open.length > 0) {
-        await this.#cancelOpenBatches(state);
-        return this.#nextPoll(state, now);
-      }
-      const at = now.toISOString();
-      const unfinished = unfinishedRequests(state);
-      const event: JobEvent = state.cancelRequestedAt
-        ? { type: 'JobCancelled', data: { at, unfinished } }
-        : { type: 'JobExpired', data: { at, unfinished } };
-      await this.#commit(job, [event]);
-      return { kind: 'done' };
-    }
-
-    if (state.status === 'paused') {
-      // Nothing on the way: give the slot back. A resumed job is claimed again like a queued one.
-      if (openBatches(state).length === 0) return { kind: 'done' };
-      return this.#nextPoll(state, now);
-    }
-
-    if (state.retryDueAt && Date.parse(state.retryDueAt) > now.getTime()) {
-      return this.#nextPoll(state, now, Date.parse(state.retryDueAt) - now.getTime());
-    }
-
-    if (await this.#submitNext(job, now)) return { kind: 'now' };
-
-    if (openBatches(state).length === 0 && unfinishedRequests(state) === 0) {
-      if ((await countWaitingDuplicates(this.#deps.db, state.id)) > 0) {
-        // Only other jobs' originals are left to wait for: give the slot back, or jobs like
-        // this one could take every slot while the jobs holding the originals stay queued.
-        // It is claimed again once they all have their outcome (claimQueuedJobs).
+    const action = this.#decide(job.state, now);
+    switch (action.kind) {
+      case 'let-go':
         return { kind: 'done' };
+      case 'start':
+        return this.#start(job, now);
+      case 'wait':
+        return { kind: 'at', at: action.until };
+      case 'cancel-batches':
+        await this.#cancel(action.batchIds);
+        return action.afterwards === 'let-go' ? { kind: 'done' } : { kind: 'now' };
+      case 'reconcile-intent':
+        return this.#reconcileIntent(job, action.batch, now);
+      case 'poll':
+        return this.#poll(job, action.batchIds, now);
+      case 'collect':
+        return this.#collect(job, action.batch, [], now);
+      case 'append':
+        return this.#commit(job, action.events, now);
+      case 'submit':
+        return this.#afterSubmit(job, await this.#submit(job, now), now);
+      case 'finish':
+        return this.#finish(job, now);
+      default: {
+        const unknown: never = action;
+        throw new Error(`unknown driver action ${JSON.stringify(unknown)}`);
       }
-      const counts = await countJobOutcomes(this.#deps.db, state.id);
-      const progress = withPercentComplete({
-        total: state.totalRequests,
-        pending: 0,
-        processing: 0,
-        completed: counts.succeeded,
-        failed: counts.errored,
-        cancelled: counts.canceled,
-        expired: counts.expired,
-      });
-      await this.#commit(job, [
-        { type: 'JobCompleted', data: { at: now.toISOString(), progress } },
-      ]);
-      return { kind: 'done' };
     }
-    return this.#nextPoll(state, now);
   }
 
-  /** Sends the next sub-batch if there is room; true when it sent one. */
-  async #submitNext(job: HydratedJob, now: Date): Promise<boolean> {
-    const { db, options, api } = this.#deps;
-    const room = options.maxRequestsInFlight - (await countRequestsInFlight(db));
-    if (room <= 0) return false;
-    const candidates = await selectSendableRequests(
-      db,
-      job.state.id,
-      Math.min(room, options.maxBatchRequests),
-    );
-    if (candidates.length === 0) return false;
-    let bytes = 0;
-    const chosen = candidates.filter((c) => {
-      bytes += c.bytes + 100;
-      return bytes <= options.maxBatchBytes;
-    });
-    if (chosen.length === 0) chosen.push(candidates[0]!);
+  #decide(state: JobState, now: Date): DriverAction {
+    return nextDriverAction(state, now, this.#memory(), this.#deps.options);
+  }
 
+  #memory() {
+    return { polls: this.#polls, cancelsSent: this.#cancelsSent, self: this.#self };
+  }
+
+  get #self(): string {
+    return this.#deps.context.instanceId;
+  }
+
+  /**
+   * Records that this instance carries the job on (claimed, taken over, or claimed again after
+   * a pause), in the same commit as its first sub-batch's intent when that comes next.
+   */
+  async #start(job: HydratedJob, now: Date): Promise<NextStep> {
+    const started: JobEvent = {
+      type: 'JobStarted',
+      data: { at: now.toISOString(), instanceId: this.#self },
+    };
+    const after = this.#preview(job, [started]);
+    if (after && this.#decide(after, now).kind === 'submit') {
+      return this.#afterSubmit(job, await this.#submit(job, now, [started]), now);
+    }
+    return this.#commit(job, [started]);
+  }
+
+  async #current(): Promise<HydratedJob | undefined> {
+    // Invalidated while reading: what was read may predate the change, so read again.
+    while (!this.#job) {
+      this.#invalidated = false;
+      const job = await loadJob(this.#deps.db, this.jobId);
+      if (!job) return undefined;
+      if (job.state.owner === this.#self) this.#started = true;
+      if (!this.#invalidated) this.#job = job;
+    }
+    return this.#job;
+  }
+
+  /** Looks at the batches due, through the board; an ended one is collected at once. */
+  async #poll(job: HydratedJob, batchIds: readonly string[], now: Date): Promise<NextStep> {
+    const seen = await this.#deps.board.look(batchIds);
+    for (const batchId of batchIds) {
+      const remote = seen.get(batchId);
+      const batch = job.state.batches.find((b) => b.batchId === batchId)!;
+      if (!remote) {
+        const misses = (this.#misses.get(batchId) ?? 0) + 1;
+        this.#misses.set(batchId, misses);
+        if (misses >= MISSES_BEFORE_FAILING) {
+          return this.#fail(`Anthropic does not know batch ${batchId} (of ${batch.batchKey})`);
+        }
+      } else if (remote.processing_status === 'ended') {
+        this.#polls.delete(batchId);
+        this.#misses.delete(batchId);
+        const ended: JobEvent = {
+          type: 'BatchEnded',
+          data: {
+            batchKey: batch.batchKey,
+            batchId,
+            at: now.toISOString(),
+            resultsUrl: remote.results_url ?? undefined,
+          },
+        };
+        return this.#collect(
+          job,
+          { ...batch, resultsUrl: remote.results_url ?? null },
+          [ended],
+          now,
+        );
+      }
+      this.#polls.set(batchId, nextPoll(this.#polls.get(batchId), now, this.#deps.options));
+    }
+    return { kind: 'now' };
+  }
+
+  /**
+   * Streams a batch's results into the results table and commits what they were, with the
+   * batch's end when it was only just seen, and the job's completion when nothing is left.
+   */
+  async #collect(
+    job: HydratedJob,
+    batch: BatchState,
+    before: JobEvent[],
+    now: Date,
+  ): Promise<NextStep> {
+    const collected = await collectBatchResults(this.#deps, job.state, batch, now);
+    return this.#commit(job, [...before, ...collected], now);
+  }
+
+  /** Sends the next sub-batch if there is room; `prefix` events are committed with its intent. */
+  async #submit(
+    job: HydratedJob,
+    now: Date,
+    prefix: JobEvent[] = [],
+  ): Promise<'sent' | 'no-room' | 'nothing-to-send'> {
+    const { db, options, api } = this.#deps;
+    const room = options.maxRequestsInFlight - (await this.#deps.requestsInFlight());
+    if (room <= 0) {
+      if (prefix.length > 0) await this.#commit(job, prefix);
+      return 'no-room';
+    }
     const batchKey = `b${job.state.batches.length + 1}`;
     const attempt = job.state.retryCount + 1;
-    const intent = await db.transaction().execute(async (trx) => {
-      await insertBatchRequests(
+    const taken = await db.transaction().execute(async (trx) => {
+      const chosen = await takeSendableRequests(
         trx,
         job.state.id,
         batchKey,
-        chosen.map((c) => c.ordinal),
+        Math.min(room, options.maxBatchRequests),
+        options.maxBatchBytes,
       );
-      const committed = await commitJobEvents(
-        trx,
-        job,
-        [
-          {
-            type: 'BatchSubmissionIntended',
-            data: { batchKey, attempt, requestCount: chosen.length, at: now.toISOString() },
-          },
-        ],
-        this.#deps.context,
-      );
-      await this.#assertLeaseHeld(trx);
-      return committed;
+      const intent: JobEvent[] =
+        chosen.length === 0
+          ? []
+          : [
+              {
+                type: 'BatchSubmissionIntended',
+                data: { batchKey, attempt, requestCount: chosen.length, at: now.toISOString() },
+              },
+            ];
+      if (prefix.length + intent.length === 0) return undefined;
+      return { chosen, intent: await this.#commitIn(trx, job, [...prefix, ...intent]) };
     });
-    this.#deps.onCommitted?.(job.state, intent.state);
+    if (taken) this.#committed(job, taken.intent);
+    if (!taken || taken.chosen.length === 0) return 'nothing-to-send';
+    this.#deps.sent?.(taken.chosen.length);
 
-    const requests = chosen.map((c) => ({
+    const requests = taken.chosen.map((c) => ({
       custom_id: sentCustomId(job.state.id, c.ordinal),
       params: c.params,
     }));
@@ -256,16 +315,40 @@ export class JobDriver {
       if (error instanceof BatchCreationUnconfirmedError) throw error;
       const reason =
         error instanceof AnthropicFailure ? `${error.type}: ${error.message}` : String(error);
-      await this.#commit(intent, [
-        {
-          type: 'BatchSubmissionAbandoned',
-          data: { batchKey, reason, at: this.#deps.clock.now().toISOString() },
-        },
-      ]);
+      await this.#commit(
+        taken.intent,
+        [
+          {
+            type: 'BatchSubmissionAbandoned',
+            data: { batchKey, reason, at: this.#deps.clock.now().toISOString() },
+          },
+        ],
+        now,
+      );
       throw error;
     }
-    await this.#recordSubmitted(intent, batchKey, batchId);
-    return true;
+    await this.#recordSubmitted(taken.intent, batchKey, batchId);
+    return 'sent';
+  }
+
+  /**
+   * After a submission: go on at once when a batch went out. With no room at Anthropic, wait
+   * for batches to end. With nothing to send although the log counts some (their outcomes were
+   * recorded otherwise), finish once nothing is on the way.
+   */
+  #afterSubmit(
+    job: HydratedJob,
+    outcome: 'sent' | 'no-room' | 'nothing-to-send',
+    now: Date,
+  ): Promise<NextStep> | NextStep {
+    if (outcome === 'sent') return { kind: 'now' };
+    const state = this.#job?.state ?? job.state;
+    if (outcome === 'nothing-to-send' && openBatches(state).length === 0) {
+      return this.#finish(this.#job ?? job, now);
+    }
+    const fallback =
+      outcome === 'no-room' ? this.#deps.options.pollIntervalMs : this.#deps.options.pollMaxMs;
+    return { kind: 'at', at: nextLook(state, now, this.#memory(), fallback) };
   }
 
   /**
@@ -282,7 +365,7 @@ export class JobDriver {
         return;
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;
-        const fresh = await loadJob(this.#deps.db, this.jobId);
+        const fresh = this.#job;
         const intended = fresh?.state.batches.find((b) => b.batchKey === batchKey);
         if (!fresh || intended?.status !== 'intended') return;
         current = fresh;
@@ -290,81 +373,79 @@ export class JobDriver {
     }
   }
 
-  /**
-   * An intent with no batch id: the process stopped (or lost its connection)
-   * between recording the intent and hearing Anthropic's answer. Adopt the
-   * batch if Anthropic has it; send again only when it has none.
-   */
   async #reconcileIntent(job: HydratedJob, batch: BatchState, now: Date): Promise<NextStep> {
-    const intendedAt = Date.parse(batch.intendedAt);
-    const { reconcileAfterMs } = this.#deps.options;
-    if (now.getTime() - intendedAt < reconcileAfterMs) {
-      return { kind: 'at', at: new Date(intendedAt + reconcileAfterMs) };
-    }
     const finding = await findIntendedBatch(this.#deps, {
       jobId: this.jobId,
       batchKey: batch.batchKey,
       requestCount: batch.requestCount,
-      intendedAt: new Date(intendedAt),
+      intendedAt: new Date(batch.intendedAt),
     });
-    if (finding.kind === 'undecided') {
-      return { kind: 'at', at: new Date(now.getTime() + this.#deps.options.pollMaxMs) };
-    }
-    // Not listed yet is not absent while its sender (perhaps a stale owner) may still be out.
-    const conclusiveAt = intendedAt + this.#deps.options.submitTimeoutMs + reconcileAfterMs;
-    if (finding.kind === 'absent' && now.getTime() < conclusiveAt) {
-      return { kind: 'at', at: new Date(conclusiveAt) };
-    }
-    if (finding.kind === 'found') {
-      await this.#commit(job, [
-        {
-          type: 'BatchSubmitted',
-          data: {
-            batchKey: batch.batchKey,
-            batchId: finding.batchId,
-            at: now.toISOString(),
-            adopted: true,
-          },
-        },
-      ]);
+    const decision = decideIntentFinding(batch, finding, now, this.#deps.options);
+    if (decision.kind === 'wait') return { kind: 'at', at: decision.until };
+    const next = await this.#commit(job, decision.events, now);
+    const adopted = decision.events[0]?.type === 'BatchSubmitted' ? decision.events[0] : undefined;
+    if (adopted) {
       this.#deps.log?.('adopted a batch found at Anthropic for an unconfirmed submission', {
         jobId: this.jobId,
-        batchId: finding.batchId,
+        batchId: adopted.data.batchId,
       });
-      return { kind: 'now' };
     }
-    await this.#commit(job, [
-      {
-        type: 'BatchSubmissionAbandoned',
-        data: { batchKey: batch.batchKey, reason: 'not found at Anthropic', at: now.toISOString() },
-      },
-    ]);
-    return { kind: 'now' };
+    return next;
   }
 
-  /** Streams a batch's results into the results table, then records what they were. */
-  async #collect(job: HydratedJob, batch: BatchState, now: Date): Promise<void> {
-    await this.#commit(job, await collectBatchResults(this.#deps, job.state, batch, now));
+  /**
+   * Every request has its outcome and nothing is on the way: the job is completed, unless
+   * some of its duplicates still wait for other jobs' originals — then its slot is given
+   * back, or jobs like it could take every slot while the jobs holding the originals stay
+   * queued. It is claimed again once they all have their outcome (claimQueuedJobs).
+   */
+  async #finish(job: HydratedJob, now: Date): Promise<NextStep> {
+    const events = await this.#completion(job.state, now);
+    if (!events) return { kind: 'done' };
+    return this.#commit(job, events, now);
   }
 
-  async #cancelOpenBatches(state: JobState): Promise<void> {
-    for (const batch of openBatches(state)) {
-      if (!batch.batchId || batch.status !== 'submitted' || this.#cancelSent.has(batch.batchId))
-        continue;
-      await this.#deps.api.cancelBatch(batch.batchId);
-      this.#cancelSent.add(batch.batchId);
+  /** JobCompleted with the job's final counts, or undefined while duplicates still wait. */
+  async #completion(state: JobState, now: Date): Promise<JobEvent[] | undefined> {
+    let counts = {
+      succeeded: state.outcomes.completed,
+      errored: state.outcomes.failed,
+      canceled: state.outcomes.cancelled,
+      expired: state.outcomes.expired,
+    };
+    if (state.deduplicatedRequests > 0) {
+      if ((await countWaitingDuplicates(this.#deps.db, state.id)) > 0) return undefined;
+      counts = await countJobOutcomes(this.#deps.db, state.id);
+    }
+    const progress = withPercentComplete({
+      total: state.totalRequests,
+      pending: 0,
+      processing: 0,
+      completed: counts.succeeded,
+      failed: counts.errored,
+      cancelled: counts.canceled,
+      expired: counts.expired,
+    });
+    return [{ type: 'JobCompleted', data: { at: now.toISOString(), progress } }];
+  }
+
+  async #cancel(batchIds: readonly string[]): Promise<void> {
+    for (const batchId of batchIds) {
+      await this.#deps.api.cancelBatch(batchId);
+      this.#cancelsSent.add(batchId);
       // A cancelled batch ends soon: look again at the first interval, not the backed-off one.
       const interval = this.#deps.options.pollIntervalMs;
-      this.#polls.set(batch.batchId, { at: this.#deps.clock.now().getTime() + interval, interval });
+      this.#polls.set(batchId, { at: this.#deps.clock.now().getTime() + interval, interval });
     }
   }
 
   async #fail(reason: string): Promise<NextStep> {
-    const job = await loadJob(this.#deps.db, this.jobId);
+    this.#job = undefined;
+    const job = await this.#current();
     if (!job || job.state.deleted || isTerminalStatus(job.state.status)) return { kind: 'done' };
     const at = this.#deps.clock.now().toISOString();
     try {
-      await this.#commit(job, [
+      return await this.#commit(job, [
         { type: 'JobFailed', data: { at, reason, unfinished: unfinishedRequests(job.state) } },
       ]);
     } catch (error) {
@@ -372,35 +453,81 @@ export class JobDriver {
       if (error instanceof ConcurrencyError) return { kind: 'now' };
       throw error;
     }
-    return { kind: 'done' };
-  }
-
-  #nextPoll(state: JobState, now: Date, fallbackMs = this.#deps.options.pollMaxMs): NextStep {
-    const times = openBatches(state)
-      .flatMap((b) => (b.batchId ? [this.#polls.get(b.batchId)?.at ?? now.getTime()] : []))
-      .concat(now.getTime() + fallbackMs, Date.parse(state.expiresAt));
-    return { kind: 'at', at: new Date(Math.max(now.getTime(), Math.min(...times))) };
-  }
-
-  async #commit(job: HydratedJob, events: JobEvent[]): Promise<HydratedJob> {
-    const next = await this.#deps.db.transaction().execute(async (trx) => {
-      const committed = await commitJobEvents(trx, job, events, this.#deps.context);
-      await this.#assertLeaseHeld(trx);
-      return committed;
-    });
-    this.#deps.onCommitted?.(job.state, next.state);
-    return next;
   }
 
   /**
-   * The fence: every commit of the driver checks, in its transaction, that this
-   * instance still holds the job's lease, so an owner whose lease was taken over
-   * (it stalled, or lost the database for a while) writes nothing, and in
-   * particular records no new intent, however current its view of the log.
+   * Commits events in a transaction of their own. When they leave nothing more to do and the
+   * completion needs nothing from the database, the job's completion goes with them; when the
+   * job has ended, its lease goes too (one transaction, not three).
    */
-  async #assertLeaseHeld(trx: Trx): Promise<void> {
-    if (!(await holdsLease(trx, this.jobId, this.#deps.context.instanceId))) {
-      throw new LeaseLostError(this.jobId);
+  async #commit(job: HydratedJob, events: JobEvent[], now?: Date): Promise<NextStep> {
+    const all = now ? [...events, ...this.#completionAfter(job, events, now)] : events;
+    const next = await this.#deps.db.transaction().execute(async (trx) => {
+      const committed = await this.#commitIn(trx, job, all);
+      if (isTerminalStatus(committed.state.status) || committed.state.deleted) {
+        await releaseLease(trx, this.jobId, this.#deps.context.instanceId);
+      }
+      return committed;
+    });
+    this.#committed(job, next);
+    return isTerminalStatus(next.state.status) ? { kind: 'done', released: true } : { kind: 'now' };
+  }
+
+  /** JobCompleted, if the events leave the job finished and its counts are known without a query. */
+  #completionAfter(job: HydratedJob, events: JobEvent[], now: Date): JobEvent[] {
+    if (job.state.deduplicatedRequests > 0) return [];
+    const after = this.#preview(job, events);
+    if (!after || this.#decide(after, now).kind !== 'finish') return [];
+    const { completed, failed, cancelled, expired } = after.outcomes;
+    const progress = withPercentComplete({
+      total: after.totalRequests,
+      pending: 0,
+      processing: 0,
+      completed,
+      failed,
+      cancelled,
+      expired,
+    });
+    return [{ type: 'JobCompleted', data: { at: now.toISOString(), progress } }];
+  }
+
+  /** The job's state after `events`, or undefined when the machine would refuse them. */
+  #preview(job: HydratedJob, events: JobEvent[]): JobState | undefined {
+    if (!accepts(job.snapshot, events)) return undefined;
+    return applyEvents(job.snapshot, events).context.job ?? undefined;
+  }
+
+  /**
+   * The fence is the version: an append at a version the log has passed fails. Then the job
+   * is read again, and if another instance has started it since, this one lets it go.
+   */
+  async #commitIn(trx: Trx, job: HydratedJob, events: JobEvent[]): Promise<HydratedJob> {
+    try {
+      return await commitJobEvents(trx, job, events, this.#deps.context);
+    } catch (error) {
+      if (error instanceof ConcurrencyError) await this.#reload();
+      throw error;
     }
+  }
+
+  /**
+   * After a conflict: read the log again. Once this instance has started the job, another
+   * owner in the log means it was taken over; before that, the next step starts it again.
+   */
+  async #reload(): Promise<void> {
+    this.#invalidated = false;
+    const fresh = await loadJob(this.#deps.db, this.jobId);
+    this.#job = this.#invalidated ? undefined : fresh;
+    const taken =
+      fresh !== undefined &&
+      fresh.state.owner !== this.#self &&
+      !isTerminalStatus(fresh.state.status);
+    if (taken && this.#started) throw new LeaseLostError(this.jobId);
+  }
+
+  #committed(before: HydratedJob, after: HydratedJob): void {
+    if (after.state.owner === this.#self) this.#started = true;
+    this.#job = this.#invalidated ? undefined : after;
+    this.#deps.onCommitted?.(before.state, after.state);
   }
 }

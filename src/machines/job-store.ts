@@ -1,8 +1,15 @@
 import { IllegalTransitionError } from '../domain/errors.js';
 import type { JobEvent } from '../domain/job.events.js';
 import type { JobState } from '../domain/job.state.js';
-import { appendToStream, readStream } from '../store/event-store.js';
-import { projectJobEvent } from '../store/jobs/project-job.js';
+import {
+  EVENT_SCHEMA_VERSION,
+  UnknownJobEventError,
+  upcastJobEvent,
+} from '../domain/job-event.upcast.js';
+import { appendToStream, readStream, readStreams } from '../store/event-store.js';
+import type { RecordedEvent } from '../store/event-store.types.js';
+import { forgetOriginals } from '../store/jobs/job-requests.js';
+import { type ProjectedStep, projectJobCommit } from '../store/jobs/project-job.js';
 import type { DbOrTrx, Trx } from '../store/schema/index.js';
 import { finalizeEndedJob } from './finalize-ended-job.js';
 import { applyEvents, emptySnapshot, type HydratedJob, stepOf } from './job-snapshot.js';
@@ -27,20 +34,60 @@ export interface CommitContext {
 
 /** Rebuilds a job from its events (pure replay); undefined when it has none. */
 export async function loadJob(db: DbOrTrx, jobId: string): Promise<HydratedJob | undefined> {
-  const recorded = await readStream(db, jobId);
+  return hydrate(await readStream(db, jobId));
+}
+
+/**
+ * Several jobs at once, in one read of the log (the scheduler's claims); a job whose log
+ * holds events of a newer writer is left out and named in `unreadable`.
+ */
+export async function loadJobs(
+  db: DbOrTrx,
+  jobIds: readonly string[],
+): Promise<{ jobs: Map<string, HydratedJob>; unreadable: UnknownJobEventError[] }> {
+  const byStream = new Map<string, RecordedEvent[]>();
+  for (const event of await readStreams(db, jobIds)) {
+    const events = byStream.get(event.streamId) ?? [];
+    events.push(event);
+    byStream.set(event.streamId, events);
+  }
+  const jobs = new Map<string, HydratedJob>();
+  const unreadable: UnknownJobEventError[] = [];
+  for (const [id, events] of byStream) {
+    try {
+      jobs.set(id, hydrate(events)!);
+    } catch (error) {
+      if (!(error instanceof UnknownJobEventError)) throw error;
+      unreadable.push(error);
+    }
+  }
+  return { jobs, unreadable };
+}
+
+function hydrate(recorded: readonly RecordedEvent[]): HydratedJob | undefined {
   if (recorded.length === 0) return undefined;
-  const snapshot = applyEvents(
-    emptySnapshot(),
-    recorded.map((e) => ({ type: e.type, data: e.data }) as JobEvent),
-  );
+  const snapshot = applyEvents(emptySnapshot(), recorded.map(toJobEvent));
   return { snapshot, state: snapshot.context.job!, version: recorded.at(-1)!.version };
+}
+
+/** A stored event in this version's shape (upcast); one of a newer writer is UnknownJobEventError. */
+export function toJobEvent(recorded: RecordedEvent): JobEvent {
+  const schemaVersion = recorded.metadata.schemaVersion;
+  return upcastJobEvent(recorded.streamId, {
+    type: recorded.type,
+    data: recorded.data,
+    schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : 1,
+  });
 }
 
 /**
  * Appends events to a job's stream at the version it was loaded at, after the
  * machine has accepted each of them, and updates the read models in the same
- * transaction. A refused event is an IllegalTransitionError (nothing written);
- * a stale version is a ConcurrencyError.
+ * transaction, once for the whole commit. A refused event is an
+ * IllegalTransitionError (nothing written); a stale version is a
+ * ConcurrencyError, raised by the job row's update before the log is touched
+ * (see projectJobCommit): the version is the fence, so a writer that lost the
+ * job to another instance (which appended JobStarted) can write nothing more.
  */
 export async function commitJobEvents(
   trx: Trx,
@@ -49,52 +96,40 @@ export async function commitJobEvents(
   context: CommitContext,
   command = events[0]?.type ?? 'change',
 ): Promise<HydratedJob> {
-  // Writers of one job queue on its row before touching the log, so two of
-  // them never hold each other's locks (the loser then fails on the version).
-  if (job)
-    await trx.selectFrom('jobs').select('id').where('id', '=', job.state.id).forUpdate().execute();
   let snapshot = job?.snapshot ?? emptySnapshot();
-  const snapshots = events.map((event) => {
+  let before = job?.state ?? null;
+  const steps: ProjectedStep[] = [];
+  for (const event of events) {
     if (!snapshot.can(event)) throw new IllegalTransitionError(command, job?.state.status ?? 'new');
     snapshot = applyEvents(snapshot, [event]);
-    return snapshot;
-  });
+    const after = snapshot.context.job!;
+    steps.push({ before, event, after });
+    before = after;
+  }
   const state = snapshot.context.job!;
-  const appended = await appendToStream(trx, state.id, job?.version ?? 0, events, {
+  const expectedVersion = job?.version ?? 0;
+  const version = expectedVersion + events.length;
+  const step = stepOf(snapshot);
+  await projectJobCommit(trx, steps, step, version, job ? expectedVersion : null);
+  await appendToStream(trx, state.id, expectedVersion, events, {
     instanceId: context.instanceId,
     tenant: state.tenant,
+    schemaVersion: EVENT_SCHEMA_VERSION,
     correlationId: context.correlationId,
     causationId: context.causationId,
   });
-  let before = job?.state ?? null;
-  for (const [i, event] of events.entries()) {
-    const after = snapshots[i]!.context.job!;
-    await projectJobEvent(
-      trx,
-      before,
-      event,
-      after,
-      stepOf(snapshots[i]!),
-      appended.events[i]!.version,
-    );
-    before = after;
-  }
-  const step = stepOf(snapshot);
   if (job && job.state.status !== state.status) {
     // Every request of a job that has ended has exactly one final outcome.
     await finalizeEndedJob(trx, state, new Date(state.updatedAt));
   }
-  const hydrated: HydratedJob = {
-    snapshot,
-    state: snapshot.context.job!,
-    version: appended.nextVersion,
-  };
+  if (job && state.deleted && !job.state.deleted) await forgetOriginals(trx, state.id);
+  const hydrated: HydratedJob = { snapshot, state, version };
   await context.onChange?.(trx, {
     before: job?.state ?? null,
-    after: hydrated.state,
+    after: state,
     events,
     step,
-    version: hydrated.version,
+    version,
   });
   return hydrated;
 }

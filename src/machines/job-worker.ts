@@ -2,8 +2,8 @@ import type { Clock } from '../domain/clock.js';
 import { ConcurrencyError } from '../domain/errors.js';
 import type { JobState } from '../domain/job.state.js';
 import { unfinishedRequests } from '../domain/job.state.js';
+import { UnknownJobEventError } from '../domain/job-event.upcast.js';
 import {
-  acquireLease,
   claimLapsedLeases,
   claimQueuedJobs,
   findUnheldJobsPastDeadline,
@@ -11,11 +11,21 @@ import {
   releaseLease,
   renewLeases,
 } from '../store/jobs/job-leases.js';
+import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
+import { countRequestsInFlight } from '../store/jobs/request-results.js';
 import type { Db } from '../store/schema/index.js';
 import type { BatchApi } from './batch-api.port.js';
-import { JobDriver } from './job-driver.js';
+import { BatchStatusBoard } from './batch-status-board.js';
+import { JobDriver, type NextStep } from './job-driver.js';
 import type { JobOptions } from './job-options.js';
-import { type CommitContext, commitJobEvents, loadJob } from './job-store.js';
+import type { HydratedJob } from './job-snapshot.js';
+import { type CommitContext, commitJobEvents, loadJob, loadJobs } from './job-store.js';
+
+/** The scheduler's fallback poll while wake-ups arrive (BATCHKEEPER_SCHEDULER_INTERVAL_MS when larger). */
+const LISTENING_POLL_MS = 5000;
+
+/** How long the count of requests in flight at Anthropic is reused before it is read again. */
+const IN_FLIGHT_COUNT_TTL_MS = 1000;
 
 export interface WorkerDeps {
   db: Db;
@@ -48,9 +58,17 @@ export class JobWorker {
   #loop: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #wakeScheduler: (() => void) | undefined;
+  #wakeRequested = false;
+  /** Wake-ups arrive (LISTEN is up): polling is only the fallback, and slower. */
+  #listening = false;
+  readonly #board: BatchStatusBoard;
+  #inFlight: { count: number; readAt: number } | undefined;
+  /** Jobs whose log holds events of a newer instance: left to those (a rolling upgrade). */
+  readonly #unreadable = new Set<string>();
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
+    this.#board = new BatchStatusBoard(deps.api);
   }
 
   get instanceId(): string {
@@ -70,9 +88,21 @@ export class JobWorker {
     this.#heartbeat = setInterval(() => void this.#renew(), every);
   }
 
+  /** Whether wake-ups from other instances arrive (the manager's LISTEN is up). */
+  setListening(listening: boolean): void {
+    this.#listening = listening;
+  }
+
   /** Looks for work now rather than at the next tick (a job was created or resumed). */
   wake(jobId?: string): void {
-    if (jobId) this.#held.get(jobId)?.wake();
+    const held = jobId ? this.#held.get(jobId) : undefined;
+    if (held) {
+      // Someone else wrote to the job (a command): its driver reads the log again.
+      held.driver.invalidate();
+      held.wake();
+    }
+    // A wake-up during a round is not lost: the next round starts as soon as this one ends.
+    this.#wakeRequested = true;
     this.#wakeScheduler?.();
   }
 
@@ -92,19 +122,28 @@ export class JobWorker {
       job.wake();
     }
     await Promise.all(held.map(([, job]) => job.done));
-    await handOverLeases(
-      this.#deps.db,
-      this.instanceId,
-      held.map(([id]) => id),
-    ).catch((error) => this.#deps.log?.('could not hand over leases', { error: String(error) }));
+    await this.#deps.db
+      .transaction()
+      .execute(async (trx) => {
+        await handOverLeases(
+          trx,
+          this.instanceId,
+          held.map(([id]) => id),
+        );
+        if (held.length > 0) await notifyJobWakeup(trx, null);
+      })
+      .catch((error) => this.#deps.log?.('could not hand over leases', { error: String(error) }));
     this.#held.clear();
   }
 
   async #schedule(): Promise<void> {
     let failures = 0;
+    let woken = false;
     while (this.#running) {
+      this.#wakeRequested = false;
       try {
-        await this.#expireWaitingJobs();
+        // A wake-up means work to claim; deadlines of waiting jobs are looked at on the poll.
+        if (!woken) await this.#expireWaitingJobs();
         await this.#takeOverLapsed();
         await this.#claimQueued();
         failures = 0;
@@ -112,15 +151,22 @@ export class JobWorker {
         failures += 1;
         this.#deps.log?.('scheduler round failed', { error: String(error) });
       }
+      const { schedulerIntervalMs } = this.#deps.options;
       const delay =
-        failures === 0
-          ? this.#deps.options.schedulerIntervalMs
-          : Math.min(250 * 2 ** failures, 10_000);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
+        failures > 0
+          ? Math.min(250 * 2 ** failures, 10_000)
+          : this.#listening
+            ? Math.max(schedulerIntervalMs, LISTENING_POLL_MS)
+            : schedulerIntervalMs;
+      // Stopped during the round: do not sleep through a whole interval before noticing.
+      if (!this.#running) break;
+      woken = this.#wakeRequested && failures === 0;
+      if (woken) continue;
+      woken = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), delay);
         this.#wakeScheduler = () => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         };
       });
       this.#wakeScheduler = undefined;
@@ -134,34 +180,26 @@ export class JobWorker {
   async #claimQueued(): Promise<void> {
     const free = this.#free();
     if (free <= 0) return;
-    const { db, clock, options, context } = this.#deps;
-    const started = await db.transaction().execute(async (trx) => {
-      const ids = await claimQueuedJobs(trx, free, clock.now());
-      const changes: Array<{ before: JobState; after: JobState }> = [];
-      for (const id of ids) {
-        const job = await loadJob(trx, id);
-        if (!job) continue;
-        const now = clock.now();
-        const next = await commitJobEvents(
-          trx,
-          job,
-          [{ type: 'JobStarted', data: { at: now.toISOString(), instanceId: this.instanceId } }],
-          context,
-        );
-        await acquireLease(
-          trx,
-          id,
-          this.instanceId,
-          now,
-          new Date(now.getTime() + options.leaseTtlMs),
-        );
-        changes.push({ before: job.state, after: next.state });
-      }
-      return changes;
+    const { db, clock, options } = this.#deps;
+    // The claim is the lease alone, one statement for the whole round; each driver then
+    // records its JobStarted with its first sub-batch's intent.
+    const now = clock.now();
+    const claimed = await claimQueuedJobs(db, {
+      owner: this.instanceId,
+      limit: free,
+      now,
+      expiresAt: new Date(now.getTime() + options.leaseTtlMs),
+      skip: [...this.#unreadable],
     });
-    for (const change of started) {
-      this.#deps.onCommitted?.(change.before, change.after);
-      this.#hold(change.after.id);
+    if (claimed.length === 0) return;
+    const { jobs, unreadable } = await loadJobs(db, claimed);
+    for (const error of unreadable) {
+      this.#cannotRead(error);
+      await releaseLease(db, error.jobId, this.instanceId);
+    }
+    for (const id of claimed) {
+      const job = jobs.get(id);
+      if (job) this.#hold(id, job);
     }
   }
 
@@ -170,23 +208,16 @@ export class JobWorker {
     if (free <= 0) return;
     const { db, clock, options } = this.#deps;
     const now = clock.now();
-    const taken = await db
-      .transaction()
-      .execute((trx) =>
-        claimLapsedLeases(
-          trx,
-          this.instanceId,
-          now,
-          new Date(now.getTime() + options.leaseTtlMs),
-          free,
-        ),
-      );
+    const taken = await claimLapsedLeases(
+      db,
+      this.instanceId,
+      now,
+      new Date(now.getTime() + options.leaseTtlMs),
+      free,
+    );
     for (const lease of taken) {
       if (this.#held.has(lease.jobId)) continue;
-      if (!(await this.#recordTakeover(lease.jobId))) {
-        await releaseLease(db, lease.jobId, this.instanceId);
-        continue;
-      }
+      // The driver reads the log and records the takeover (JobStarted) before anything else.
       this.#deps.onTakeover?.(lease.jobId, lease.previousOwner, lease.lapsedAt);
       this.#deps.log?.('took over a job whose lease lapsed', {
         jobId: lease.jobId,
@@ -196,36 +227,13 @@ export class JobWorker {
     }
   }
 
-  /**
-   * Writes who carries the job on from here (JobStarted by this instance), so
-   * the log shows the takeover; false when the job no longer needs anyone.
-   * The append also fences the previous owner: its next append fails on the version.
-   */
-  async #recordTakeover(jobId: string): Promise<boolean> {
-    const { db, clock, context } = this.#deps;
-    for (;;) {
-      try {
-        return await db.transaction().execute(async (trx) => {
-          const job = await loadJob(trx, jobId);
-          if (!job || job.state.deleted) return false;
-          if (job.state.status !== 'processing' && job.state.status !== 'paused') return false;
-          await commitJobEvents(
-            trx,
-            job,
-            [
-              {
-                type: 'JobStarted',
-                data: { at: clock.now().toISOString(), instanceId: this.instanceId },
-              },
-            ],
-            context,
-          );
-          return true;
-        });
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError)) throw error;
-      }
-    }
+  #cannotRead(error: UnknownJobEventError): void {
+    if (this.#unreadable.has(error.jobId)) return;
+    this.#unreadable.add(error.jobId);
+    this.#deps.log?.(
+      'leaving a job to a newer instance: its log holds an event this one does not know',
+      { jobId: error.jobId, eventType: error.eventType, schemaVersion: error.schemaVersion },
+    );
   }
 
   /** Queued and pending jobs past their deadline are expired by whoever sees them first. */
@@ -254,11 +262,25 @@ export class JobWorker {
     }
   }
 
-  #hold(jobId: string): void {
+  /** Requests at Anthropic across every instance, read at most once a second. */
+  async #requestsInFlight(): Promise<number> {
+    const now = this.#deps.clock.now().getTime();
+    if (!this.#inFlight || now - this.#inFlight.readAt >= IN_FLIGHT_COUNT_TTL_MS) {
+      this.#inFlight = { count: await countRequestsInFlight(this.#deps.db), readAt: now };
+    }
+    return this.#inFlight.count;
+  }
+
+  #hold(jobId: string, job?: HydratedJob): void {
     const driver = new JobDriver(
       {
         db: this.#deps.db,
         api: this.#deps.api,
+        board: this.#board,
+        requestsInFlight: () => this.#requestsInFlight(),
+        sent: (requests) => {
+          if (this.#inFlight) this.#inFlight.count += requests;
+        },
         clock: this.#deps.clock,
         options: this.#deps.options,
         context: this.#deps.context,
@@ -266,18 +288,31 @@ export class JobWorker {
         log: this.#deps.log,
       },
       jobId,
+      job,
     );
     let wakeUp: () => void = () => {};
     const held: HeldJob = { driver, wake: () => wakeUp(), stopped: false, done: Promise.resolve() };
     this.#held.set(jobId, held);
     held.done = (async () => {
       while (!held.stopped) {
-        const next = await driver.step().catch((error: unknown) => {
+        const next: NextStep = await driver.step().catch((error: unknown): NextStep => {
+          if (error instanceof UnknownJobEventError) {
+            this.#cannotRead(error);
+            return { kind: 'done' };
+          }
           this.#deps.log?.('job step crashed', { jobId, error: String(error) });
-          return { kind: 'at' as const, at: new Date(this.#deps.clock.now().getTime() + 1000) };
+          return { kind: 'at', at: new Date(this.#deps.clock.now().getTime() + 1000) };
         });
         if (next.kind === 'done') {
-          await releaseLease(this.#deps.db, jobId, this.instanceId).catch(() => {});
+          if (!next.released) {
+            await releaseLease(this.#deps.db, jobId, this.instanceId).catch((error: unknown) =>
+              // It lapses by itself: another instance takes the job over after leaseTtlMs.
+              this.#deps.log?.('could not release a lease; it will lapse', {
+                jobId,
+                error: String(error),
+              }),
+            );
+          }
           break;
         }
         if (next.kind === 'lost') {

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import type { JobEvent } from '../domain/job.events.js';
 import { readStream } from '../store/event-store.js';
-import { projectJobEvent } from '../store/jobs/project-job.js';
+import { type ProjectedStep, projectJobCommit } from '../store/jobs/project-job.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import { applyEvents, emptySnapshot, stepOf } from './job-snapshot.js';
+import { toJobEvent } from './job-store.js';
 
 /** The read models rebuilt from the log. */
 const PROJECTED_TABLES = ['jobs', 'job_batches', 'job_stats'] as const;
@@ -47,20 +47,17 @@ export async function rebuildProjections(
       for (const { stream_id } of streams) {
         const recorded = await readStream(trx, stream_id);
         let snapshot = emptySnapshot();
+        const steps: ProjectedStep[] = [];
         for (const event of recorded) {
-          const jobEvent = { type: event.type, data: event.data } as JobEvent;
+          const jobEvent = toJobEvent(event);
           const previous = snapshot.context.job;
           snapshot = applyEvents(snapshot, [jobEvent]);
-          await projectJobEvent(
-            trx,
-            previous,
-            jobEvent,
-            snapshot.context.job!,
-            stepOf(snapshot),
-            event.version,
-          );
-          events += 1;
+          steps.push({ before: previous, event: jobEvent, after: snapshot.context.job! });
         }
+        // The whole stream as one commit: the same rows as commit by commit.
+        if (steps.length > 0)
+          await projectJobCommit(trx, steps, stepOf(snapshot), recorded.at(-1)!.version, null);
+        events += recorded.length;
       }
       const after = await snapshotTables(trx);
       const report: RebuildReport = {

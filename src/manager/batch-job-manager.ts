@@ -17,19 +17,23 @@ import { DEFAULT_JOB_OPTIONS, type JobOptions } from '../machines/job-options.js
 import type { JobChange } from '../machines/job-store.js';
 import type { JobSummary } from '../machines/job-views.js';
 import { JobWorker } from '../machines/job-worker.js';
-import { createDatabase } from '../store/create-database.js';
+import { createDatabase, type DatabaseHandle } from '../store/create-database.js';
+import { JOB_WAKEUP_CHANNEL } from '../store/jobs/job-wakeups.js';
 import { migrate } from '../store/migrate.js';
 import type { Trx } from '../store/schema/index.js';
 import {
   assertWebhookUrlAllowed,
   enqueueJobWebhooks,
   parseWebhookAllowList,
+  type RelayLogger,
   registerJobCallback,
   secretCipherFor,
   startWebhookRelay,
+  type WebhookRelay,
   type WebhookSettings,
   type WebhookSubscriptionWithSecret,
 } from '../webhooks/index.js';
+import { WEBHOOK_WAKEUP_CHANNEL } from '../webhooks/insert-deliveries.js';
 import { instrumentBatchApi } from './instrumented-batch-api.js';
 import { recordCommittedChange, startJobGauges } from './job-metrics.js';
 import { type BatchJobManagerOptions, defaultInstanceId } from './manager-options.js';
@@ -157,6 +161,7 @@ export class BatchJobManager extends EventEmitter {
     const runtime = await this.#runtime.catch(() => undefined);
     if (!runtime) return;
     runtime.gauges.stop();
+    await runtime.wakeups?.close();
     await runtime.worker?.stop();
     await runtime.relay?.stop();
     await runtime.simulator?.stop();
@@ -181,6 +186,9 @@ export class BatchJobManager extends EventEmitter {
       (await createDatabase({
         databaseUrl: s.databaseUrl ?? (process.env.DATABASE_URL || undefined),
         dataDir: s.dataDir ?? (process.env.BATCHKEEPER_DATA_DIR || undefined),
+        listenUrl: s.listenUrl ?? (process.env.BATCHKEEPER_LISTEN_URL || undefined),
+        preparedStatements:
+          s.preparedStatements ?? process.env.BATCHKEEPER_PREPARED_STATEMENTS !== 'off',
       }));
     await migrate(database.db);
     const { api, simulator } = await this.#anthropic();
@@ -227,8 +235,15 @@ export class BatchJobManager extends EventEmitter {
     worker?.start();
     const relay =
       (s.webhookRelay ?? runWorker)
-        ? startWebhookRelay({ db: database.db, instanceId: this.instanceId, ...this.#webhooks })
+        ? startWebhookRelay({
+            db: database.db,
+            instanceId: this.instanceId,
+            ...this.#webhooks,
+            logger: s.relayLogger ?? relayLoggerFrom(s.log),
+          })
         : undefined;
+    const wakeups =
+      worker || relay ? await this.#listenForWakeups(database, worker, relay) : undefined;
     const gauges = startJobGauges(database.db, (error) =>
       s.log?.('warn', 'could not read job counts', { error: String(error) }),
     );
@@ -240,8 +255,53 @@ export class BatchJobManager extends EventEmitter {
       relay,
       simulator,
       gauges,
+      wakeups,
       webhooks: this.#webhooks,
     };
+  }
+
+  /**
+   * Wake-ups from every instance (a job created, resumed, changed by a command): the worker
+   * claims or reads the job again at once. Without them (LISTEN failing) polling still finds
+   * the work, only later.
+   */
+  async #listenForWakeups(
+    database: DatabaseHandle,
+    worker: JobWorker | undefined,
+    relay: WebhookRelay | undefined,
+  ) {
+    const log = this.#settings.log;
+    const listening = (on: boolean) => {
+      worker?.setListening(on);
+      relay?.setListening(on);
+    };
+    try {
+      const listener = await database.listen([JOB_WAKEUP_CHANNEL, WEBHOOK_WAKEUP_CHANNEL], {
+        notified: (channel, payload) => {
+          if (channel === WEBHOOK_WAKEUP_CHANNEL) relay?.wake();
+          else worker?.wake(payload || undefined);
+        },
+        reconnected: () => {
+          log?.('info', 'wake-up connection is back; looking for work missed meanwhile');
+          listening(true);
+          worker?.wake();
+          relay?.wake();
+        },
+        failed: (error) => {
+          listening(false);
+          log?.('warn', 'wake-up connection failed; polling until it is back', {
+            error: String(error),
+          });
+        },
+      });
+      listening(true);
+      return listener;
+    } catch (error) {
+      log?.('warn', 'could not LISTEN for wake-ups; jobs are found by polling only', {
+        error: String(error),
+      });
+      return undefined;
+    }
   }
 
   async #anthropic(): Promise<{ api: BatchApi; simulator: RunningSimulator | undefined }> {
@@ -337,6 +397,18 @@ export class BatchJobManager extends EventEmitter {
       this.#settings.log?.('error', `a ${name} listener threw`, { error: String(error) });
     }
   }
+}
+
+/** The relay's failures into the manager's `log` (they vanished into a silent logger before). */
+function relayLoggerFrom(log: BatchJobManagerOptions['log']): RelayLogger | undefined {
+  if (!log) return undefined;
+  const at = (level: 'info' | 'warn' | 'error') => (fields: unknown, message?: string) =>
+    log(
+      level,
+      message ?? '',
+      fields && typeof fields === 'object' ? (fields as Record<string, unknown>) : {},
+    );
+  return { debug: () => {}, warn: at('warn'), error: at('error') } as unknown as RelayLogger;
 }
 
 function pickJobOptions(value: object): Partial<JobOptions> {

@@ -19,8 +19,9 @@ export function instrumentBatchApi(api: BatchApi): BatchApi {
   return {
     createBatch: (requests, options) => count('create', () => api.createBatch(requests, options)),
     getBatchStatus: (id) => count('retrieve', () => api.getBatchStatus(id)),
+    refreshBatches: (ids) => count('refresh', () => api.refreshBatches(ids)),
     cancelBatch: (id) => count('cancel', () => api.cancelBatch(id)),
-    results: (id) => countStream('results', api.results(id)),
+    results: (id, options) => countStream('results', api.results(id, options)),
     listAllBatches: (options) => countStream('list', api.listAllBatches(options)),
   };
 }

@@ -4,6 +4,7 @@ import type { Priority } from '../domain/priority.js';
 import type { BatchApi } from '../machines/batch-api.port.js';
 import type { JobOptions } from '../machines/job-options.js';
 import type { DatabaseHandle } from '../store/create-database.js';
+import type { RelayLogger } from '../webhooks/webhook-relay.js';
 
 /** new BatchJobManager(options): the seed's options plus where to keep data and how to reach Anthropic. */
 export interface BatchJobManagerOptions extends Partial<Omit<JobOptions, 'defaultPriority'>> {
@@ -11,6 +12,13 @@ export interface BatchJobManagerOptions extends Partial<Omit<JobOptions, 'defaul
   databaseUrl?: string | undefined;
   /** Where embedded PGlite keeps its files (default: BATCHKEEPER_DATA_DIR, else ./.data). */
   dataDir?: string | undefined;
+  /**
+   * A direct (unpooled) Postgres URL for LISTEN when databaseUrl goes through a pooler
+   * (default: BATCHKEEPER_LISTEN_URL, else databaseUrl).
+   */
+  listenUrl?: string | undefined;
+  /** Named prepared statements (default: true unless BATCHKEEPER_PREPARED_STATEMENTS=off); off behind a transaction pooler. */
+  preparedStatements?: boolean | undefined;
   /** An open database to use instead (it is not closed by close()). */
   database?: DatabaseHandle | undefined;
   /** (default: Priority.NORMAL) */
@@ -34,6 +42,8 @@ export interface BatchJobManagerOptions extends Partial<Omit<JobOptions, 'defaul
   worker?: boolean | undefined;
   /** Run the webhook relay (default: the same as worker). */
   webhookRelay?: boolean | undefined;
+  /** Where the webhook relay reports failed deliveries and rounds (default: the `log` option's warn/error). */
+  relayLogger?: RelayLogger | undefined;
   /** Hosts/CIDRs webhooks may target although private (default: BATCHKEEPER_WEBHOOK_ALLOW). */
   webhookAllow?: string | undefined;
   /** (default: the system clock) */

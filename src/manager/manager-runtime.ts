@@ -2,6 +2,7 @@ import type { RunningSimulator } from '../anthropic/simulator/index.js';
 import type { JobCommands } from '../machines/job-commands.js';
 import type { JobWorker } from '../machines/job-worker.js';
 import type { DatabaseHandle } from '../store/create-database.js';
+import type { Listening } from '../store/listen.js';
 import type { WebhookRelay, WebhookSettings } from '../webhooks/index.js';
 
 /** What a started manager holds: the database, the commands, and what runs in the background. */
@@ -15,4 +16,6 @@ export interface ManagerRuntime {
   webhooks: WebhookSettings;
   simulator: RunningSimulator | undefined;
   gauges: { stop(): void };
+  /** The LISTEN for other instances' wake-ups (none without a worker, or when LISTEN failed). */
+  wakeups: Listening | undefined;
 }

@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.js';
+import { type ListenHandlers, type Listening, listenOnPGlite, listenOnPostgres } from './listen.js';
 import { createPGliteCluster, PGLITE_START_PARAMS } from './pglite-cluster.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { preparingPool } from './prepared-statements.js';
@@ -20,6 +21,11 @@ export interface DatabaseHandle {
   /** The connection string, for a real Postgres only. */
   readonly url: string | undefined;
   close(): Promise<void>;
+  /**
+   * LISTENs on `channels` on a connection of its own (`listenUrl` when the pool goes
+   * through a pooler), reconnecting when it drops.
+   */
+  listen(channels: readonly string[], handlers: ListenHandlers): Promise<Listening>;
   /** The whole embedded cluster as a tarball (PGlite only): a starting point for another. */
   dump?(): Promise<Blob>;
 }
@@ -31,6 +37,14 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** Pool size for a real Postgres (default: 10). */
   poolSize?: number | undefined;
+  /** A direct (unpooled) Postgres URL for LISTEN (default: databaseUrl). */
+  listenUrl?: string | undefined;
+  /**
+   * Send hot statements as named prepared statements (default: true). Off behind a pooler in
+   * transaction mode that does not track them (PgBouncer before 1.21, or max_prepared_statements 0):
+   * a name prepared on one server connection does not exist on the next.
+   */
+  preparedStatements?: boolean | undefined;
   /** An in-memory PGlite starts from this dump (`dumpPGlite`) instead of an empty cluster. */
   pgliteDump?: Blob | undefined;
 }
@@ -41,7 +55,13 @@ export interface DatabaseOptions {
  * opens the same `dataDir` gets a `DataDirLockedError` naming this process.
  */
 export async function createDatabase(options: DatabaseOptions = {}): Promise<DatabaseHandle> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if (options.databaseUrl) {
+    return openPostgres(options.databaseUrl, {
+      poolSize: options.poolSize ?? 10,
+      listenUrl: options.listenUrl,
+      preparedStatements: options.preparedStatements ?? true,
+    });
+  }
   return openPGlite(options.dataDir ?? './.data', options.pgliteDump);
 }
 
@@ -53,7 +73,11 @@ export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Da
   };
 }
 
-function openPostgres(url: string, poolSize: number): DatabaseHandle {
+function openPostgres(
+  url: string,
+  settings: { poolSize: number; listenUrl: string | undefined; preparedStatements: boolean },
+): DatabaseHandle {
+  const { poolSize, listenUrl } = settings;
   // Bigints as numbers: positions and counts stay far below 2^53.
   const types = {
     getTypeParser(oid: number, format?: 'text' | 'binary') {
@@ -68,8 +92,18 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
   // query in flight fails anyway, and the pool drops a client that is no longer queryable.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) }) as Db;
-  return { db, backend: 'postgres', url, close: () => db.destroy() };
+  const db = new Kysely({
+    dialect: new PostgresDialect({
+      pool: settings.preparedStatements ? preparingPool(pool) : pool,
+    }),
+  }) as Db;
+  return {
+    db,
+    backend: 'postgres',
+    url,
+    close: () => db.destroy(),
+    listen: (channels, handlers) => listenOnPostgres(listenUrl ?? url, channels, handlers),
+  };
 }
 
 async function openPGlite(dataDir: string, dump: Blob | undefined): Promise<DatabaseHandle> {
@@ -105,6 +139,7 @@ function pgliteHandle(pglite: PGlite, afterClose: () => Promise<void>): Database
       closing ??= db.destroy().finally(afterClose);
       return closing;
     },
+    listen: (channels, handlers) => listenOnPGlite(pglite, channels, handlers),
     dump: () => pglite.dumpDataDir('none'),
   };
 }

@@ -110,6 +110,31 @@ export async function readStream(
   return rows.map(rowToRecordedEvent);
 }
 
+/** The events of several streams, each in version order (streams in no particular order). */
+export async function readStreams(
+  db: DbOrTrx,
+  streamIds: readonly string[],
+): Promise<RecordedEvent[]> {
+  if (streamIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('events')
+    .select([
+      'position',
+      'stream_id',
+      'version',
+      'type',
+      'data',
+      'metadata',
+      'recorded_at',
+      'transaction_id',
+    ])
+    .where('stream_id', '=', sql<string>`any(${[...streamIds]}::text[])`)
+    .orderBy('stream_id')
+    .orderBy('version')
+    .execute();
+  return rows.map(rowToRecordedEvent);
+}
+
 /**
  * Up to `limit` events after `after`, in commit-safe order. Only events of
  * transactions older than every transaction still running are returned, so

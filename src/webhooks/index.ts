@@ -37,6 +37,7 @@ export {
 } from './webhook-event-types.js';
 export type { WebhookPayload } from './webhook-payload.js';
 export {
+  type RelayLogger,
   type RelayRoundReport,
   relayOnce,
   startWebhookRelay,

@@ -1,6 +1,10 @@
+import { sql } from 'kysely';
 import type { DbOrTrx } from '../store/schema/index.js';
 import { MAX_ATTEMPTS } from './retry-policy.js';
 import { newMessageId } from './webhook-ids.js';
+
+/** The channel relays LISTEN on: deliveries were written. */
+export const WEBHOOK_WAKEUP_CHANNEL = 'batchkeeper_webhooks';
 
 /** One message to write to the outbox for each of `endpointIds`. */
 export interface OutboxMessage {
@@ -28,5 +32,7 @@ export async function insertDeliveries(db: DbOrTrx, message: OutboxMessage): Pro
     created_at: message.dueAt,
   }));
   await db.insertInto('webhook_deliveries').values(rows).execute();
+  // Relays LISTEN for this: the deliveries are sent when the transaction commits, not at a poll.
+  await sql`select pg_notify(${WEBHOOK_WAKEUP_CHANNEL}, '')`.execute(db);
   return rows.map((row) => row.id);
 }

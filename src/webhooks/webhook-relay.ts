@@ -58,10 +58,19 @@ export interface RelayRoundReport {
 export interface WebhookRelay {
   /** Finishes the round in flight, then stops. */
   stop(): Promise<void>;
+  /** Deliveries were written: claim now rather than at the next poll. */
+  wake(): void;
+  /**
+   * Whether wake-ups arrive (LISTEN is up): polling then only catches retries that fall due,
+   * at `idlePollMs`; without them, every `pollMs`.
+   */
+  setListening(listening: boolean): void;
 }
 
 const DEFAULT_BATCH_SIZE = 10;
 const DEFAULT_POLL_MS = 1000;
+/** The poll while wake-ups arrive: retries that fall due are sent at most this late. */
+const LISTENING_POLL_MS = 5000;
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_MAX_BACKOFF_MS = 30_000;
 const silentLogger: RelayLogger = { debug() {}, warn() {}, error() {} };
@@ -92,10 +101,12 @@ export function startWebhookRelay(options: WebhookRelayOptions): WebhookRelay {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const sender = createSender(options);
   let stopped = false;
+  let listening = false;
+  let woken = false;
   let wake: (() => void) | undefined;
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      if (stopped) return resolve();
+      if (stopped || woken) return resolve();
       const timer = setTimeout(resolve, ms);
       wake = () => {
         clearTimeout(timer);
@@ -107,9 +118,11 @@ export function startWebhookRelay(options: WebhookRelayOptions): WebhookRelay {
     let failures = 0;
     while (!stopped) {
       try {
+        woken = false;
         const report = await runRound(options, sender);
         failures = 0;
-        if (report.claimed < batchSize) await sleep(pollMs);
+        if (report.claimed < batchSize)
+          await sleep(listening ? Math.max(pollMs, LISTENING_POLL_MS) : pollMs);
       } catch (error) {
         failures += 1;
         const backoffMs = Math.min(maxBackoffMs, pollMs * 2 ** failures);
@@ -128,6 +141,13 @@ export function startWebhookRelay(options: WebhookRelayOptions): WebhookRelay {
       wake?.();
       await loop;
       sender.close();
+    },
+    wake() {
+      woken = true;
+      wake?.();
+    },
+    setListening(value) {
+      listening = value;
     },
   };
 }

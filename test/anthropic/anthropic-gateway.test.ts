@@ -182,13 +182,14 @@ describe('AnthropicGateway against the simulator', () => {
       expect(missing).toEqual([]);
     });
 
-    it('retrieves a single batch directly', async () => {
+    it('refreshes a single batch with one call (a list page, which shows it with its results_url)', async () => {
       const rig = await startRig();
       const gateway = rig.gateway();
       const { id } = await gateway.createBatch(requests(1));
       const before = rig.sim.stats().httpRequests;
       const { batches } = await gateway.refreshBatches([id]);
       expect(batches.get(id)?.id).toBe(id);
+      expect(batches.get(id)).toHaveProperty('results_url');
       expect(rig.sim.stats().httpRequests - before).toBe(1);
     });
 

@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.js';
-import { lockTenantJobCreation } from '../../src/machines/create-job.js';
+import { fingerprintParams } from '../../src/domain/fingerprint.js';
+import type { MessageParams } from '../../src/domain/request.schema.js';
+import { claimOriginals } from '../../src/store/jobs/job-requests.js';
 import { testPostgresUrl } from '../support/database.js';
 import { request, TestBed, waitForStatus } from '../support/manager.js';
 
@@ -81,39 +83,40 @@ describe('deduplication', () => {
   });
 
   it.skipIf(!testPostgresUrl())(
-    'does not hold up another tenant while one tenant’s job is being created',
+    'holds up a creation only while another is claiming the same request, never the tenant’s other creations',
     async () => {
-      // A transaction of tenant "busy" holds its creation lock, as a long createJob would.
+      // A creation of tenant "busy" that has claimed one fingerprint and not committed yet.
+      const contested = request('contested', 'asked by two creations at once');
       let release!: () => void;
       const released = new Promise<void>((resolve) => {
         release = resolve;
       });
-      let locked!: () => void;
-      const isLocked = new Promise<void>((resolve) => {
-        locked = resolve;
+      let claimed!: () => void;
+      const isClaimed = new Promise<void>((resolve) => {
+        claimed = resolve;
       });
+      const now = new Date();
       const holder = bed.database.db.transaction().execute(async (trx) => {
-        await lockTenantJobCreation(trx, 'busy');
-        locked();
+        const fingerprint = fingerprintParams(contested.params as MessageParams);
+        await claimOriginals(trx, 'busy', 'job_holder', [{ fingerprint, ordinal: 0 }], now, now);
+        claimed();
         await released;
+        throw new Error('the other creation fails');
       });
-      await isLocked;
-      let busyCreated = false;
-      const busy = bed
-        .manager({ tenant: 'busy', worker: false })
-        .createJob({ requests: [request('busy-1')] })
-        .then((job) => {
-          busyCreated = true;
-          return job;
-        });
-      const other = await bed
-        .manager({ tenant: 'not-busy', worker: false })
-        .createJob({ requests: [request('free-1')] });
+      await isClaimed;
+      const manager = bed.manager({ tenant: 'busy', worker: false });
+      let contestedCreated = false;
+      const waiting = manager.createJob({ requests: [contested] }).then((job) => {
+        contestedCreated = true;
+        return job;
+      });
+      const other = await manager.createJob({ requests: [request('free', 'asked by one')] });
       expect(other.status).toBe('queued');
-      expect(busyCreated).toBe(false);
+      expect(contestedCreated).toBe(false);
       release();
-      await holder;
-      expect((await busy).status).toBe('queued');
+      await expect(holder).rejects.toThrow('the other creation fails');
+      // The other creation rolled back: this one is the original after all.
+      expect(await waiting).toMatchObject({ status: 'queued', deduplicatedRequests: 0 });
     },
   );
 

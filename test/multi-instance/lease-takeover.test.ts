@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/domain/clock.js';
+import { commitJobEvents, loadJob } from '../../src/machines/job-store.js';
 import { readStream } from '../../src/store/event-store.js';
+import { acquireLease } from '../../src/store/jobs/job-leases.js';
 import { testPostgresUrl } from '../support/database.js';
 import { request, TestBed, waitForStatus, waitUntil } from '../support/manager.js';
 import { Instances, msSince, ownerOf, startedBy, startedEvent } from './support/instances.js';
@@ -119,6 +122,38 @@ describe.skipIf(!testPostgresUrl())('leases across instances on one Postgres', (
       events.slice(takeover).map(() => b.id),
     );
     expect(bed.simulator.stats().resubmittedAfterSuccess).toBe(0);
+  });
+
+  it('takes a lapsed lease over once it has lapsed and not before, on the clock the instances share', async () => {
+    const clock = new ManualClock(new Date('2026-12-01T09:00:00.000Z'));
+    const ttl = 10_000;
+    const queuer = bed.manager({ tenant: 'clock', worker: false, clock });
+    const { id } = await queuer.createJob({ requests: [request('held')] });
+    // An instance claimed it and then died: its lease runs until 09:00:10 on the shared clock.
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        const job = await loadJob(trx, id);
+        const at = clock.now();
+        await commitJobEvents(
+          trx,
+          job,
+          [{ type: 'JobStarted', data: { at: at.toISOString(), instanceId: 'crashed' } }],
+          { instanceId: 'crashed' },
+        );
+        await acquireLease(trx, id, 'crashed', at, new Date(at.getTime() + ttl));
+      });
+    clock.advance(ttl - 1);
+    const b = await instances.start({ tenant: 'clock', leaseTtlMs: ttl, clock });
+    // B claims a job queued now: the same scheduler round looked at the lapsed leases first.
+    const probe = await queuer.createJob({ requests: [request('probe')] });
+    await waitUntil(async () => (await startedEvent(db(), probe.id, b.id)) !== undefined);
+    expect(await ownerOf(db(), id)).toBe('crashed');
+    expect(await startedEvent(db(), id, b.id)).toBeUndefined();
+
+    clock.advance(2);
+    await waitUntil(async () => (await startedEvent(db(), id, b.id)) !== undefined);
+    expect(await ownerOf(db(), id)).toBe(b.id);
   });
 
   it('never lets two instances start the same queued job', async () => {

@@ -32,6 +32,8 @@ export async function serve(
   const database = await createDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    listenUrl: config.listenUrl,
+    preparedStatements: config.preparedStatements,
   });
   let services: StartedServices | undefined;
   let manager: BatchJobManager | undefined;
@@ -123,8 +125,8 @@ function authServices(auth: AuthDecision | undefined, config: Config): Service[]
 }
 
 /**
- * The job manager: the scheduler and worker unless `--no-worker` (the webhook relay is a service
- * of its own), and what the job routes act on.
+ * The job manager: the scheduler, worker and webhook relay unless `--no-worker`, and what the
+ * job routes act on.
  */
 function jobManager(
   config: Config,
@@ -141,7 +143,9 @@ function jobManager(
     anthropic: { ...anthropic },
     instanceId: config.instanceId,
     worker: options.worker,
-    webhookRelay: false,
+    // The manager's relay: it wakes on the same LISTEN connection as the worker.
+    webhookRelay: options.worker,
+    relayLogger: logger.child({ service: 'webhook-relay' }),
     webhookAllow: config.webhookAllow.join(','),
     log: (level, message, fields) => log[level](fields ?? {}, message),
   });

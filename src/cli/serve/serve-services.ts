@@ -1,12 +1,11 @@
 import type { Config } from '../../config.js';
 import type { Service } from './service.js';
 import { simulatorService } from './simulator.service.js';
-import { webhookRelayService } from './webhook-relay.service.js';
 
 export interface ServeRoles {
   /** Serve the HTTP API (`--no-api` turns it off). */
   api: boolean;
-  /** Run the scheduler and the webhook relay (`--no-worker` turns them off). */
+  /** Run the scheduler and the webhook relay (`--no-worker` turns them off; the manager runs both). */
   worker: boolean;
 }
 
@@ -15,8 +14,8 @@ export interface ServeRoles {
  * joins by adding itself here; the HTTP server is not one of them, `serve`
  * starts it last and closes it first.
  */
-export function serveServices(config: Config, roles: ServeRoles): Service[] {
-  return [...anthropicServices(config), ...(roles.worker ? workerServices(config) : [])];
+export function serveServices(config: Config, _roles: ServeRoles): Service[] {
+  return anthropicServices(config);
 }
 
 /**
@@ -25,9 +24,4 @@ export function serveServices(config: Config, roles: ServeRoles): Service[] {
  */
 function anthropicServices(config: Config): Service[] {
   return config.anthropic.apiKey ? [] : [simulatorService()];
-}
-
-/** The worker role's deliveries; the jobs themselves are driven by the BatchJobManager serve creates. */
-function workerServices(_config: Config): Service[] {
-  return [webhookRelayService()];
 }

@@ -2,51 +2,62 @@ import { sql } from 'kysely';
 import type { DbOrTrx, Trx } from '../schema/index.js';
 
 /**
- * Claims up to `limit` jobs that need an instance, in priority order (lower
- * number first, then oldest): queued jobs, and processing jobs nobody holds
- * (a paused job gave its slot back and was resumed; a job left waiting only
- * for other jobs' originals gave it back, and is ready once they all have
- * their outcome or its deadline at `now` passed). Rows another instance is
- * claiming at this moment are skipped.
+ * Claims up to `limit` jobs that need an instance for `owner`, in priority order (lower
+ * number first, then oldest), by taking their leases, in one statement: queued jobs, and
+ * processing jobs nobody holds (a paused job gave its slot back and was resumed; a job left
+ * waiting only for other jobs' originals gave it back, and is ready once they all have their
+ * outcome or its deadline at `now` passed). A job with a lease is held (a queued one was
+ * claimed a moment ago and is being started); rows another instance is claiming at this
+ * moment are skipped (SKIP LOCKED), and a lease taken meanwhile wins (ON CONFLICT).
  */
-export async function claimQueuedJobs(trx: Trx, limit: number, now: Date): Promise<string[]> {
-  if (limit <= 0) return [];
-  const rows = await trx
-    .selectFrom('jobs')
-    .select('id')
-    .where((eb) =>
-      eb.or([
-        eb('status', '=', 'queued'),
-        eb.and([
-          eb('status', '=', 'processing'),
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('job_leases')
-                .select('job_id')
-                .whereRef('job_leases.job_id', '=', 'jobs.id'),
-            ),
-          ),
-          eb.or([
-            eb('expires_at', '<=', now),
-            sql<boolean>`not exists (
-            select 1 from job_requests r
-            where r.job_id = jobs.id and r.original_job_id is not null
-              and not exists (select 1 from request_results x
-                              where x.job_id = r.original_job_id
-                                and x.ordinal = r.original_ordinal and x.final))`,
-          ]),
-        ]),
-      ]),
+export async function claimQueuedJobs(
+  db: DbOrTrx,
+  claim: { owner: string; limit: number; now: Date; expiresAt: Date; skip?: readonly string[] },
+): Promise<string[]> {
+  if (claim.limit <= 0) return [];
+  const skip = [...(claim.skip ?? [])];
+  const rows = await sql<{ job_id: string }>`
+    insert into job_leases (job_id, owner, expires_at, acquired_at)
+    select c.id, ${claim.owner}, ${claim.expiresAt}::timestamptz, ${claim.now}::timestamptz
+    from (
+      select j.id from jobs j
+      where not exists (select 1 from job_leases l where l.job_id = j.id)
+        and j.id <> all(${skip}::text[])
+        and (j.status = 'queued'
+             or (j.status = 'processing'
+                 and (j.expires_at <= ${claim.now}::timestamptz
+                      or not exists (
+                        select 1 from job_requests r
+                        where r.job_id = j.id and r.original_job_id is not null
+                          and not exists (select 1 from request_results x
+                                          where x.job_id = r.original_job_id
+                                            and x.ordinal = r.original_ordinal and x.final)))))
+      order by j.priority, j.created_at, j.id
+      limit ${claim.limit}
+      for update of j skip locked
+    ) c
+    on conflict (job_id) do nothing
+    returning job_id
+  `.execute(db);
+  return rows.rows.map((r) => r.job_id);
+}
+
+/** Takes the leases on jobs just claimed for `owner` until `expiresAt`, in one statement. */
+export async function acquireLeases(
+  trx: Trx,
+  jobIds: readonly string[],
+  owner: string,
+  now: Date,
+  expiresAt: Date,
+): Promise<void> {
+  if (jobIds.length === 0) return;
+  await trx
+    .insertInto('job_leases')
+    .values(jobIds.map((job_id) => ({ job_id, owner, expires_at: expiresAt, acquired_at: now })))
+    .onConflict((oc) =>
+      oc.column('job_id').doUpdateSet({ owner, expires_at: expiresAt, acquired_at: now }),
     )
-    .orderBy('priority')
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
     .execute();
-  return rows.map((r) => r.id);
 }
 
 /** Takes (or renews) the lease on a job for `owner` until `expiresAt`. */
@@ -67,34 +78,35 @@ export async function acquireLease(
 }
 
 /**
- * Takes over up to `limit` leases that lapsed (their owner stopped renewing):
- * the jobs come back to life on this instance.
+ * Takes over up to `limit` leases that lapsed (their owner stopped renewing), in one
+ * statement: the jobs come back to life on this instance.
  */
 export async function claimLapsedLeases(
-  trx: Trx,
+  db: DbOrTrx,
   owner: string,
   now: Date,
   expiresAt: Date,
   limit: number,
 ): Promise<Array<{ jobId: string; previousOwner: string; lapsedAt: Date }>> {
   if (limit <= 0) return [];
-  const lapsed = await trx
-    .selectFrom('job_leases')
-    .select(['job_id', 'owner', 'expires_at'])
-    .where('expires_at', '<', now)
-    .orderBy('expires_at')
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute();
-  for (const row of lapsed) {
-    await trx
-      .updateTable('job_leases')
-      .set({ owner, expires_at: expiresAt, acquired_at: now })
-      .where('job_id', '=', row.job_id)
-      .execute();
-  }
-  return lapsed.map((r) => ({ jobId: r.job_id, previousOwner: r.owner, lapsedAt: r.expires_at }));
+  const rows = await sql<{ job_id: string; previous_owner: string; lapsed_at: Date }>`
+    update job_leases l
+    set owner = ${owner}, expires_at = ${expiresAt}::timestamptz, acquired_at = ${now}::timestamptz
+    from (
+      select job_id, owner as previous_owner, expires_at as lapsed_at from job_leases
+      where expires_at < ${now}::timestamptz
+      order by expires_at
+      limit ${limit}
+      for update skip locked
+    ) lapsed
+    where l.job_id = lapsed.job_id
+    returning l.job_id, lapsed.previous_owner, lapsed.lapsed_at
+  `.execute(db);
+  return rows.rows.map((r) => ({
+    jobId: r.job_id,
+    previousOwner: r.previous_owner,
+    lapsedAt: new Date(r.lapsed_at),
+  }));
 }
 
 /** Extends this owner's leases; returns the jobs it still holds (others were taken). */

@@ -46,6 +46,8 @@ export interface JobsTable {
 
 export interface JobStatsTable {
   tenant: string;
+  /** Which of the tenant's rows (0..15): a job always adds to the same one. */
+  shard: Generated<number>;
   total_created: Generated<number>;
   total_completed: Generated<number>;
   total_failed: Generated<number>;
