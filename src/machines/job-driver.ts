@@ -270,7 +270,7 @@ export class JobDriver {
     now: Date,
     prefix: JobEvent[] = [],
   ): Promise<'sent' | 'no-room' | 'nothing-to-send'> {
-    const { db, options, api } = this.#deps;
+    const { options, api } = this.#deps;
     const room = options.maxRequestsInFlight - (await this.#deps.requestsInFlight());
     if (room <= 0) {
       if (prefix.length > 0) await this.#commit(job, prefix);
@@ -278,7 +278,7 @@ export class JobDriver {
     }
     const batchKey = `b${job.state.batches.length + 1}`;
     const attempt = job.state.retryCount + 1;
-    const taken = await db.transaction().execute(async (trx) => {
+    const taken = await this.#transaction(async (trx) => {
       const chosen = await takeSendableRequests(
         trx,
         job.state.id,
@@ -462,7 +462,7 @@ export class JobDriver {
    */
   async #commit(job: HydratedJob, events: JobEvent[], now?: Date): Promise<NextStep> {
     const all = now ? [...events, ...this.#completionAfter(job, events, now)] : events;
-    const next = await this.#deps.db.transaction().execute(async (trx) => {
+    const next = await this.#transaction(async (trx) => {
       const committed = await this.#commitIn(trx, job, all);
       if (isTerminalStatus(committed.state.status) || committed.state.deleted) {
         await releaseLease(trx, this.jobId, this.#deps.context.instanceId);
@@ -497,13 +497,19 @@ export class JobDriver {
     return applyEvents(job.snapshot, events).context.job ?? undefined;
   }
 
+  #commitIn(trx: Trx, job: HydratedJob, events: JobEvent[]): Promise<HydratedJob> {
+    return commitJobEvents(trx, job, events, this.#deps.context);
+  }
+
   /**
-   * The fence is the version: an append at a version the log has passed fails. Then the job
-   * is read again, and if another instance has started it since, this one lets it go.
+   * A transaction of the driver's. The fence is the version: an append at a version the log
+   * has passed fails; then, once the transaction has rolled back (an embedded database has
+   * one connection, which the transaction holds), the job is read again, and if another
+   * instance has started it since, this one lets it go.
    */
-  async #commitIn(trx: Trx, job: HydratedJob, events: JobEvent[]): Promise<HydratedJob> {
+  async #transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
     try {
-      return await commitJobEvents(trx, job, events, this.#deps.context);
+      return await this.#deps.db.transaction().execute(work);
     } catch (error) {
       if (error instanceof ConcurrencyError) await this.#reload();
       throw error;
