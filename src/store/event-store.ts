@@ -12,6 +12,18 @@ import type {
 import type { DbOrTrx, EventRow, Trx } from './schema/index.js';
 
 const UNIQUE_VIOLATION = '23505';
+
+/** An event row as readers map it (rowToRecordedEvent). */
+const EVENT_COLUMNS = [
+  'position',
+  'stream_id',
+  'version',
+  'type',
+  'data',
+  'metadata',
+  'recorded_at',
+  'transaction_id',
+] as const;
 const FOREIGN_KEY_VIOLATION = '23503';
 
 interface AppendOptions {
@@ -93,16 +105,7 @@ export async function readStream(
 ): Promise<RecordedEvent[]> {
   const rows = await db
     .selectFrom('events')
-    .select([
-      'position',
-      'stream_id',
-      'version',
-      'type',
-      'data',
-      'metadata',
-      'recorded_at',
-      'transaction_id',
-    ])
+    .select(EVENT_COLUMNS)
     .where('stream_id', '=', streamId)
     .where('version', '>=', fromVersion)
     .orderBy('version')
@@ -118,16 +121,7 @@ export async function readStreams(
   if (streamIds.length === 0) return [];
   const rows = await db
     .selectFrom('events')
-    .select([
-      'position',
-      'stream_id',
-      'version',
-      'type',
-      'data',
-      'metadata',
-      'recorded_at',
-      'transaction_id',
-    ])
+    .select(EVENT_COLUMNS)
     .where('stream_id', '=', sql<string>`any(${[...streamIds]}::text[])`)
     .orderBy('stream_id')
     .orderBy('version')

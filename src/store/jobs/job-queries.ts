@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { ListJobsFilter } from '../../domain/list-jobs.schema.js';
 import type { DbOrTrx, JobBatchRow, JobRow } from '../schema/index.js';
+import { STATS_COLUMNS } from './project-job.js';
 
 const SORT_COLUMNS = {
   createdAt: 'created_at',
@@ -75,27 +76,15 @@ export interface StatsRow {
   queueDepth: number;
 }
 
-const STATS_TOTALS = [
-  'total_created',
-  'total_completed',
-  'total_failed',
-  'total_cancelled',
-  'total_expired',
-  'total_deduplicated',
-  'processing_time_ms_sum',
-  'processing_time_count',
-  'input_tokens',
-  'output_tokens',
-  'cost_usd',
-] as const;
-
 /** getJobStats for a tenant: totals (deleted jobs included), jobs by status, queue depth. */
 export async function readStats(db: DbOrTrx, tenant: string): Promise<StatsRow> {
   // The tenant's totals are spread over shards: add them up.
   const totals = await db
     .selectFrom('job_stats')
     .select((eb) =>
-      STATS_TOTALS.map((column) => eb.fn.coalesce(eb.fn.sum<number>(column), eb.lit(0)).as(column)),
+      STATS_COLUMNS.map((column) =>
+        eb.fn.coalesce(eb.fn.sum<number>(column), eb.lit(0)).as(column),
+      ),
     )
     .where('tenant', '=', tenant)
     .executeTakeFirst();

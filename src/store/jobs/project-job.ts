@@ -173,7 +173,8 @@ function batchRow(
   };
 }
 
-const STATS_COLUMNS = [
+/** A tenant's totals, each summed over the commits that move it. */
+export const STATS_COLUMNS = [
   'total_created',
   'total_completed',
   'total_failed',
