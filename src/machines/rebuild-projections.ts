@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { readStream } from '../store/event-store.js';
+import type { RecordedEvent } from '../store/event-store.types.js';
 import { type ProjectedStep, projectJobCommit } from '../store/jobs/project-job.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import { applyEvents, emptySnapshot, stepOf } from './job-snapshot.js';
@@ -46,17 +47,22 @@ export async function rebuildProjections(
       let events = 0;
       for (const { stream_id } of streams) {
         const recorded = await readStream(trx, stream_id);
+        // Commit by commit, as the instances wrote them (a commit is one transaction's
+        // events): totals summed once per commit add up to exactly the same numbers.
         let snapshot = emptySnapshot();
-        const steps: ProjectedStep[] = [];
-        for (const event of recorded) {
-          const jobEvent = toJobEvent(event);
-          const previous = snapshot.context.job;
-          snapshot = applyEvents(snapshot, [jobEvent]);
-          steps.push({ before: previous, event: jobEvent, after: snapshot.context.job! });
+        let written: number | null = null;
+        for (const commit of commitsOf(recorded)) {
+          const steps: ProjectedStep[] = [];
+          for (const event of commit) {
+            const jobEvent = toJobEvent(event);
+            const previous = snapshot.context.job;
+            snapshot = applyEvents(snapshot, [jobEvent]);
+            steps.push({ before: previous, event: jobEvent, after: snapshot.context.job! });
+          }
+          const version = commit.at(-1)!.version;
+          await projectJobCommit(trx, steps, stepOf(snapshot), version, written);
+          written = version;
         }
-        // The whole stream as one commit: the same rows as commit by commit.
-        if (steps.length > 0)
-          await projectJobCommit(trx, steps, stepOf(snapshot), recorded.at(-1)!.version, null);
         events += recorded.length;
       }
       const after = await snapshotTables(trx);
@@ -73,6 +79,17 @@ export async function rebuildProjections(
     if (error instanceof CheckOnly) return error.report;
     throw error;
   }
+}
+
+/** A stream's events grouped by the transaction that wrote them, in order. */
+function commitsOf(events: readonly RecordedEvent[]): RecordedEvent[][] {
+  const commits: RecordedEvent[][] = [];
+  for (const event of events) {
+    const last = commits.at(-1);
+    if (last && last[0]!.transactionId === event.transactionId) last.push(event);
+    else commits.push([event]);
+  }
+  return commits;
 }
 
 type TableRows = Record<(typeof PROJECTED_TABLES)[number], string[]>;

@@ -112,3 +112,58 @@ describe('projections rebuild', () => {
     );
   }, 90_000);
 });
+
+describe('projections rebuild, commit by commit', () => {
+  it('adds a tenant’s totals commit by commit as the instances did, so costs that binary floats do not add exactly match', async () => {
+    const handle = await openTestDatabase();
+    try {
+      const jobId = 'job_costs';
+      const iso = (s: number) =>
+        new Date(Date.parse('2026-03-01T00:00:00Z') + s * 1000).toISOString();
+      const collected = (batchKey: string, costUsd: number): JobEvent => ({
+        type: 'BatchResultsCollected',
+        data: {
+          batchKey,
+          batchId: `msgbatch_${batchKey}`,
+          succeeded: 1,
+          errored: 0,
+          canceled: 0,
+          expired: 0,
+          retryable: 0,
+          usage: { inputTokens: 10, outputTokens: 10, costUsd },
+          at: iso(9),
+        },
+      });
+      const batch = (batchKey: string, s: number): JobEvent[] => [
+        {
+          type: 'BatchSubmissionIntended',
+          data: { batchKey, attempt: 1, requestCount: 1, at: iso(s) },
+        },
+        { type: 'BatchSubmitted', data: { batchKey, batchId: `msgbatch_${batchKey}`, at: iso(s) } },
+        { type: 'BatchEnded', data: { batchKey, batchId: `msgbatch_${batchKey}`, at: iso(s + 1) } },
+      ];
+      // Each commit as an instance makes it; 0.1 + 0.2 is not 0.3 in binary, but is in numeric.
+      const commits: JobEvent[][] = [
+        [
+          jobCreated(jobId, new Date(iso(0)), 2, 'costs'),
+          { type: 'JobQueued', data: { at: iso(0) } },
+        ],
+        [{ type: 'JobStarted', data: { at: iso(1), instanceId: 'a' } }],
+        batch('b1', 2),
+        [collected('b1', 0.1)],
+        batch('b2', 4),
+        [collected('b2', 0.2)],
+      ];
+      let job: Awaited<ReturnType<typeof loadJob>>;
+      for (const events of commits) {
+        job = await handle.db
+          .transaction()
+          .execute((trx) => commitJobEvents(trx, job, events, { instanceId: 'a' }));
+      }
+      const report = await rebuildProjections(handle.db, { check: true });
+      expect(report.differences).toEqual(NO_DIFFERENCES);
+    } finally {
+      await handle.close();
+    }
+  });
+});
