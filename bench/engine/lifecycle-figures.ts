@@ -79,7 +79,7 @@ export function lifecycleFigures(rounds: readonly LifecycleRound[], peer: string
       kind: 'count',
       values: rounds.map((r) => r.three.locks.waitingPercent),
       target: { op: '<=', value: 5 },
-      note: `pg_stat_activity of the run's database every 25 ms, from another database: wait_event_type = 'Lock' among state = 'active'; the waits by lock (3 instances): ${lockTypes(rounds.map((r) => r.three))}`,
+      note: `pg_stat_activity of the run's database every 25 ms, from another database: wait_event_type = 'Lock' among state = 'active'; the waits by lock (3 instances): ${lockTypes(rounds.map((r) => r.three))}; waiting ⟵ blocking statement: ${lockStatements(rounds.map((r) => r.three))} (1 instance: ${lockStatements(rounds.map((r) => r.one))})`,
     },
     counted('statements per job besides BEGIN/COMMIT, 1 instance', workPerJob, {
       ours: `${count(one(workPerJob))} + BEGIN/COMMIT ${count(one(controlPerJob))} (3 instances: ${count(three(workPerJob))} + ${count(three(controlPerJob))})`,
@@ -104,6 +104,23 @@ export function lifecycleFigures(rounds: readonly LifecycleRound[], peer: string
       note: 'counted by a proxy in front of the simulator, by method and path; the gateway reads a batch again before downloading its results (for results_url): that is one of the retrieves',
     }),
   ];
+}
+
+/** The three commonest `waiting ⟵ blocking` statement pairs. */
+function lockStatements(runs: readonly Run[]): string {
+  const waits: Record<string, number> = {};
+  for (const run of runs) {
+    for (const [pair, n] of Object.entries(run.locks.byStatements)) {
+      waits[pair] = (waits[pair] ?? 0) + n;
+    }
+  }
+  const total = Object.values(waits).reduce((a, b) => a + b, 0);
+  if (total === 0) return 'none';
+  return Object.entries(waits)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, 3)
+    .map(([pair, n]) => `${pair} ${pct((100 * n) / total)}`)
+    .join('; ');
 }
 
 function lockTypes(runs: readonly Run[]): string {

@@ -9,6 +9,8 @@ export interface LockSamples {
   readonly waitingPercent: number;
   /** The lock waits by kind of lock (`advisory`, `transactionid`, `tuple`…). */
   readonly byLockType: Readonly<Record<string, number>>;
+  /** The lock waits by `waiting statement ⟵ blocking statement` (each cut to its first words). */
+  readonly byStatements: Readonly<Record<string, number>>;
 }
 
 /**
@@ -22,6 +24,7 @@ export class LockSampler {
   #active = 0;
   #waiting = 0;
   readonly #byLockType: Record<string, number> = {};
+  readonly #byStatements: Record<string, number> = {};
   #running = true;
   #failure: unknown;
   readonly #loop: Promise<void>;
@@ -38,10 +41,16 @@ export class LockSampler {
         const { rows } = await admin.query<{
           wait_event_type: string | null;
           wait_event: string | null;
+          waiting: string | null;
+          blocking: string | null;
         }>(
-          `select wait_event_type, wait_event
-             from pg_stat_activity
-            where datname = $1 and state = 'active'`,
+          `select a.wait_event_type, a.wait_event,
+                  case when a.wait_event_type = 'Lock' then left(a.query, 200) end as waiting,
+                  case when a.wait_event_type = 'Lock' then
+                    (select left(b.query, 200) from pg_stat_activity b
+                      where b.pid = any(pg_blocking_pids(a.pid)) limit 1) end as blocking
+             from pg_stat_activity a
+            where a.datname = $1 and a.state = 'active'`,
           [database],
         );
         this.#samples += 1;
@@ -51,6 +60,8 @@ export class LockSampler {
           this.#waiting += 1;
           const type = row.wait_event ?? 'unknown';
           this.#byLockType[type] = (this.#byLockType[type] ?? 0) + 1;
+          const pair = `${statementHead(row.waiting)} ⟵ ${statementHead(row.blocking)}`;
+          this.#byStatements[pair] = (this.#byStatements[pair] ?? 0) + 1;
         }
       }
     })().catch((error: unknown) => {
@@ -70,6 +81,16 @@ export class LockSampler {
       waitingOnLocks: this.#waiting,
       waitingPercent: this.#active === 0 ? 0 : (100 * this.#waiting) / this.#active,
       byLockType: { ...this.#byLockType },
+      byStatements: { ...this.#byStatements },
     };
   }
+}
+
+/** A statement's first words with its table (`update "jobs"`, `insert into "job_stats"`), or `(idle in transaction)`. */
+function statementHead(query: string | null): string {
+  if (query === null || query.trim() === '') return '(none)';
+  const words = query.replace(/\s+/g, ' ').trim().split(' ');
+  const table = words.findIndex((_word, i) => i > 0 && /^(into|update|from)$/i.test(words[i - 1]!));
+  const head = words.slice(0, 2).join(' ');
+  return table >= 0 ? `${head} … ${words[table]}` : head;
 }

@@ -4,6 +4,8 @@
 // start-up Postgres counts as a transaction too). Loaded into a `batchkeeper serve`
 // child with NODE_OPTIONS=--import=<this file>; writes the counts as JSON to
 // BENCH_QUERY_COUNTS_FILE on SIGUSR2 and at exit, each write with a higher `seq`.
+// With BENCH_QUERY_TEXTS_FILE set, it also writes there at exit how often each statement
+// was sent (its text, blanks collapsed, cut to 160 characters): to see where a count goes.
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -16,6 +18,8 @@ if (file) {
   let connections = 0;
   let seq = 0;
   const inBlock = new WeakSet();
+  const textsFile = process.env.BENCH_QUERY_TEXTS_FILE;
+  const texts = {};
 
   const textOf = (config) =>
     typeof config === 'string' ? config : typeof config?.text === 'string' ? config.text : '';
@@ -37,6 +41,10 @@ if (file) {
       const text = textOf(config);
       const keyword = isResultRows(text) ? 'results-rows' : keywordOf(text);
       statements[keyword] = (statements[keyword] ?? 0) + 1;
+      if (textsFile) {
+        const key = text.replace(/\s+/g, ' ').trim().slice(0, 160);
+        texts[key] = (texts[key] ?? 0) + 1;
+      }
       if (keyword === 'begin' || keyword === 'start') {
         inBlock.add(this);
         transactions += 1;
@@ -61,4 +69,10 @@ if (file) {
   write();
   process.on('SIGUSR2', write);
   process.on('exit', write);
+  if (textsFile) {
+    process.on('exit', () => {
+      const sorted = Object.entries(texts).sort(([, a], [, b]) => b - a);
+      writeFileSync(`${textsFile}.${process.pid}`, sorted.map(([t, n]) => `${n}\t${t}`).join('\n'));
+    });
+  }
 }

@@ -67,10 +67,17 @@ export async function createJob(
       await assertQueueHasRoom(trx, options.maxQueueSize);
       const planned = await planAgainstOriginals(trx, plan, { tenant, jobId, now, since, config });
       await insertJobRequests(trx, jobId, planned.requests);
-      const job = await commitJobEvents(trx, undefined, planned.events, context, 'create');
-      await deps.onJobCreated?.(trx, job.state, config);
-      await notifyJobWakeup(trx, null);
-      return job;
+      return commitJobEvents(
+        trx,
+        undefined,
+        planned.events,
+        context,
+        'create',
+        async (trx, job) => {
+          await deps.onJobCreated?.(trx, job.state, config);
+          await notifyJobWakeup(trx, 'work-queued');
+        },
+      );
     });
   for (let attempt = 1; ; attempt++) {
     try {

@@ -241,7 +241,7 @@ export class JobCommands {
           const context = this.#context(correlationId);
           const next = await commitJobEvents(trx, job, events, context, commandVerb(given));
           // The instance holding the job (perhaps another) reads it again; a resumed job is claimed.
-          await notifyJobWakeup(trx, jobId);
+          await notifyJobWakeup(trx, { jobId });
           return { before, after: next.state };
         });
         if (outcome.after.status !== outcome.before.status)

@@ -462,13 +462,13 @@ export class JobDriver {
    */
   async #commit(job: HydratedJob, events: JobEvent[], now?: Date): Promise<NextStep> {
     const all = now ? [...events, ...this.#completionAfter(job, events, now)] : events;
-    const next = await this.#transaction(async (trx) => {
-      const committed = await this.#commitIn(trx, job, all);
-      if (isTerminalStatus(committed.state.status) || committed.state.deleted) {
-        await releaseLease(trx, this.jobId, this.#deps.context.instanceId);
-      }
-      return committed;
-    });
+    const next = await this.#transaction((trx) =>
+      commitJobEvents(trx, job, all, this.#deps.context, undefined, async (trx, committed) => {
+        if (isTerminalStatus(committed.state.status) || committed.state.deleted) {
+          await releaseLease(trx, this.jobId, this.#deps.context.instanceId);
+        }
+      }),
+    );
     this.#committed(job, next);
     return isTerminalStatus(next.state.status) ? { kind: 'done', released: true } : { kind: 'now' };
   }

@@ -6,10 +6,10 @@ import {
   UnknownJobEventError,
   upcastJobEvent,
 } from '../domain/job-event.upcast.js';
-import { appendToStream, readStream, readStreams } from '../store/event-store.js';
+import { appendToStream, readStream } from '../store/event-store.js';
 import type { RecordedEvent } from '../store/event-store.types.js';
 import { forgetOriginals } from '../store/jobs/job-requests.js';
-import { type ProjectedStep, projectJobCommit } from '../store/jobs/project-job.js';
+import { type ProjectedStep, projectJobRows, projectJobStats } from '../store/jobs/project-job.js';
 import type { DbOrTrx, Trx } from '../store/schema/index.js';
 import { finalizeEndedJob } from './finalize-ended-job.js';
 import { applyEvents, emptySnapshot, type HydratedJob, stepOf } from './job-snapshot.js';
@@ -38,15 +38,16 @@ export async function loadJob(db: DbOrTrx, jobId: string): Promise<HydratedJob |
 }
 
 /**
- * Several jobs at once, in one read of the log (the scheduler's claims); a job whose log
- * holds events of a newer writer is left out and named in `unreadable`.
+ * Jobs rebuilt from the events of several streams (each stream's in version order), as the
+ * scheduler's claims read them; a job whose log holds events of a newer writer is left out
+ * and named in `unreadable`.
  */
-export async function loadJobs(
-  db: DbOrTrx,
-  jobIds: readonly string[],
-): Promise<{ jobs: Map<string, HydratedJob>; unreadable: UnknownJobEventError[] }> {
+export function hydrateStreams(recorded: readonly RecordedEvent[]): {
+  jobs: Map<string, HydratedJob>;
+  unreadable: UnknownJobEventError[];
+} {
   const byStream = new Map<string, RecordedEvent[]>();
-  for (const event of await readStreams(db, jobIds)) {
+  for (const event of recorded) {
     const events = byStream.get(event.streamId) ?? [];
     events.push(event);
     byStream.set(event.streamId, events);
@@ -86,8 +87,12 @@ export function toJobEvent(recorded: RecordedEvent): JobEvent {
  * transaction, once for the whole commit. A refused event is an
  * IllegalTransitionError (nothing written); a stale version is a
  * ConcurrencyError, raised by the job row's update before the log is touched
- * (see projectJobCommit): the version is the fence, so a writer that lost the
+ * (see projectJobRows): the version is the fence, so a writer that lost the
  * job to another instance (which appended JobStarted) can write nothing more.
+ *
+ * `alsoInside` runs in the same transaction once the events are in, before the
+ * tenant's totals, which are written last: their row is shared by the tenant's
+ * jobs, and its lock is held from that statement to COMMIT.
  */
 export async function commitJobEvents(
   trx: Trx,
@@ -95,6 +100,7 @@ export async function commitJobEvents(
   events: readonly JobEvent[],
   context: CommitContext,
   command = events[0]?.type ?? 'change',
+  alsoInside?: (trx: Trx, committed: HydratedJob) => Promise<void>,
 ): Promise<HydratedJob> {
   let snapshot = job?.snapshot ?? emptySnapshot();
   let before = job?.state ?? null;
@@ -110,7 +116,7 @@ export async function commitJobEvents(
   const expectedVersion = job?.version ?? 0;
   const version = expectedVersion + events.length;
   const step = stepOf(snapshot);
-  await projectJobCommit(trx, steps, step, version, job ? expectedVersion : null);
+  await projectJobRows(trx, steps, step, version, job ? expectedVersion : null);
   await appendToStream(trx, state.id, expectedVersion, events, {
     instanceId: context.instanceId,
     tenant: state.tenant,
@@ -131,5 +137,7 @@ export async function commitJobEvents(
     step,
     version,
   });
+  await alsoInside?.(trx, hydrated);
+  await projectJobStats(trx, steps);
   return hydrated;
 }

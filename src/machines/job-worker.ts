@@ -19,7 +19,7 @@ import { BatchStatusBoard } from './batch-status-board.js';
 import { JobDriver, type NextStep } from './job-driver.js';
 import type { JobOptions } from './job-options.js';
 import type { HydratedJob } from './job-snapshot.js';
-import { type CommitContext, commitJobEvents, loadJob, loadJobs } from './job-store.js';
+import { type CommitContext, commitJobEvents, hydrateStreams, loadJob } from './job-store.js';
 
 /** The scheduler's fallback poll while wake-ups arrive (BATCHKEEPER_SCHEDULER_INTERVAL_MS when larger). */
 const LISTENING_POLL_MS = 5000;
@@ -63,6 +63,12 @@ export class JobWorker {
   #listening = false;
   readonly #board: BatchStatusBoard;
   #inFlight: { count: number; readAt: number } | undefined;
+  /**
+   * Whether the next round looks for lapsed leases. Rounds on the poll do; rounds woken for
+   * new work do not (a statement per created job for every instance, almost always for
+   * nothing), unless an instance handed its leases over or the wake-ups were interrupted.
+   */
+  #lapsedLeasesDue = true;
   /** Jobs whose log holds events of a newer instance: left to those (a rolling upgrade). */
   readonly #unreadable = new Set<string>();
 
@@ -107,6 +113,20 @@ export class JobWorker {
   }
 
   /**
+   * This instance committed a change (a created job, a command on `jobId`). While wake-ups
+   * arrive, its own comes back to it with everyone else's, so nothing is done twice here.
+   */
+  committedHere(jobId?: string): void {
+    if (!this.#listening) this.wake(jobId);
+  }
+
+  /** Looks for work now, lapsed leases included (an instance stopped and handed its leases over). */
+  wakeToTakeOver(): void {
+    this.#lapsedLeasesDue = true;
+    this.wake();
+  }
+
+  /**
    * Stops claiming, lets each job finish the step in progress, and hands the
    * leases over so another instance takes the jobs at once.
    */
@@ -130,7 +150,7 @@ export class JobWorker {
           this.instanceId,
           held.map(([id]) => id),
         );
-        if (held.length > 0) await notifyJobWakeup(trx, null);
+        if (held.length > 0) await notifyJobWakeup(trx, 'leases-handed-over');
       })
       .catch((error) => this.#deps.log?.('could not hand over leases', { error: String(error) }));
     this.#held.clear();
@@ -144,11 +164,15 @@ export class JobWorker {
       try {
         // A wake-up means work to claim; deadlines of waiting jobs are looked at on the poll.
         if (!woken) await this.#expireWaitingJobs();
-        await this.#takeOverLapsed();
+        if (!woken || this.#lapsedLeasesDue) {
+          this.#lapsedLeasesDue = false;
+          await this.#takeOverLapsed();
+        }
         await this.#claimQueued();
         failures = 0;
       } catch (error) {
         failures += 1;
+        this.#lapsedLeasesDue = true;
         this.#deps.log?.('scheduler round failed', { error: String(error) });
       }
       const { schedulerIntervalMs } = this.#deps.options;
@@ -181,26 +205,23 @@ export class JobWorker {
     const free = this.#free();
     if (free <= 0) return;
     const { db, clock, options } = this.#deps;
-    // The claim is the lease alone, one statement for the whole round; each driver then
-    // records its JobStarted with its first sub-batch's intent.
+    // The claim is the lease alone, read with the jobs' logs in one statement for the whole
+    // round; each driver then records its JobStarted with its first sub-batch's intent.
     const now = clock.now();
-    const claimed = await claimQueuedJobs(db, {
+    const logs = await claimQueuedJobs(db, {
       owner: this.instanceId,
       limit: free,
       now,
       expiresAt: new Date(now.getTime() + options.leaseTtlMs),
       skip: [...this.#unreadable],
     });
-    if (claimed.length === 0) return;
-    const { jobs, unreadable } = await loadJobs(db, claimed);
+    if (logs.length === 0) return;
+    const { jobs, unreadable } = hydrateStreams(logs);
     for (const error of unreadable) {
       this.#cannotRead(error);
       await releaseLease(db, error.jobId, this.instanceId);
     }
-    for (const id of claimed) {
-      const job = jobs.get(id);
-      if (job) this.#hold(id, job);
-    }
+    for (const [id, job] of jobs) this.#hold(id, job);
   }
 
   async #takeOverLapsed(): Promise<void> {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { readStream } from '../store/event-store.js';
 import type { RecordedEvent } from '../store/event-store.types.js';
-import { type ProjectedStep, projectJobCommit } from '../store/jobs/project-job.js';
+import { type ProjectedStep, projectJobCommit, STATS_COLUMNS } from '../store/jobs/project-job.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import { applyEvents, emptySnapshot, stepOf } from './job-snapshot.js';
 import { toJobEvent } from './job-store.js';
@@ -99,10 +99,20 @@ async function snapshotTables(trx: Trx): Promise<TableRows> {
   for (const table of PROJECTED_TABLES) {
     const result = await sql<{
       row: string;
-    }>`select to_jsonb(t)::text as row from ${sql.table(table)} t`.execute(trx);
+    }>`select to_jsonb(t)::text as row from ${rowsToCompare(table)} t`.execute(trx);
     rows[table] = result.rows.map((r) => canonicalRow(r.row));
   }
   return rows;
+}
+
+/**
+ * A table's rows as they are compared. The totals are compared per tenant: how a tenant's
+ * totals are spread over its shard rows depends on which session wrote each commit.
+ */
+function rowsToCompare(table: (typeof PROJECTED_TABLES)[number]) {
+  if (table !== 'job_stats') return sql.table(table);
+  const sums = STATS_COLUMNS.map((c) => sql`sum(${sql.ref(c)}) as ${sql.ref(c)}`);
+  return sql`(select tenant, ${sql.join(sums)} from job_stats group by tenant)`;
 }
 
 /** A row as text with sorted keys, so equal rows compare equal. */

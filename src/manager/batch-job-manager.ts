@@ -18,7 +18,7 @@ import type { JobChange } from '../machines/job-store.js';
 import type { JobSummary } from '../machines/job-views.js';
 import { JobWorker } from '../machines/job-worker.js';
 import { createDatabase, type DatabaseHandle } from '../store/create-database.js';
-import { JOB_WAKEUP_CHANNEL } from '../store/jobs/job-wakeups.js';
+import { JOB_WAKEUP_CHANNEL, parseJobWakeup } from '../store/jobs/job-wakeups.js';
 import { migrate } from '../store/migrate.js';
 import type { Trx } from '../store/schema/index.js';
 import {
@@ -278,13 +278,15 @@ export class BatchJobManager extends EventEmitter {
     try {
       const listener = await database.listen([JOB_WAKEUP_CHANNEL, WEBHOOK_WAKEUP_CHANNEL], {
         notified: (channel, payload) => {
-          if (channel === WEBHOOK_WAKEUP_CHANNEL) relay?.wake();
-          else worker?.wake(payload || undefined);
+          if (channel === WEBHOOK_WAKEUP_CHANNEL) return relay?.wake();
+          const wakeup = parseJobWakeup(payload);
+          if (wakeup === 'leases-handed-over') worker?.wakeToTakeOver();
+          else worker?.wake(wakeup === 'work-queued' ? undefined : wakeup.jobId);
         },
         reconnected: () => {
           log?.('info', 'wake-up connection is back; looking for work missed meanwhile');
           listening(true);
-          worker?.wake();
+          worker?.wakeToTakeOver();
           relay?.wake();
         },
         failed: (error) => {

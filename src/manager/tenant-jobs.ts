@@ -64,7 +64,7 @@ export class TenantJobs {
   async createJob(config: unknown, correlationId?: string): Promise<JobSummary> {
     const { commands, worker } = await this.#runtime();
     const summary = await commands.createJob(this.tenant, config, correlationId);
-    worker?.wake();
+    worker?.committedHere();
     return summary;
   }
 
@@ -90,7 +90,7 @@ export class TenantJobs {
   ) {
     const { commands, worker } = await this.#runtime();
     await commands.updateJobStatus(this.tenant, jobId, status, updates);
-    worker?.wake(jobId);
+    worker?.committedHere(jobId);
     return this.getJob(jobId);
   }
 
@@ -102,40 +102,40 @@ export class TenantJobs {
   async addResult(jobId: string, requestId: string, result: unknown): Promise<void> {
     const { commands, worker } = await this.#runtime();
     await commands.addResult(this.tenant, jobId, requestId, result);
-    worker?.wake(jobId);
+    worker?.committedHere(jobId);
   }
 
   async addError(jobId: string, requestId: string, error: unknown): Promise<void> {
     const { commands, worker } = await this.#runtime();
     await commands.addError(this.tenant, jobId, requestId, error);
-    worker?.wake(jobId);
+    worker?.committedHere(jobId);
   }
 
   async cancelJob(jobId: string, correlationId?: string): Promise<CancelResult> {
     const { commands, worker } = await this.#runtime();
     const result = await commands.cancelJob(this.tenant, jobId, correlationId);
-    worker?.wake(jobId);
+    worker?.committedHere(jobId);
     return result;
   }
 
   async pauseJob(jobId: string, correlationId?: string): Promise<TransitionResult> {
     const { commands, worker } = await this.#runtime();
     const result = await commands.pauseJob(this.tenant, jobId, correlationId);
-    worker?.wake(jobId);
+    worker?.committedHere(jobId);
     return result;
   }
 
   async resumeJob(jobId: string, correlationId?: string): Promise<TransitionResult> {
     const { commands, worker } = await this.#runtime();
     const result = await commands.resumeJob(this.tenant, jobId, correlationId);
-    worker?.wake(jobId);
+    worker?.committedHere(jobId);
     return result;
   }
 
   async deleteJob(jobId: string, correlationId?: string): Promise<DeleteResult> {
     const { commands, worker } = await this.#runtime();
     const result = await commands.deleteJob(this.tenant, jobId, correlationId);
-    worker?.wake(jobId);
+    worker?.committedHere(jobId);
     return result;
   }
 

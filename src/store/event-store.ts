@@ -14,7 +14,7 @@ import type { DbOrTrx, EventRow, Trx } from './schema/index.js';
 const UNIQUE_VIOLATION = '23505';
 
 /** An event row as readers map it (rowToRecordedEvent). */
-const EVENT_COLUMNS = [
+export const EVENT_COLUMNS = [
   'position',
   'stream_id',
   'version',
@@ -113,22 +113,6 @@ export async function readStream(
   return rows.map(rowToRecordedEvent);
 }
 
-/** The events of several streams, each in version order (streams in no particular order). */
-export async function readStreams(
-  db: DbOrTrx,
-  streamIds: readonly string[],
-): Promise<RecordedEvent[]> {
-  if (streamIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('events')
-    .select(EVENT_COLUMNS)
-    .where('stream_id', '=', sql<string>`any(${[...streamIds]}::text[])`)
-    .orderBy('stream_id')
-    .orderBy('version')
-    .execute();
-  return rows.map(rowToRecordedEvent);
-}
-
 /**
  * Up to `limit` events after `after`, in commit-safe order. Only events of
  * transactions older than every transaction still running are returned, so
@@ -155,7 +139,7 @@ export function positionOf(event: RecordedEvent): LogPosition {
   return { transactionId: event.transactionId, position: event.position };
 }
 
-function rowToRecordedEvent(row: EventRow): RecordedEvent {
+export function rowToRecordedEvent(row: EventRow): RecordedEvent {
   return {
     position: Number(row.position),
     streamId: row.stream_id,

@@ -145,7 +145,7 @@ describe.skipIf(!testPostgresUrl())('leases across instances on one Postgres', (
       });
     clock.advance(ttl - 1);
     const b = await instances.start({ tenant: 'clock', leaseTtlMs: ttl, clock });
-    // B claims a job queued now: the same scheduler round looked at the lapsed leases first.
+    // B's first round looked at the lapsed leases (at ttl − 1); it claims a job queued now.
     const probe = await queuer.createJob({ requests: [request('probe')] });
     await waitUntil(async () => (await startedEvent(db(), probe.id, b.id)) !== undefined);
     expect(await ownerOf(db(), id)).toBe('crashed');

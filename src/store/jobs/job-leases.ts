@@ -1,9 +1,12 @@
 import { sql } from 'kysely';
-import type { DbOrTrx, Trx } from '../schema/index.js';
+import { EVENT_COLUMNS, rowToRecordedEvent } from '../event-store.js';
+import type { RecordedEvent } from '../event-store.types.js';
+import type { DbOrTrx, EventRow, Trx } from '../schema/index.js';
 
 /**
  * Claims up to `limit` jobs that need an instance for `owner`, in priority order (lower
- * number first, then oldest), by taking their leases, in one statement: queued jobs, and
+ * number first, then oldest), by taking their leases, and reads their logs, in one
+ * statement (answers the claimed jobs' events, each job's in version order): queued jobs, and
  * processing jobs nobody holds (a paused job gave its slot back and was resumed; a job left
  * waiting only for other jobs' originals gave it back, and is ready once they all have their
  * outcome or its deadline at `now` passed). A job with a lease is held (a queued one was
@@ -13,10 +16,11 @@ import type { DbOrTrx, Trx } from '../schema/index.js';
 export async function claimQueuedJobs(
   db: DbOrTrx,
   claim: { owner: string; limit: number; now: Date; expiresAt: Date; skip?: readonly string[] },
-): Promise<string[]> {
+): Promise<RecordedEvent[]> {
   if (claim.limit <= 0) return [];
   const skip = [...(claim.skip ?? [])];
-  const rows = await sql<{ job_id: string }>`
+  const rows = await sql<EventRow>`
+    with claimed as (
     insert into job_leases (job_id, owner, expires_at, acquired_at)
     select c.id, ${claim.owner}, ${claim.expiresAt}::timestamptz, ${claim.now}::timestamptz
     from (
@@ -38,8 +42,12 @@ export async function claimQueuedJobs(
     ) c
     on conflict (job_id) do nothing
     returning job_id
+    )
+    select ${sql.join(EVENT_COLUMNS.map((c) => sql.ref(`e.${c}`)))}
+    from claimed c join events e on e.stream_id = c.job_id
+    order by e.stream_id, e.version
   `.execute(db);
-  return rows.rows.map((r) => r.job_id);
+  return rows.rows.map(rowToRecordedEvent);
 }
 
 /** Takes the leases on jobs just claimed for `owner` until `expiresAt`, in one statement. */

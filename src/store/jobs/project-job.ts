@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { ConcurrencyError } from '../../domain/errors.js';
 import type { JobEvent } from '../../domain/job.events.js';
 import { type BatchState, type JobState, progressOf } from '../../domain/job.state.js';
@@ -15,13 +16,8 @@ export interface ProjectedStep {
  * of the batches its events touched, each written once, and the tenant's
  * totals in one statement. A pure function of the events and the states they
  * lead through, so `projections rebuild` replays the log into the same rows.
- *
- * The job row is written first and only at `expectedVersion`: it is the
- * commit's fence. Every writer of a job takes the row's lock before it
- * touches the log, so two writers never wait on each other's locks in
- * opposite orders, and the one that waited finds the version moved and fails
- * with a ConcurrencyError before it writes anything. `expectedVersion` null
- * means the job has no row yet (its creation, or a rebuild).
+ * Writers call its two halves apart (projectJobRows first, projectJobStats
+ * last), so that the totals' row lock is held for as short a time as can be.
  */
 export async function projectJobCommit(
   trx: Trx,
@@ -30,44 +26,112 @@ export async function projectJobCommit(
   version: number,
   expectedVersion: number | null,
 ): Promise<void> {
-  const after = steps.at(-1)!.after;
-  await writeJobRow(trx, after, step, version, expectedVersion);
-  if (!after.deleted) await writeBatchRows(trx, after, touchedBatches(steps));
-  else if (expectedVersion !== null)
-    await trx.deleteFrom('job_batches').where('job_id', '=', after.id).execute();
-  await updateStats(trx, after.tenant, statsShardOf(after.id), steps);
+  await projectJobRows(trx, steps, step, version, expectedVersion);
+  await projectJobStats(trx, steps);
 }
 
-async function writeJobRow(
+/**
+ * The job row and its batches' rows, in one statement. The job row is written
+ * only at `expectedVersion`: it is the commit's fence. Every writer of a job
+ * takes the row's lock before it touches the log, so two writers never wait
+ * on each other's locks in opposite orders, and the one that waited finds the
+ * version moved and fails with a ConcurrencyError before it writes anything.
+ * `expectedVersion` null means the job has no row yet (its creation, or a rebuild).
+ */
+export async function projectJobRows(
   trx: Trx,
-  state: JobState,
+  steps: readonly ProjectedStep[],
   step: string | null,
   version: number,
   expectedVersion: number | null,
 ): Promise<void> {
-  if (expectedVersion === null) {
-    if (!state.deleted)
-      await trx
-        .insertInto('jobs')
-        .values(jobRow(state, step, version))
-        .execute();
+  const after = steps.at(-1)!.after;
+  if (after.deleted) {
+    await deleteJobRows(trx, after.id, expectedVersion);
     return;
   }
-  const written = state.deleted
-    ? await trx
-        .deleteFrom('jobs')
-        .where('id', '=', state.id)
-        .where('version', '=', expectedVersion)
-        .executeTakeFirst()
-        .then((r) => Number(r.numDeletedRows))
-    : await trx
-        .updateTable('jobs')
-        .set(jobRowChanges(state, step, version))
-        .where('id', '=', state.id)
-        .where('version', '=', expectedVersion)
-        .executeTakeFirst()
-        .then((r) => Number(r.numUpdatedRows));
-  if (written === 0) throw new ConcurrencyError(state.id, expectedVersion);
+  const batches = batchChanges(after, touchedBatches(steps));
+  if (expectedVersion === null) {
+    await trx
+      .insertInto('jobs')
+      .values(jobRow(after, step, version))
+      .execute();
+    if (batches.upserts.length > 0) await upsertBatchRows(trx, batches.upserts);
+    return;
+  }
+  const written = await updateJobAndBatchRows(trx, after, step, version, expectedVersion, batches);
+  if (written === 0) throw new ConcurrencyError(after.id, expectedVersion);
+}
+
+/** The job's row and batch rows gone (a deleted job), the row only at `expectedVersion`. */
+async function deleteJobRows(trx: Trx, jobId: string, expectedVersion: number | null) {
+  if (expectedVersion === null) return;
+  const deleted = await trx
+    .deleteFrom('jobs')
+    .where('id', '=', jobId)
+    .where('version', '=', expectedVersion)
+    .executeTakeFirst();
+  if (Number(deleted.numDeletedRows) === 0) throw new ConcurrencyError(jobId, expectedVersion);
+  await trx.deleteFrom('job_batches').where('job_id', '=', jobId).execute();
+}
+
+interface BatchChanges {
+  upserts: ReturnType<typeof batchRow>[];
+  abandoned: string[];
+}
+
+function batchChanges(state: JobState, keys: ReadonlySet<string>): BatchChanges {
+  const changes: BatchChanges = { upserts: [], abandoned: [] };
+  for (const batch of state.batches) {
+    if (!keys.has(batch.batchKey)) continue;
+    if (batch.status === 'abandoned') changes.abandoned.push(batch.batchKey);
+    else changes.upserts.push(batchRow(state.id, batch, batch.status));
+  }
+  return changes;
+}
+
+/**
+ * The fenced update of the job row with its batch rows, as one statement: the
+ * batch writes read the fence's output, so the job row is locked first and
+ * nothing is written when the version moved. Answers how many job rows it wrote.
+ */
+async function updateJobAndBatchRows(
+  trx: Trx,
+  state: JobState,
+  step: string | null,
+  version: number,
+  expectedVersion: number,
+  batches: BatchChanges,
+): Promise<number> {
+  const changes = Object.entries(jobRowChanges(state, step, version));
+  const set = sql.join(changes.map(([column, value]) => sql`${sql.ref(column)} = ${value}`));
+  const fence = sql`update jobs set ${set}
+    where id = ${state.id} and version = ${expectedVersion} returning id`;
+  const parts = [sql`fence as (${fence})`];
+  if (batches.abandoned.length > 0) {
+    parts.push(sql`abandoned as (
+      delete from job_batches b using fence
+      where b.job_id = fence.id and b.batch_key = any(${batches.abandoned}::text[]))`);
+  }
+  if (batches.upserts.length > 0) {
+    const rows = batches.upserts;
+    parts.push(sql`batches as (
+      insert into job_batches (job_id, batch_key, attempt, request_count, anthropic_batch_id,
+                               status, intended_at, submitted_at, ended_at, collected_at)
+      select fence.id, b.* from fence, unnest(
+        ${rows.map((r) => r.batch_key)}::text[], ${rows.map((r) => r.attempt)}::int[],
+        ${rows.map((r) => r.request_count)}::int[], ${rows.map((r) => r.anthropic_batch_id)}::text[],
+        ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.intended_at)}::timestamptz[],
+        ${rows.map((r) => r.submitted_at)}::timestamptz[], ${rows.map((r) => r.ended_at)}::timestamptz[],
+        ${rows.map((r) => r.collected_at)}::timestamptz[]) as b
+      on conflict (job_id, batch_key) do update set
+        anthropic_batch_id = excluded.anthropic_batch_id, status = excluded.status,
+        submitted_at = excluded.submitted_at, ended_at = excluded.ended_at,
+        collected_at = excluded.collected_at)`);
+  }
+  const result = await sql<{ written: number }>`
+    with ${sql.join(parts)} select count(*)::int as written from fence`.execute(trx);
+  return result.rows[0]?.written ?? 0;
 }
 
 function jobRowChanges(state: JobState, step: string | null, version: number) {
@@ -124,24 +188,11 @@ export function jobRow(state: JobState, step: string | null, version: number): N
   };
 }
 
-async function writeBatchRows(trx: Trx, state: JobState, keys: ReadonlySet<string>) {
-  if (keys.size === 0) return;
-  const batches = state.batches.filter((b) => keys.has(b.batchKey));
-  const abandoned = batches.filter((b) => b.status === 'abandoned').map((b) => b.batchKey);
-  if (abandoned.length > 0) {
-    await trx
-      .deleteFrom('job_batches')
-      .where('job_id', '=', state.id)
-      .where('batch_key', 'in', abandoned)
-      .execute();
-  }
-  const rows = batches.flatMap((b) =>
-    b.status === 'abandoned' ? [] : [batchRow(state.id, b, b.status)],
-  );
-  if (rows.length === 0) return;
+/** Batch rows of a job whose row was just inserted (a rebuild replays them so). */
+async function upsertBatchRows(trx: Trx, rows: readonly ReturnType<typeof batchRow>[]) {
   await trx
     .insertInto('job_batches')
-    .values(rows)
+    .values([...rows])
     .onConflict((oc) =>
       oc.columns(['job_id', 'batch_key']).doUpdateSet((eb) => ({
         anthropic_batch_id: eb.ref('excluded.anthropic_batch_id'),
@@ -188,23 +239,24 @@ export const STATS_COLUMNS = [
   'cost_usd',
 ] as const;
 
-/** Rows a tenant's totals are spread over, so that commits of one tenant do not queue on one row. */
-export const STATS_SHARDS = 16;
+/**
+ * Rows a tenant's totals are spread over, so that commits of one tenant do not queue on one
+ * row's lock. A commit adds to the row of its database session (backend pid modulo this):
+ * two transactions running at once are two sessions, so they almost never share a row, where
+ * a hash of the job's id had every pair of concurrent commits collide one time in sixteen.
+ * Which row holds which part of a total means nothing: readers (and the rebuild's check) sum
+ * them per tenant.
+ */
+export const STATS_SHARDS = 64;
 
-/** The shard a job adds to: the same for every commit of the job, so rebuilds match. */
-export function statsShardOf(jobId: string): number {
-  let hash = 0;
-  for (let i = 0; i < jobId.length; i++) hash = (hash * 31 + jobId.charCodeAt(i)) | 0;
-  return Math.abs(hash) % STATS_SHARDS;
-}
-
-/** The tenant's totals moved by every event of the commit, in one upsert (none when nothing moved). */
-async function updateStats(
-  trx: Trx,
-  tenant: string,
-  shard: number,
-  steps: readonly ProjectedStep[],
-) {
+/**
+ * The tenant's totals moved by every event of the commit, in one upsert (none when nothing
+ * moved). The row it locks is shared with other jobs of the tenant: write it last in the
+ * transaction, just before COMMIT.
+ */
+export async function projectJobStats(trx: Trx, steps: readonly ProjectedStep[]) {
+  const { tenant } = steps.at(-1)!.after;
+  const shard = sql<number>`pg_backend_pid() % ${sql.lit(STATS_SHARDS)}`;
   const total = Object.fromEntries(STATS_COLUMNS.map((c) => [c, 0])) as Record<
     (typeof STATS_COLUMNS)[number],
     number
