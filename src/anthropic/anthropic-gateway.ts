@@ -94,6 +94,20 @@ export interface RefreshedBatches {
   batches: Map<string, MessageBatch>;
   /** Ids Anthropic does not know (deleted, or never created). */
   missing: string[];
+  /** Batches the list pages carried, wanted or not (what the refresh cost to read). */
+  listed: number;
+}
+
+/**
+ * The size of a list page when `wanted` batches are still to be found, on the `pages`-th page.
+ * The batches an instance follows are mostly among the newest, so the first page is a few times
+ * their number (not the 1,000 the API allows, which would have every refresh carry the whole
+ * recent history); a further page is as large as the API allows, so an old batch costs one call
+ * more than before, not many.
+ */
+export function listPageSize(wanted: number, pages: number): number {
+  if (pages > 0) return LIST_LIMITS.max;
+  return Math.min(LIST_LIMITS.max, Math.max(LIST_LIMITS.default, 4 * wanted));
 }
 
 interface CallContext extends CallOptions {
@@ -249,7 +263,7 @@ export class AnthropicGateway {
 
   /**
    * The current state of many batches at the least cost in calls: list pages
-   * (1,000 batches a call) while another page is cheaper than retrieving the
+   * (sized by listPageSize) while another page is cheaper than retrieving the
    * rest one by one, then retrieve what the pages did not show.
    */
   async refreshBatches(
@@ -259,17 +273,19 @@ export class AnthropicGateway {
     const wanted = new Set(ids);
     const batches = new Map<string, MessageBatch>();
     let pages = 0;
+    let listed = 0;
     let afterId: string | undefined;
     const most = wanted.size;
     // A page costs one call, like a retrieve, and may show every wanted batch: the first is
     // always worth it; another only while it could show two or more of the rest.
     while (wanted.size > 0 && (pages === 0 || wanted.size > 1) && pages < most) {
       const page = await this.listBatches({
-        limit: LIST_LIMITS.max,
+        limit: listPageSize(wanted.size, pages),
         afterId,
         signal: options.signal,
       });
       pages += 1;
+      listed += page.data.length;
       for (const batch of page.data) {
         if (wanted.delete(batch.id)) batches.set(batch.id, batch);
       }
@@ -285,7 +301,7 @@ export class AnthropicGateway {
         missing.push(id);
       }
     }
-    return { batches, missing };
+    return { batches, missing, listed };
   }
 
   /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { listPageSize } from '../../src/anthropic/anthropic-gateway.js';
 import { erroredResultType } from '../../src/anthropic/index.js';
 import {
   AnthropicNotFoundError,
@@ -191,6 +192,29 @@ describe('AnthropicGateway against the simulator', () => {
       expect(batches.get(id)?.id).toBe(id);
       expect(batches.get(id)).toHaveProperty('results_url');
       expect(rig.sim.stats().httpRequests - before).toBe(1);
+    });
+
+    it('reads a page sized to the batches it looks for, and pages on, larger, for older ones', async () => {
+      const rig = await startRig();
+      const gateway = rig.gateway();
+      const ids: string[] = [];
+      for (let i = 0; i < 120; i++) ids.push((await gateway.createBatch(requests(1))).id);
+      const newest = ids.slice(-3);
+      let before = rig.sim.stats().httpRequests;
+      const recent = await gateway.refreshBatches(newest);
+      expect(rig.sim.stats().httpRequests - before).toBe(1);
+      expect([...recent.batches.keys()].sort()).toEqual([...newest].sort());
+      expect(recent.listed).toBe(listPageSize(3, 0));
+      expect(recent.listed).toBeLessThan(ids.length);
+
+      const oldest = [ids[0]!, ids[1]!];
+      before = rig.sim.stats().httpRequests;
+      const old = await gateway.refreshBatches(oldest);
+      expect([...old.batches.keys()].sort()).toEqual([...oldest].sort());
+      expect(old.missing).toEqual([]);
+      // The 20 newest, then a page of up to 1,000: two calls, no retrieve.
+      expect(rig.sim.stats().httpRequests - before).toBe(2);
+      expect(old.listed).toBe(ids.length);
     });
 
     it('reports ids Anthropic does not know as missing', async () => {
