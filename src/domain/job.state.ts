@@ -46,7 +46,10 @@ export interface JobState {
   retryCount: number;
   batches: BatchState[];
   usage: UsageTotals;
+  /** Errored results collected: final failures and attempts sent again (retriedErrorCount). */
   errorCount: number;
+  /** Of errorCount, the errored attempts that were sent again (a retry may have fixed them). */
+  retriedErrorCount: number;
   failureReason: string | null;
   /** The last progress set by hand or at completion (duplicates included). */
   reportedProgress: JobProgress | null;
@@ -88,6 +91,7 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
       batches: [],
       usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
       errorCount: 0,
+      retriedErrorCount: 0,
       failureReason: null,
       reportedProgress: null,
       createdAt: d.createdAt,
@@ -182,6 +186,7 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
           expired: state.outcomes.expired + d.expired,
         },
         errorCount: state.errorCount + d.errored + d.retryable,
+        retriedErrorCount: state.retriedErrorCount + d.retryable,
         usage: {
           inputTokens: state.usage.inputTokens + d.usage.inputTokens,
           outputTokens: state.usage.outputTokens + d.usage.outputTokens,

@@ -15,10 +15,13 @@ export interface HealthRoutesDeps {
 
 const StatusSchema = z.object({ status: z.string() }).openapi('HealthStatus');
 
+// Probes, like /metrics, are left out of the OpenAPI document (`hide`): they are for load
+// balancers and orchestrators, not API clients, and answer no 4xx a client could act on.
 const healthzRoute = createRoute({
   method: 'get',
   path: '/healthz',
-  tags: ['operations'],
+  operationId: 'getHealth',
+  hide: true,
   summary: 'Liveness: the process is up',
   security: [],
   responses: {
@@ -29,12 +32,16 @@ const healthzRoute = createRoute({
 const readyzRoute = createRoute({
   method: 'get',
   path: '/readyz',
-  tags: ['operations'],
+  operationId: 'getReadiness',
+  hide: true,
   summary: 'Readiness: the database answers and every migration is applied',
   security: [],
   responses: {
     200: { description: 'ready', content: { 'application/json': { schema: StatusSchema } } },
-    503: errorResponse('not ready: database unreachable, migrations pending, or shutting down'),
+    503: errorResponse('not ready: database unreachable, migrations pending, or shutting down', {
+      type: 'not_ready_error',
+      message: 'database migrations are not all applied',
+    }),
   },
 });
 

@@ -2,57 +2,79 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { BatchJobManager } from '../manager/batch-job-manager.js';
 import type { AppEnv } from './app-env.js';
 import { createRouter } from './create-router.js';
-import { errorResponse } from './error.schema.js';
+import { errorResponse, unauthorizedResponse } from './error.schema.js';
+import {
+  CANCEL_RESULT_EXAMPLE,
+  PAUSE_RESULT_EXAMPLE,
+  RESUME_RESULT_EXAMPLE,
+} from './jobs.examples.js';
 import {
   CancelResultSchema,
   JOBS_TAG,
   JobIdParams,
-  jsonContent,
+  jobNotFoundResponse,
   TransitionResultSchema,
 } from './jobs.schemas.js';
+import { jsonContent } from './openapi-content.js';
 
 export interface JobActionsRoutesDeps {
   manager: BatchJobManager;
 }
 
-const notFound = errorResponse('no such job for this tenant');
+/** The 409 of a command the job's state forbids. */
+function refused(description: string, command: string, status: string) {
+  return errorResponse(description, {
+    type: 'illegal_transition_error',
+    message: `cannot ${command} a job that is ${status}`,
+  });
+}
 
 const cancelRoute = createRoute({
   method: 'post',
   path: '/v1/jobs/{id}/cancel',
+  operationId: 'cancelJob',
   tags: [JOBS_TAG],
   summary: 'Cancel a job; batches in flight are cancelled at Anthropic first',
   request: { params: JobIdParams },
   responses: {
-    200: jsonContent(CancelResultSchema, '`cancelled: false` while Anthropic is still cancelling'),
-    404: notFound,
-    409: errorResponse('the job has already ended'),
+    200: jsonContent(
+      CancelResultSchema,
+      '`cancelled: false` while Anthropic is still cancelling',
+      CANCEL_RESULT_EXAMPLE,
+    ),
+    401: unauthorizedResponse,
+    404: jobNotFoundResponse,
+    409: refused('the job has already ended', 'cancel', 'completed'),
   },
 });
 
 const pauseRoute = createRoute({
   method: 'post',
   path: '/v1/jobs/{id}/pause',
+  operationId: 'pauseJob',
   tags: [JOBS_TAG],
   summary: 'Pause a processing job: no new submissions or retries',
   request: { params: JobIdParams },
   responses: {
-    200: jsonContent(TransitionResultSchema, 'paused'),
-    404: notFound,
-    409: errorResponse('only a processing job can be paused'),
+    200: jsonContent(TransitionResultSchema, 'paused', PAUSE_RESULT_EXAMPLE),
+    401: unauthorizedResponse,
+    404: jobNotFoundResponse,
+    409: refused('only a processing job can be paused', 'pause', 'queued'),
   },
 });
 
 const resumeRoute = createRoute({
   method: 'post',
   path: '/v1/jobs/{id}/resume',
+  operationId: 'resumeJob',
   tags: [JOBS_TAG],
   summary: 'Resume a paused job',
   request: { params: JobIdParams },
   responses: {
-    200: jsonContent(TransitionResultSchema, 'processing again'),
-    404: notFound,
-    409: errorResponse('only a paused job can be resumed'),
+    200: jsonContent(TransitionResultSchema, 'processing again', RESUME_RESULT_EXAMPLE),
+    401: unauthorizedResponse,
+    404: jobNotFoundResponse,
+    409: refused('only a paused job can be resumed', 'resume', 'processing'),
   },
 });
 

@@ -5,8 +5,10 @@ import { chartJob } from '../machines/job-chart.js';
 import type { BatchJobManager } from '../manager/batch-job-manager.js';
 import type { AppEnv } from './app-env.js';
 import { createRouter } from './create-router.js';
-import { errorResponse } from './error.schema.js';
-import { JOBS_TAG, JobIdParams, jsonContent } from './jobs.schemas.js';
+import { unauthorizedResponse } from './error.schema.js';
+import { JOB_ID_EXAMPLE } from './jobs.examples.js';
+import { JOBS_TAG, JobIdParams, jobNotFoundResponse } from './jobs.schemas.js';
+import { jsonContent } from './openapi-content.js';
 
 export interface JobChartRoutesDeps {
   manager: BatchJobManager;
@@ -57,15 +59,93 @@ const JobChartSchema = z
   })
   .openapi('JobChart');
 
+const atomic = (id: string, parent: string | null = null) => ({
+  id,
+  type: 'atomic' as const,
+  parent,
+  initial: null,
+});
+
+/** A shortened chart (the real machine has more states and transitions) of a completed job. */
+const JOB_CHART_EXAMPLE: z.input<typeof JobChartSchema> = {
+  jobId: JOB_ID_EXAMPLE,
+  machine: {
+    id: 'job',
+    initial: 'new',
+    states: [
+      atomic('new'),
+      atomic('queued'),
+      { id: 'processing', type: 'compound', parent: null, initial: 'processing.submitting' },
+      atomic('processing.submitting', 'processing'),
+      atomic('processing.waiting', 'processing'),
+      atomic('completed'),
+    ],
+    transitions: [
+      { from: 'new', event: 'JobCreated', to: 'pending', guard: null },
+      { from: 'queued', event: 'JobStarted', to: 'processing', guard: null },
+      { from: 'processing', event: 'ProgressRecorded', to: null, guard: null },
+      {
+        from: 'processing.submitting',
+        event: 'BatchSubmitted',
+        to: 'processing.waiting',
+        guard: null,
+      },
+      {
+        from: 'processing.waiting',
+        event: 'JobCompleted',
+        to: 'completed',
+        guard: 'nothingInFlight',
+      },
+    ],
+  },
+  current: { state: 'completed', step: null },
+  transitions: [
+    {
+      version: 1,
+      event: 'JobCreated',
+      from: 'new',
+      to: 'pending',
+      recordedAt: '2026-03-14T09:26:53.601Z',
+    },
+    {
+      version: 2,
+      event: 'JobQueued',
+      from: 'pending',
+      to: 'queued',
+      recordedAt: '2026-03-14T09:26:53.601Z',
+    },
+    {
+      version: 3,
+      event: 'JobStarted',
+      from: 'queued',
+      to: 'processing.submitting',
+      recordedAt: '2026-03-14T09:26:54.040Z',
+    },
+    {
+      version: 8,
+      event: 'JobCompleted',
+      from: 'processing.waiting',
+      to: 'completed',
+      recordedAt: '2026-03-14T09:41:07.212Z',
+    },
+  ],
+};
+
 const chartRoute = createRoute({
   method: 'get',
   path: '/v1/jobs/{id}/chart',
+  operationId: 'getJobChart',
   tags: [JOBS_TAG],
   summary: "The job machine's definition, the job's current state and the transitions it took",
   request: { params: JobIdParams },
   responses: {
-    200: jsonContent(JobChartSchema, 'the chart, computed by replaying the job log'),
-    404: errorResponse('no such job for this tenant'),
+    200: jsonContent(
+      JobChartSchema,
+      'the chart, computed by replaying the job log',
+      JOB_CHART_EXAMPLE,
+    ),
+    401: unauthorizedResponse,
+    404: jobNotFoundResponse,
   },
 });
 

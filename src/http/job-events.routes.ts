@@ -1,10 +1,12 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { NotFoundError } from '../domain/errors.js';
 import type { BatchJobManager } from '../manager/batch-job-manager.js';
 import type { AppEnv } from './app-env.js';
 import { createRouter } from './create-router.js';
-import { errorResponse } from './error.schema.js';
-import { JOBS_TAG, JobEventSchema, JobIdParams, jsonContent } from './jobs.schemas.js';
+import { unauthorizedResponse } from './error.schema.js';
+import { JOB_EVENT_LOG_EXAMPLE } from './jobs.examples.js';
+import { JOBS_TAG, JobEventLogSchema, JobIdParams, jobNotFoundResponse } from './jobs.schemas.js';
+import { jsonContent } from './openapi-content.js';
 
 export interface JobEventsRoutesDeps {
   manager: BatchJobManager;
@@ -13,16 +15,19 @@ export interface JobEventsRoutesDeps {
 const eventsRoute = createRoute({
   method: 'get',
   path: '/v1/jobs/{id}/events',
+  operationId: 'listJobEvents',
   tags: [JOBS_TAG],
   summary: "A job's events in order: its audit log",
   description: "A deleted job's log stays readable: its last event is `JobDeleted`.",
   request: { params: JobIdParams },
   responses: {
     200: jsonContent(
-      z.object({ jobId: z.string(), events: z.array(JobEventSchema) }).openapi('JobEventLog'),
+      JobEventLogSchema,
       'every event of the job, oldest first',
+      JOB_EVENT_LOG_EXAMPLE,
     ),
-    404: errorResponse('no such job for this tenant'),
+    401: unauthorizedResponse,
+    404: jobNotFoundResponse,
   },
 });
 

@@ -1,11 +1,14 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../domain/errors.js';
+import { isTerminalStatus, JOB_STATUSES } from '../domain/job-status.js';
 import type { BatchJobManager } from '../manager/batch-job-manager.js';
 import type { JobResultLine } from '../store/jobs/request-results.js';
 import type { AppEnv } from './app-env.js';
 import { createRouter } from './create-router.js';
-import { errorResponse } from './error.schema.js';
-import { JOBS_TAG, JobIdParams } from './jobs.schemas.js';
+import { errorResponse, unauthorizedResponse } from './error.schema.js';
+import { JobNotFinishedError } from './job-not-finished.error.js';
+import { JOB_ID_EXAMPLE, RESULT_LINES_EXAMPLE } from './jobs.examples.js';
+import { JOBS_TAG, JobIdParams, jobNotFoundResponse } from './jobs.schemas.js';
 import { ndjsonStream } from './ndjson-response.js';
 
 export interface JobResultsRoutesDeps {
@@ -14,44 +17,78 @@ export interface JobResultsRoutesDeps {
 
 const RESULT_TYPES = ['succeeded', 'errored', 'canceled', 'expired'] as const;
 
-const RESULT_LINE_EXAMPLE =
-  '{"custom_id":"q1","result":{"type":"succeeded","message":{"id":"msg_...","content":[...]}}}';
+const UNKNOWN_TYPE = `type must be one of ${RESULT_TYPES.join(', ')}`;
+
+/** The response header telling which status the job had when the download began. */
+export const JOB_STATUS_HEADER = 'batchkeeper-job-status';
 
 /**
  * Typed as a plain record on purpose: with literal keys zod-openapi would read `application/jsonl`
  * as JSON and demand `c.json()`, when the handler streams a body.
  */
-const RESULTS_CONTENT: Record<string, { schema: z.ZodType }> = {
-  'application/x-ndjson': { schema: z.string().openapi({ example: RESULT_LINE_EXAMPLE }) },
-  'application/jsonl': { schema: z.string().openapi({ example: RESULT_LINE_EXAMPLE }) },
+const RESULTS_CONTENT: Record<string, { schema: z.ZodType; example: string }> = {
+  'application/x-ndjson': { schema: z.string(), example: RESULT_LINES_EXAMPLE },
+  'application/jsonl': { schema: z.string(), example: RESULT_LINES_EXAMPLE },
 };
 
 const resultsRoute = createRoute({
   method: 'get',
   path: '/v1/jobs/{id}/results',
+  operationId: 'getJobResults',
   tags: [JOBS_TAG],
-  summary: "A job's final results as JSONL, in request order",
+  summary: "A job's results as JSONL, in request order",
   description:
     "One line per request that has its final outcome, in Anthropic's result shape " +
     '`{custom_id, result}`, plus `_deduplicated: true` and `_originalJobId` for a request that ' +
     "took an earlier identical request's outcome. Streamed page by page. `Accept: " +
-    'application/jsonl` gets that media type; the default is `application/x-ndjson`.',
+    'application/jsonl` gets that media type; the default is `application/x-ndjson`.\n\n' +
+    'Only an ended job (completed, failed, cancelled or expired) has all its results: before ' +
+    'that (pending, queued, processing, paused) the answer is 409 `job_not_finished`, unless ' +
+    '`partial=true` asks for the results collected so far. The `' +
+    JOB_STATUS_HEADER +
+    '` header says which status the job had when the download began.',
   request: {
     params: JobIdParams,
     query: z.strictObject({
       type: z
-        .enum(RESULT_TYPES, { error: `type must be one of ${RESULT_TYPES.join(', ')}` })
+        .enum(RESULT_TYPES, { error: UNKNOWN_TYPE })
         .optional()
-        .openapi({ description: 'only results of this type' }),
+        .openapi({ description: 'only results of this type', example: 'errored' }),
+      partial: z
+        .enum(['true', 'false'], { error: 'partial must be true or false' })
+        .optional()
+        .openapi({
+          description:
+            'true: answer a job that has not ended with the results it has so far (default: ' +
+            'false, 409 until it ends)',
+          example: 'true',
+        }),
     }),
   },
   responses: {
     200: {
       description: 'one JSON result a line',
+      headers: {
+        [JOB_STATUS_HEADER]: {
+          description:
+            "the job's status when the download began: completed, failed, cancelled or " +
+            'expired mean these are all its results',
+          schema: { type: 'string', enum: [...JOB_STATUSES] },
+        },
+      },
       content: RESULTS_CONTENT,
     },
-    400: errorResponse('invalid type'),
-    404: errorResponse('no such job for this tenant'),
+    400: errorResponse('an unknown type or query parameter', {
+      type: 'invalid_request_error',
+      message: `invalid query parameters: type: ${UNKNOWN_TYPE}`,
+      issues: [{ path: 'type', message: UNKNOWN_TYPE }],
+    }),
+    401: unauthorizedResponse,
+    404: jobNotFoundResponse,
+    409: errorResponse('the job has not ended and `partial=true` was not given', {
+      type: 'job_not_finished',
+      message: new JobNotFinishedError(JOB_ID_EXAMPLE, 'processing').message,
+    }),
   },
 });
 
@@ -59,10 +96,15 @@ const resultsRoute = createRoute({
 export function jobResultsRoutes(deps: JobResultsRoutesDeps): OpenAPIHono<AppEnv> {
   return createRouter().openapi(resultsRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const { type } = c.req.valid('query');
+    const { type, partial } = c.req.valid('query');
     const jobs = deps.manager.forTenant(c.var.tenant);
     // Results are read by job id alone: the tenant check comes first.
-    if (!(await jobs.getJob(id))) throw new NotFoundError(`job ${id} not found`);
+    const job = await jobs.getJob(id);
+    if (!job) throw new NotFoundError(`job ${id} not found`);
+    // A paused job has not ended either: what it has so far is not its outcome.
+    if (partial !== 'true' && !isTerminalStatus(job.status)) {
+      throw new JobNotFinishedError(id, job.status);
+    }
     const lines = withoutOrdinals(jobs.iterateResults(id, { type }));
     const body = ndjsonStream(lines, {
       onError: (error) => c.var.logger.error({ err: error, jobId: id }, 'results stream failed'),
@@ -70,6 +112,7 @@ export function jobResultsRoutes(deps: JobResultsRoutesDeps): OpenAPIHono<AppEnv
     return c.body(body, 200, {
       'content-type': mediaTypeFor(c.req.header('accept')),
       'cache-control': 'no-store',
+      [JOB_STATUS_HEADER]: job.status,
     });
   });
 }

@@ -9,8 +9,9 @@ import { JobWatcher } from '../store/jobs/job-watcher.js';
 import type { JobRow } from '../store/schema/index.js';
 import type { AppEnv } from './app-env.js';
 import { createRouter } from './create-router.js';
-import { errorResponse } from './error.schema.js';
-import { JOBS_TAG, JobIdParams } from './jobs.schemas.js';
+import { unauthorizedResponse } from './error.schema.js';
+import { JOB_ID_EXAMPLE } from './jobs.examples.js';
+import { JOBS_TAG, JobIdParams, jobNotFoundResponse } from './jobs.schemas.js';
 
 export interface JobStreamRoutesDeps {
   manager: BatchJobManager;
@@ -32,14 +33,54 @@ interface JobStreamData {
 /** The `error` event's data when following the job failed (a client should reconnect). */
 const STREAM_FAILED = { type: 'api_error', message: 'the event stream failed; reconnect' };
 
-const SSE_EXAMPLE =
-  'event: status\ndata: {"id":"job_...","status":"queued","previousStatus":null,"step":null,' +
-  '"progress":{"total":2,"pending":2,...},"updatedAt":"..."}\n\n' +
-  'event: progress\ndata: {"id":"job_...","status":"processing","step":"waiting",...}\n\n';
+/** An `event:` block of the stream. */
+function sseBlock(event: string, data: Record<string, unknown>): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+const progressOf = (pending: number, processing: number, completed: number) => ({
+  total: 2,
+  pending,
+  processing,
+  completed,
+  failed: 0,
+  cancelled: 0,
+  expired: 0,
+  percentComplete: completed * 50,
+});
+
+const SSE_EXAMPLE = [
+  sseBlock('status', {
+    id: JOB_ID_EXAMPLE,
+    status: 'queued',
+    step: null,
+    progress: progressOf(2, 0, 0),
+    updatedAt: '2026-03-14T09:26:53.589Z',
+    previousStatus: null,
+  }),
+  sseBlock('status', {
+    id: JOB_ID_EXAMPLE,
+    status: 'processing',
+    step: 'waiting',
+    progress: progressOf(0, 2, 0),
+    updatedAt: '2026-03-14T09:26:54.402Z',
+    previousStatus: 'queued',
+  }),
+  ': heartbeat\n\n',
+  sseBlock('status', {
+    id: JOB_ID_EXAMPLE,
+    status: 'completed',
+    step: null,
+    progress: progressOf(0, 0, 2),
+    updatedAt: '2026-03-14T09:41:07.212Z',
+    previousStatus: 'processing',
+  }),
+].join('');
 
 const streamRoute = createRoute({
   method: 'get',
   path: '/v1/jobs/{id}/stream',
+  operationId: 'streamJob',
   tags: [JOBS_TAG],
   summary: "Server-Sent Events: a job's status changes and progress, live",
   description:
@@ -53,9 +94,10 @@ const streamRoute = createRoute({
   responses: {
     200: {
       description: 'an event stream',
-      content: { 'text/event-stream': { schema: z.string().openapi({ example: SSE_EXAMPLE }) } },
+      content: { 'text/event-stream': { schema: z.string(), example: SSE_EXAMPLE } },
     },
-    404: errorResponse('no such job for this tenant'),
+    401: unauthorizedResponse,
+    404: jobNotFoundResponse,
   },
 });
 

@@ -5,8 +5,16 @@ import { ListJobsFilterSchema } from '../domain/list-jobs.schema.js';
 import type { BatchJobManager, TenantJobs } from '../manager/batch-job-manager.js';
 import type { AppEnv } from './app-env.js';
 import { createRouter } from './create-router.js';
-import { errorResponse } from './error.schema.js';
+import { errorResponse, unauthorizedResponse } from './error.schema.js';
 import { NdjsonJobOptionsSchema, readNdjsonJob } from './job-ndjson-upload.js';
+import {
+  CREATE_JOB_EXAMPLE,
+  CREATE_JOB_NDJSON_EXAMPLE,
+  DELETE_RESULT_EXAMPLE,
+  JOB_DETAILS_EXAMPLE,
+  JOB_LIST_EXAMPLE,
+  JOB_SUMMARY_EXAMPLE,
+} from './jobs.examples.js';
 import {
   CreateJobBodySchema,
   DeleteResultSchema,
@@ -15,9 +23,10 @@ import {
   JobIdParams,
   JobListSchema,
   JobSummarySchema,
-  jsonContent,
+  jobNotFoundResponse,
 } from './jobs.schemas.js';
 import { isNdjsonContentType } from './ndjson-body.js';
+import { jsonContent } from './openapi-content.js';
 
 type CreateJobBody = z.output<typeof CreateJobBodySchema>;
 
@@ -30,14 +39,12 @@ export interface JobsRoutesDeps {
   maxNdjsonBodyBytes?: number | undefined;
 }
 
-const NDJSON_EXAMPLE =
-  '{"custom_id":"q1","params":{"model":"claude-sonnet-4-5","max_tokens":256,"messages":[{"role":"user","content":"Hello"}]}}';
-
 const createJobRoute = createRoute({
   method: 'post',
   path: '/v1/jobs',
+  operationId: 'createJob',
   tags: [JOBS_TAG],
-  summary: 'Create a job (createJob)',
+  summary: 'Create a job',
   description:
     'A JSON body `{requests, ...options}`, or `application/x-ndjson`: one `{custom_id, params}` a ' +
     'line, read as a stream, with the options as query parameters. The body is required; it is ' +
@@ -52,7 +59,7 @@ const createJobRoute = createRoute({
         .optional()
         .openapi({
           description: 'the same key returns the same job',
-          example: 'nightly-2030-01-01',
+          example: 'nightly-2026-03-14',
         }),
     }),
     query: NdjsonJobOptionsSchema,
@@ -60,62 +67,99 @@ const createJobRoute = createRoute({
       // Required in fact; declared optional so an NDJSON body passes the JSON validator untouched.
       required: false,
       content: {
-        'application/json': { schema: CreateJobBodySchema },
+        'application/json': { schema: CreateJobBodySchema, example: CREATE_JOB_EXAMPLE },
         'application/x-ndjson': {
-          schema: z
-            .string()
-            .openapi({ description: 'one request a line', example: NDJSON_EXAMPLE }),
+          schema: z.string().openapi({ description: 'one `{custom_id, params}` a line' }),
+          example: CREATE_JOB_NDJSON_EXAMPLE,
         },
       },
     },
   },
   responses: {
-    201: jsonContent(JobSummarySchema, 'created and queued'),
-    200: jsonContent(JobSummarySchema, 'the job this Idempotency-Key already created'),
-    400: errorResponse('invalid job (the issues name each path, or the NDJSON line)'),
-    409: errorResponse('the Idempotency-Key was used for a different job'),
-    413: errorResponse('the body is too large'),
-    415: errorResponse('neither JSON nor NDJSON'),
-    429: errorResponse('the queue is full; see retry-after'),
+    201: jsonContent(JobSummarySchema, 'created and queued', JOB_SUMMARY_EXAMPLE),
+    200: jsonContent(
+      JobSummarySchema,
+      'the job this Idempotency-Key already created',
+      JOB_SUMMARY_EXAMPLE,
+    ),
+    400: errorResponse('invalid job (the issues name each path, or the NDJSON line)', {
+      type: 'invalid_request_error',
+      message:
+        'invalid request body: requests.0.custom_id: custom_id must be 1 to 64 letters, ' +
+        'digits, underscores or hyphens',
+      issues: [
+        {
+          path: 'requests.0.custom_id',
+          message: 'custom_id must be 1 to 64 letters, digits, underscores or hyphens',
+        },
+      ],
+    }),
+    401: unauthorizedResponse,
+    409: errorResponse('the Idempotency-Key was used for a different job', {
+      type: 'idempotency_conflict_error',
+      message: 'Idempotency-Key "nightly-2026-03-14" was already used for a different job',
+    }),
+    413: errorResponse('the body is too large', {
+      type: 'request_too_large',
+      message: 'the request body is larger than 10485760 bytes',
+    }),
+    415: errorResponse('neither JSON nor NDJSON', {
+      type: 'invalid_request_error',
+      message: 'Unsupported Media Type',
+    }),
+    429: errorResponse('the queue is full; see retry-after', {
+      type: 'queue_full_error',
+      message: 'the queue is full (1000 jobs waiting); try again later',
+    }),
   },
 });
 
 const listJobsRoute = createRoute({
   method: 'get',
   path: '/v1/jobs',
+  operationId: 'listJobs',
   tags: [JOBS_TAG],
-  summary: "The caller's jobs (listJobs)",
+  summary: "The caller's jobs, a page at a time",
   description:
     '`priority=N` keeps jobs of that level or more urgent; `tags` (comma-separated) keeps jobs ' +
     'carrying any of them.',
   request: { query: ListJobsFilterSchema },
   responses: {
-    200: jsonContent(JobListSchema, 'a page of jobs'),
-    400: errorResponse('invalid filter'),
+    200: jsonContent(JobListSchema, 'a page of jobs', JOB_LIST_EXAMPLE),
+    400: errorResponse('invalid filter', {
+      type: 'invalid_request_error',
+      message: 'invalid query parameters: limit: limit must be an integer from 1 to 1000',
+      issues: [{ path: 'limit', message: 'limit must be an integer from 1 to 1000' }],
+    }),
+    401: unauthorizedResponse,
   },
 });
 
 const getJobRoute = createRoute({
   method: 'get',
   path: '/v1/jobs/{id}',
+  operationId: 'getJob',
   tags: [JOBS_TAG],
-  summary: 'A job with its progress, batches and latest errors (getJob)',
+  summary: 'A job with its progress, batches and latest errors',
   request: { params: JobIdParams },
   responses: {
-    200: jsonContent(JobDetailsSchema, 'the job'),
-    404: errorResponse('no such job for this tenant'),
+    200: jsonContent(JobDetailsSchema, 'the job', JOB_DETAILS_EXAMPLE),
+    401: unauthorizedResponse,
+    404: jobNotFoundResponse,
   },
 });
 
 const deleteJobRoute = createRoute({
   method: 'delete',
   path: '/v1/jobs/{id}',
+  operationId: 'deleteJob',
   tags: [JOBS_TAG],
   summary: 'Delete a job (its batches in flight are cancelled; its events stay)',
   request: { params: JobIdParams },
   responses: {
-    200: jsonContent(DeleteResultSchema, 'deleted'),
-    404: errorResponse('no such job for this tenant'),
+    200: jsonContent(DeleteResultSchema, 'deleted', DELETE_RESULT_EXAMPLE),
+    401: unauthorizedResponse,
+    404: jobNotFoundResponse,
   },
 });
 

@@ -1,11 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { JobConfigSchema } from '../domain/job-config.schema.js';
 import { JOB_STATUSES } from '../domain/job-status.js';
+import { errorResponse } from './error.schema.js';
+import { JOB_NOT_FOUND_EXAMPLE } from './jobs.examples.js';
 
 /** The OpenAPI tag of every job route. */
 export const JOBS_TAG = 'jobs';
 
-const Timestamp = z.string().openapi({ format: 'date-time', example: '2030-01-01T00:00:00.000Z' });
+const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-03-14T09:26:53.589Z' });
 const JobStatusWire = z.enum(JOB_STATUSES as [string, ...string[]]).openapi({ example: 'queued' });
 
 /** The `{id}` path parameter of every `/v1/jobs/{id}...` route. */
@@ -14,8 +16,18 @@ export const JobIdParams = z.object({
     .string()
     .min(1)
     .max(200)
-    .openapi({ param: { name: 'id', in: 'path' }, example: 'job_01J9Z...' }),
+    .openapi({
+      param: { name: 'id', in: 'path' },
+      description: 'the job id',
+      example: 'job_mx4n0k3y53037223ab5acf20',
+    }),
 });
+
+/** The 404 of every `/v1/jobs/{id}...` route. */
+export const jobNotFoundResponse = errorResponse(
+  'no such job for this tenant',
+  JOB_NOT_FOUND_EXAMPLE,
+);
 
 /** POST /v1/jobs as JSON: createJob's config; the Idempotency-Key travels as a header. */
 export const CreateJobBodySchema = JobConfigSchema.omit({ idempotencyKey: true }).openapi(
@@ -69,7 +81,15 @@ export const JobSchema = JobSummarySchema.extend({
     costUsd: z.number(),
   }),
   batchIds: z.array(z.string()),
-  errorCount: z.number().int(),
+  errorCount: z.number().int().openapi({
+    description: 'Errored results collected: finalErrorCount + retriedErrorCount',
+  }),
+  finalErrorCount: z.number().int().openapi({
+    description: "Errored results that are their request's final outcome (the request failed)",
+  }),
+  retriedErrorCount: z.number().int().openapi({
+    description: 'Errored attempts that were sent again; a later attempt may have succeeded',
+  }),
 }).openapi('Job');
 
 const BatchSchema = z
@@ -134,6 +154,10 @@ export const JobEventSchema = z
   })
   .openapi('JobEvent');
 
+export const JobEventLogSchema = z
+  .object({ jobId: z.string(), events: z.array(JobEventSchema) })
+  .openapi('JobEventLog');
+
 export const JobStatsSchema = z
   .object({
     totalCreated: z.number().int(),
@@ -150,8 +174,3 @@ export const JobStatsSchema = z
     queueDepth: z.number().int().openapi({ description: 'pending and queued jobs' }),
   })
   .openapi('JobStats');
-
-/** A `content` entry of JSON for `createRoute({ responses })`. */
-export function jsonContent<S extends z.ZodType>(schema: S, description: string) {
-  return { description, content: { 'application/json': { schema } } };
-}

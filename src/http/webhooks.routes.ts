@@ -1,4 +1,4 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { type Clock, systemClock } from '../domain/clock.js';
 import type { Db } from '../store/schema/index.js';
 import { deleteWebhook } from '../webhooks/delete-webhook.js';
@@ -10,7 +10,6 @@ import { retryDelivery } from '../webhooks/retry-delivery.js';
 import { rotateWebhookSecret } from '../webhooks/rotate-webhook-secret.js';
 import { plaintextSecretCipher, type SecretCipher } from '../webhooks/secret-cipher.js';
 import type { WebhookAllowList } from '../webhooks/webhook-allow-list.js';
-import { JOB_EVENT_TYPES } from '../webhooks/webhook-event-types.js';
 import type { WebhookSettings } from '../webhooks/webhook-settings.js';
 import type {
   WebhookDelivery,
@@ -19,7 +18,34 @@ import type {
 } from '../webhooks/webhook-views.js';
 import type { AppEnv } from './app-env.js';
 import { createRouter } from './create-router.js';
-import { errorResponse } from './error.schema.js';
+import { errorResponse, unauthorizedResponse } from './error.schema.js';
+import { JOB_ID_EXAMPLE } from './jobs.examples.js';
+import { jsonContent } from './openapi-content.js';
+import {
+  DELIVERY_PAGE_EXAMPLE,
+  PING_RESULT_EXAMPLE,
+  REGISTER_WEBHOOK_EXAMPLE,
+  RETRIED_DELIVERY_EXAMPLE,
+  ROTATE_SECRET_EXAMPLE,
+  ROTATED_EXAMPLE,
+  SUBSCRIPTION_LIST_EXAMPLE,
+  SUBSCRIPTION_WITH_SECRET_EXAMPLE,
+  WEBHOOK_ID_EXAMPLE,
+  WEBHOOK_NOT_FOUND_EXAMPLE,
+} from './webhooks.examples.js';
+import {
+  DeliveryIdParams,
+  DeliveryPageSchema,
+  DeliverySchema,
+  ListDeliveriesQuerySchema,
+  PingResultSchema,
+  RegisterWebhookBodySchema,
+  RotateSecretBodySchema,
+  SubscriptionListSchema,
+  SubscriptionWithSecretSchema,
+  WEBHOOKS_TAG,
+  WebhookIdParams,
+} from './webhooks.schemas.js';
 
 /** What the webhook routes need. */
 export interface WebhooksRoutesDeps {
@@ -32,207 +58,167 @@ export interface WebhooksRoutesDeps {
   clock?: Clock | undefined;
 }
 
-const TAGS = ['webhooks'];
-const Timestamp = z.string().openapi({ format: 'date-time', example: '2030-01-01T00:00:00.000Z' });
-const IdParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'id', in: 'path' }, example: 'wh_9f2c...' }),
-});
-
-const SubscriptionSchema = z
-  .object({
-    id: z.string().openapi({ example: 'wh_3b0e6f0c2d2a4f7e9a1b5c7d9e1f3a5b' }),
-    url: z.string().openapi({ example: 'https://hooks.example.com/batchkeeper' }),
-    events: z.array(z.enum(JOB_EVENT_TYPES)),
-    jobId: z.string().nullable().openapi({ description: 'null: every job of the tenant' }),
-    createdAt: Timestamp,
-    disabledAt: Timestamp.nullable().openapi({ description: 'set when the receiver answered 410' }),
-    disabledReason: z.string().nullable(),
-    previousSecretExpiresAt: Timestamp.nullable().openapi({
-      description: 'until when the secret replaced by the last rotation still signs',
-    }),
-  })
-  .openapi('WebhookSubscription');
-
-const SubscriptionWithSecretSchema = SubscriptionSchema.extend({
-  secret: z.string().openapi({
-    description: 'the signing secret; shown this once',
-    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-  }),
-}).openapi('WebhookSubscriptionWithSecret');
-
-const AttemptSchema = z
-  .object({
-    attemptNumber: z.number().int(),
-    attemptedAt: Timestamp,
-    durationMs: z.number().int(),
-    statusCode: z.number().int().nullable().openapi({ description: 'null: no answer came' }),
-    error: z.string().nullable(),
-    responseExcerpt: z.string().nullable().openapi({ description: 'at most 20 kB' }),
-    instanceId: z.string(),
-  })
-  .openapi('WebhookDeliveryAttempt');
-
-const DeliveryStatusSchema = z.enum(['pending', 'delivered', 'dead']);
-
-const DeliverySchema = z
-  .object({
-    id: z
-      .string()
-      .openapi({ description: 'also the webhook-id header, the same on every attempt' }),
-    subscriptionId: z.string().nullable().openapi({ description: "null: the job's own callback" }),
-    jobId: z.string().nullable(),
-    type: z.string().openapi({ example: 'job.completed' }),
-    url: z.string(),
-    status: DeliveryStatusSchema,
-    attemptCount: z.number().int(),
-    nextAttemptAt: Timestamp.nullable(),
-    createdAt: Timestamp,
-    deliveredAt: Timestamp.nullable(),
-    lastError: z.string().nullable(),
-    attempts: z.array(AttemptSchema),
-  })
-  .openapi('WebhookDelivery');
-
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
+const TAGS = [WEBHOOKS_TAG];
+const PRIVATE_URL_REFUSAL =
+  'refused to connect to 10.0.0.7 (private address); BATCHKEEPER_WEBHOOK_ALLOW can open chosen ' +
+  'hosts and ranges';
+const webhookNotFound = errorResponse('no such subscription', WEBHOOK_NOT_FOUND_EXAMPLE);
 
 const registerRoute = createRoute({
   method: 'post',
   path: '/v1/webhooks',
+  operationId: 'registerBatchWebhook',
   tags: TAGS,
-  summary: 'Subscribe a URL to job events (registerBatchWebhook)',
+  summary: 'Subscribe a URL to job events',
   request: {
     body: {
       required: true,
       content: {
         'application/json': {
-          schema: z
-            .object({
-              url: z.string().min(1).max(2048).openapi({
-                description: 'http(s); private addresses need BATCHKEEPER_WEBHOOK_ALLOW',
-              }),
-              secret: z.string().optional().openapi({
-                description: '`whsec_` + base64 of 24..64 bytes; generated when absent',
-              }),
-              events: z.array(z.enum(JOB_EVENT_TYPES)).min(1),
-              jobId: z.string().min(1).optional().openapi({
-                description: "only this job; absent: every job of the caller's tenant",
-              }),
-            })
-            .openapi('RegisterWebhookRequest'),
+          schema: RegisterWebhookBodySchema,
+          example: REGISTER_WEBHOOK_EXAMPLE,
         },
       },
     },
   },
   responses: {
-    201: json(SubscriptionWithSecretSchema, 'subscribed; the secret is shown this once'),
-    400: errorResponse('invalid body, private URL or malformed secret'),
-    404: errorResponse("the jobId is not one of the caller's jobs"),
+    201: jsonContent(
+      SubscriptionWithSecretSchema,
+      'subscribed; the secret is shown this once',
+      SUBSCRIPTION_WITH_SECRET_EXAMPLE,
+    ),
+    400: errorResponse('invalid body, private URL or malformed secret', {
+      type: 'invalid_request_error',
+      message: `invalid webhook url: ${PRIVATE_URL_REFUSAL}`,
+      issues: [{ path: 'url', message: PRIVATE_URL_REFUSAL }],
+    }),
+    401: unauthorizedResponse,
+    404: errorResponse("the jobId is not one of the caller's jobs", {
+      type: 'not_found_error',
+      message: `job ${JOB_ID_EXAMPLE} not found`,
+    }),
   },
 });
 
 const listRoute = createRoute({
   method: 'get',
   path: '/v1/webhooks',
+  operationId: 'listWebhooks',
   tags: TAGS,
   summary: "The caller's subscriptions",
   responses: {
-    200: json(z.object({ webhooks: z.array(SubscriptionSchema) }), 'subscriptions, oldest first'),
+    200: jsonContent(
+      SubscriptionListSchema,
+      'subscriptions, oldest first',
+      SUBSCRIPTION_LIST_EXAMPLE,
+    ),
+    401: unauthorizedResponse,
   },
 });
 
 const deleteRoute = createRoute({
   method: 'delete',
   path: '/v1/webhooks/{id}',
+  operationId: 'deleteWebhook',
   tags: TAGS,
   summary: 'Delete a subscription; its pending deliveries become dead',
-  request: { params: IdParams },
-  responses: { 204: { description: 'deleted' }, 404: errorResponse('no such subscription') },
+  request: { params: WebhookIdParams },
+  responses: {
+    204: { description: 'deleted' },
+    401: unauthorizedResponse,
+    404: webhookNotFound,
+  },
 });
 
 const pingRoute = createRoute({
   method: 'post',
   path: '/v1/webhooks/{id}/ping',
+  operationId: 'pingWebhook',
   tags: TAGS,
   summary: 'Send a webhook.ping test message through the outbox',
-  request: { params: IdParams },
+  request: { params: WebhookIdParams },
   responses: {
-    202: json(z.object({ deliveryId: z.string() }), 'queued; follow it in the delivery log'),
-    404: errorResponse('no such subscription'),
-    409: errorResponse('the subscription is disabled'),
+    202: jsonContent(
+      PingResultSchema,
+      'queued; follow it in the delivery log',
+      PING_RESULT_EXAMPLE,
+    ),
+    401: unauthorizedResponse,
+    404: webhookNotFound,
+    409: errorResponse('the subscription is disabled', {
+      type: 'webhook_inactive_error',
+      message: `webhook ${WEBHOOK_ID_EXAMPLE} is disabled: the receiver answered 410 Gone`,
+    }),
   },
 });
 
 const rotateRoute = createRoute({
   method: 'post',
   path: '/v1/webhooks/{id}/secret/rotate',
+  operationId: 'rotateWebhookSecret',
   tags: TAGS,
   summary: 'Replace the secret; the old one keeps signing beside it for a grace period',
   request: {
-    params: IdParams,
+    params: WebhookIdParams,
     body: {
       required: false,
       content: {
-        'application/json': {
-          schema: z.object({
-            secret: z.string().optional().openapi({ description: 'generated when absent' }),
-            graceSeconds: z
-              .number()
-              .int()
-              .min(0)
-              .max(7 * 24 * 3600)
-              .optional()
-              .openapi({ description: 'how long the old secret still signs (default: 86400)' }),
-          }),
-        },
+        'application/json': { schema: RotateSecretBodySchema, example: ROTATE_SECRET_EXAMPLE },
       },
     },
   },
   responses: {
-    200: json(SubscriptionWithSecretSchema, 'rotated; the new secret is shown this once'),
-    400: errorResponse('malformed secret'),
-    404: errorResponse('no such subscription'),
+    200: jsonContent(
+      SubscriptionWithSecretSchema,
+      'rotated; the new secret is shown this once',
+      ROTATED_EXAMPLE,
+    ),
+    400: errorResponse('malformed secret', {
+      type: 'invalid_request_error',
+      message: 'invalid webhook secret: must start with "whsec_"',
+      issues: [{ path: 'secret', message: 'must start with "whsec_"' }],
+    }),
+    401: unauthorizedResponse,
+    404: webhookNotFound,
   },
 });
 
 const listDeliveriesRoute = createRoute({
   method: 'get',
   path: '/v1/webhooks/deliveries',
+  operationId: 'listWebhookDeliveries',
   tags: TAGS,
   summary: 'The delivery log, newest first, each delivery with its attempts',
-  request: {
-    query: z.object({
-      status: DeliveryStatusSchema.optional(),
-      jobId: z.string().min(1).optional(),
-      subscriptionId: z.string().min(1).optional(),
-      limit: z.coerce.number().int().min(1).max(200).optional().openapi({ example: 50 }),
-      cursor: z.string().min(1).optional().openapi({ description: 'the nextCursor of a page' }),
-    }),
-  },
+  request: { query: ListDeliveriesQuerySchema },
   responses: {
-    200: json(
-      z.object({ deliveries: z.array(DeliverySchema), nextCursor: z.string().nullable() }),
-      'a page of the delivery log',
-    ),
-    400: errorResponse('invalid filter or cursor'),
+    200: jsonContent(DeliveryPageSchema, 'a page of the delivery log', DELIVERY_PAGE_EXAMPLE),
+    400: errorResponse('invalid filter or cursor', {
+      type: 'invalid_request_error',
+      message: 'invalid cursor',
+      issues: [{ path: 'cursor', message: 'not a cursor we gave' }],
+    }),
+    401: unauthorizedResponse,
   },
 });
 
 const retryRoute = createRoute({
   method: 'post',
   path: '/v1/webhooks/deliveries/{id}/retry',
+  operationId: 'retryWebhookDelivery',
   tags: TAGS,
   summary: 'Send a delivery again now, with the same webhook-id (dead ones too)',
-  request: { params: IdParams },
+  request: { params: DeliveryIdParams },
   responses: {
-    202: json(DeliverySchema, 'due now'),
-    404: errorResponse('no such delivery'),
-    409: errorResponse('its subscription was deleted or disabled'),
+    202: jsonContent(DeliverySchema, 'due now', RETRIED_DELIVERY_EXAMPLE),
+    401: unauthorizedResponse,
+    404: errorResponse('no such delivery', {
+      type: 'not_found_error',
+      message: `delivery ${RETRIED_DELIVERY_EXAMPLE.id} not found`,
+    }),
+    409: errorResponse('its subscription was deleted or disabled', {
+      type: 'webhook_inactive_error',
+      message: `delivery ${RETRIED_DELIVERY_EXAMPLE.id}: its subscription was deleted`,
+    }),
   },
 });
 

@@ -44,7 +44,12 @@ export interface JobView extends JobSummary {
   failureReason: string | null;
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
   batchIds: string[];
+  /** Errored results collected: finalErrorCount + retriedErrorCount. */
   errorCount: number;
+  /** Errored results that are their request's final outcome (the request failed). */
+  finalErrorCount: number;
+  /** Errored attempts that were sent again; a later attempt may have succeeded. */
+  retriedErrorCount: number;
 }
 
 export function summaryOf(state: JobState): JobSummary {
@@ -107,6 +112,8 @@ export function rowToJobView(row: JobRow): JobView {
     },
     batchIds: row.batch_ids,
     errorCount: row.error_count,
+    finalErrorCount: row.error_count - row.retried_error_count,
+    retriedErrorCount: row.retried_error_count,
   };
 }
 

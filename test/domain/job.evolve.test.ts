@@ -57,6 +57,7 @@ describe('a new job (JobCreated)', () => {
       batches: [],
       usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
       errorCount: 0,
+      retriedErrorCount: 0,
       failureReason: null,
       reportedProgress: null,
       createdAt: iso(0),
@@ -235,8 +236,11 @@ describe('BatchResultsCollected', () => {
     expect(unfinishedRequests(state)).toBe(1);
   });
 
-  it('counts errors, final and retryable alike', () => {
-    expect(collectedJob().errorCount).toBe(2);
+  it('counts errors, final and retryable alike, and the retryable ones apart', () => {
+    const state = collectedJob();
+    expect(state.errorCount).toBe(2);
+    expect(state.retriedErrorCount).toBe(1);
+    expect(state.errorCount - state.retriedErrorCount).toBe(state.outcomes.failed);
   });
 
   it('adds up the usage of every batch, the cost rounded to a millionth of a dollar', () => {

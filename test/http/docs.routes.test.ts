@@ -13,18 +13,31 @@ import { buildTestApp } from './test-app.js';
 /** A resource module like the ones others write, to see its schema reach the document. */
 function widgetRoutes() {
   const Widget = z.object({ id: z.string(), size: z.number().int() }).openapi('Widget');
-  return createRouter().openapi(
-    createRoute({
-      method: 'get',
-      path: '/v1/widgets/{id}',
-      request: { params: z.object({ id: z.string() }) },
-      responses: {
-        200: { description: 'a widget', content: { 'application/json': { schema: Widget } } },
-        404: errorResponse('no such widget'),
-      },
-    }),
-    (c) => c.json({ id: c.req.valid('param').id, size: 3 }, 200),
-  );
+  const noWidget = { type: 'not_found_error', message: 'widget w1 not found' };
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/v1/widgets/{id}',
+        request: { params: z.object({ id: z.string() }) },
+        responses: {
+          200: { description: 'a widget', content: { 'application/json': { schema: Widget } } },
+          404: errorResponse('no such widget', noWidget),
+        },
+      }),
+      (c) => c.json({ id: c.req.valid('param').id, size: 3 }, 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/v1/widget-catalogue',
+        security: [],
+        responses: {
+          200: { description: 'the sizes', content: { 'application/json': { schema: Widget } } },
+        },
+      }),
+      (c) => c.json({ id: 'catalogue', size: 0 }, 200),
+    );
 }
 
 interface OpenApiDocument extends Record<string, unknown> {
@@ -74,7 +87,7 @@ describe('GET /openapi.json and GET /docs', () => {
 
   it('documents the routes of mounted modules with their schemas', () => {
     expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(['/healthz', '/readyz', '/v1/widgets/{id}']),
+      expect.arrayContaining(['/v1/widgets/{id}', '/v1/widget-catalogue']),
     );
     expect(Object.keys(document.components.schemas)).toEqual(
       expect.arrayContaining(['Widget', 'Error']),
@@ -87,7 +100,13 @@ describe('GET /openapi.json and GET /docs', () => {
       apiKeyHeader: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-api-key' }),
     });
     expect(document.security).toEqual([{ bearerAuth: [] }, { apiKeyHeader: [] }]);
-    expect(document.paths['/healthz']?.get?.security).toEqual([]);
+    expect(document.paths['/v1/widget-catalogue']?.get?.security).toEqual([]);
+  });
+
+  it('leaves the probes and the metrics out of the document, as routes for operators', () => {
+    expect(Object.keys(document.paths)).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^\/(healthz|readyz|metrics)$/)]),
+    );
   });
 
   it('makes the key optional in the document of a server in open mode', async () => {

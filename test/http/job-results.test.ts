@@ -34,6 +34,7 @@ describe('GET /v1/jobs/{id}/results', () => {
     const response = await api.call('GET', `/v1/jobs/${mixedJob}/results`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/x-ndjson');
+    expect(response.headers.get('batchkeeper-job-status')).toBe('completed');
     const lines = parseLines(await response.text());
     expect(lines.map((line) => line.custom_id)).toEqual(
       Array.from({ length: 20 }, (_, i) => `req-mixed-${i}`),
@@ -74,6 +75,21 @@ describe('GET /v1/jobs/{id}/results', () => {
       _originalJobId: id,
     });
     expect(lines[1]!.result).toEqual(lines[0]!.result);
+  });
+
+  it('answers an ended job with all its results whether or not partial=true is given', async () => {
+    const whole = await (await api.call('GET', `/v1/jobs/${mixedJob}/results`)).text();
+    const partial = await api.call('GET', `/v1/jobs/${mixedJob}/results?partial=true`);
+    expect(partial.status).toBe(200);
+    expect(await partial.text()).toBe(whole);
+  });
+
+  it('refuses a partial flag that is neither true nor false with 400', async () => {
+    const response = await api.call('GET', `/v1/jobs/${mixedJob}/results?partial=yes`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: { type: 'invalid_request_error', issues: [{ path: 'partial' }] },
+    });
   });
 
   it('answers application/jsonl to a client that asks for it', async () => {
@@ -120,5 +136,68 @@ describe('GET /v1/jobs/{id}/results', () => {
     }
     expect(partial).toBe('');
     expect({ lines, distinct: seen.size }).toEqual({ lines: 1500, distinct: 1500 });
+  });
+});
+
+describe('GET /v1/jobs/{id}/results of a job that has not ended', () => {
+  let api: JobsApiHarness;
+  beforeAll(async () => {
+    // Batches take a minute at this simulator: a started job stays processing for the test.
+    api = await JobsApiHarness.open({ simulator: { latencyMs: 60_000, cancelLatencyMs: 20 } });
+  });
+  afterAll(() => api.close());
+
+  /** A job the worker has submitted, waiting on its batch. */
+  async function processingJob(...names: string[]): Promise<string> {
+    const { id } = await api.createJob({ requests: names.map((name) => request(name)) });
+    await api.waitForStatus(id, ['processing']);
+    return id;
+  }
+
+  const notFinished = (id: string, status: string) => ({
+    error: {
+      type: 'job_not_finished',
+      message: `job ${id} has not finished (status ${status}); pass ?partial=true for the results collected so far`,
+    },
+  });
+
+  it('answers 409 job_not_finished while the job is processing', async () => {
+    const id = await processingJob('running-1');
+    const response = await api.call('GET', `/v1/jobs/${id}/results`);
+    expect(response.status).toBe(409);
+    expect(await response.json()).toEqual(notFinished(id, 'processing'));
+  });
+
+  it('answers 409 job_not_finished for a paused job: paused has not ended', async () => {
+    const id = await processingJob('paused-1');
+    expect((await api.call('POST', `/v1/jobs/${id}/pause`)).status).toBe(200);
+    const response = await api.call('GET', `/v1/jobs/${id}/results?type=succeeded`);
+    expect(response.status).toBe(409);
+    expect(await response.json()).toEqual(notFinished(id, 'paused'));
+  });
+
+  it('answers the results collected so far with partial=true, and the status they come from', async () => {
+    const id = await processingJob('early-1', 'early-2');
+    const reply = { type: 'message', role: 'assistant', content: [{ type: 'text', text: 'Yes.' }] };
+    await api.manager.forTenant('acme').addResult(id, 'req-early-2', reply);
+    const response = await api.call('GET', `/v1/jobs/${id}/results?partial=true`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('batchkeeper-job-status')).toBe('processing');
+    expect(parseLines(await response.text())).toEqual([
+      { custom_id: 'req-early-2', result: { type: 'succeeded', message: reply } },
+    ]);
+  });
+
+  it('answers an empty body with partial=true while nothing has been collected', async () => {
+    const id = await processingJob('nothing-yet');
+    const response = await api.call('GET', `/v1/jobs/${id}/results?partial=true`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
+  });
+
+  it('answers another tenant 404, not 409, for a job that has not ended', async () => {
+    const id = await processingJob('not-yours');
+    const response = await api.call('GET', `/v1/jobs/${id}/results`, { tenant: 'globex' });
+    expect(response.status).toBe(404);
   });
 });

@@ -55,6 +55,8 @@ describe('restarts, retries and deadlines', () => {
     expect(job.batches.map((b) => b.attempt)).toEqual([1, 2, 3]);
     expect(job.retryCount).toBe(2);
     expect(job.progress).toMatchObject({ failed: 1, completed: 0 });
+    // Three errored attempts: two were sent again, the last is the request's final outcome.
+    expect(job).toMatchObject({ errorCount: 3, retriedErrorCount: 2, finalErrorCount: 1 });
     const { results } = (await manager.getJobResults(id))!;
     expect(results['req-flaky']?.result).toMatchObject({
       type: 'errored',
@@ -74,6 +76,8 @@ describe('restarts, retries and deadlines', () => {
     endBatches();
     const job = await waitForStatus(manager, id, ['completed']);
     expect(job.progress).toMatchObject({ completed: 1, failed: 0 });
+    // The error a retry fixed is counted, apart from final failures (none).
+    expect(job).toMatchObject({ errorCount: 1, retriedErrorCount: 1, finalErrorCount: 0 });
   });
 
   it('expires a job at its deadline, cancelling its batch and keeping every request accounted for', async () => {

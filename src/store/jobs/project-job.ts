@@ -174,6 +174,7 @@ export function jobRow(state: JobState, step: string | null, version: number): N
     cost_usd: state.usage.costUsd,
     batch_ids: state.batches.flatMap((b) => (b.batchId ? [b.batchId] : [])),
     error_count: state.errorCount,
+    retried_error_count: state.retriedErrorCount,
     failure_reason: state.failureReason,
     timeout_ms: state.timeoutMs,
     created_at: state.createdAt,

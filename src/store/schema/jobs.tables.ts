@@ -31,6 +31,7 @@ export interface JobsTable {
   cost_usd: number;
   batch_ids: string[];
   error_count: number;
+  retried_error_count: Generated<number>;
   failure_reason: string | null;
   timeout_ms: number;
   created_at: Timestamp;
