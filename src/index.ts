@@ -28,6 +28,7 @@ export {
 } from './manager/batch-job-manager.js';
 export type { BatchJobManagerOptions } from './manager/manager-options.js';
 export { TenantWebhooks } from './manager/tenant-webhooks.js';
+export { JobWaitTimeoutError, type WaitForJobOptions } from './manager/wait-for-job.js';
 // Thrown when the embedded database folder is already open in another process (or this one).
 export { DataDirLockedError, type DataDirOwner } from './store/data-dir-lock.js';
 export {

@@ -40,6 +40,7 @@ import { type BatchJobManagerOptions, defaultInstanceId } from './manager-option
 import type { ManagerRuntime } from './manager-runtime.js';
 import { type JobDetails, type JobStats, type ListJobsResult, TenantJobs } from './tenant-jobs.js';
 import type { TenantWebhooks } from './tenant-webhooks.js';
+import { type WaitForJobOptions, waitForJob } from './wait-for-job.js';
 
 export { type JobDetails, type JobStats, type ListJobsResult, TenantJobs };
 
@@ -141,6 +142,13 @@ export class BatchJobManager extends EventEmitter {
   }
   getJobStats(): Promise<JobStats> {
     return this.forTenant(this.#tenant).getJobStats();
+  }
+  /**
+   * Resolves with the job once it has ended (completed, failed, cancelled or expired).
+   * @example const job = await manager.waitForJob(id, { timeoutMs: 60_000 });
+   */
+  waitForJob(jobId: string, options?: WaitForJobOptions): Promise<JobDetails> {
+    return waitForJob(this, this.#tenant, jobId, options);
   }
   registerBatchWebhook(
     config: Parameters<TenantWebhooks['registerBatchWebhook']>[0],
