@@ -1,8 +1,18 @@
 /** Where the CLI finds the server when BATCHKEEPER_URL is unset. */
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8080';
 
-/** Exit codes of the CLI: 0 done, 1 failed, 2 bad usage, 3 not found, 4 refused (conflict). */
-export const EXIT = { ok: 0, failure: 1, usage: 2, notFound: 3, refused: 4 } as const;
+/**
+ * Exit codes of the CLI: 0 done, 1 failed, 2 bad usage, 3 not found, 4 refused (conflict), 5 a job
+ * that completed with failed requests (`submit --wait`, `watch`; `--allow-failures` makes it 0).
+ */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  notFound: 3,
+  refused: 4,
+  completedWithFailures: 5,
+} as const;
 
 /** An answer of the server other than 2xx, or no answer at all (`status` 0). */
 export class ApiError extends Error {
@@ -51,11 +61,17 @@ export class ApiClient {
     this.#apiKey = options.apiKey;
   }
 
-  /** The client the environment describes: BATCHKEEPER_URL and BATCHKEEPER_API_KEY. */
-  static fromEnv(env: NodeJS.ProcessEnv = process.env): ApiClient {
+  /**
+   * The client the command line describes: `--url`/`--api-key` when given, else BATCHKEEPER_URL
+   * and BATCHKEEPER_API_KEY (commander reads those into the same options); blank counts as unset.
+   */
+  static fromOptions(options: {
+    url?: string | undefined;
+    apiKey?: string | undefined;
+  }): ApiClient {
     return new ApiClient({
-      baseUrl: env.BATCHKEEPER_URL || undefined,
-      apiKey: env.BATCHKEEPER_API_KEY || undefined,
+      baseUrl: options.url?.trim() || undefined,
+      apiKey: options.apiKey?.trim() || undefined,
     });
   }
 
@@ -80,7 +96,12 @@ export class ApiClient {
         ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
       } as RequestInit);
     } catch (error) {
-      throw new ApiError(0, 'connection_error', `cannot reach ${this.baseUrl}: ${causeOf(error)}`);
+      throw new ApiError(
+        0,
+        'connection_error',
+        `cannot reach ${this.baseUrl}: ${causeOf(error)}; is \`batchkeeper serve\` running there? ` +
+          '(choose the server with --url or BATCHKEEPER_URL)',
+      );
     }
     if (!response.ok) throw await errorOf(response);
     return response;
@@ -107,7 +128,9 @@ async function errorOf(response: Response): Promise<ApiError> {
   const text = await response.text();
   try {
     const { error } = JSON.parse(text) as { error: { type: string; message: string } };
-    return new ApiError(response.status, error.type, error.message);
+    const hint =
+      response.status === 401 ? ' (give the key with --api-key or BATCHKEEPER_API_KEY)' : '';
+    return new ApiError(response.status, error.type, `${error.message}${hint}`);
   } catch {
     return new ApiError(
       response.status,

@@ -1,22 +1,24 @@
-import { ApiError, EXIT } from './api-client.js';
+import type { Command } from 'commander';
+import { isPriority, priorityName } from '../domain/priority.js';
+import { ApiClient, EXIT } from './api-client.js';
+import { reportError } from './cli-error.js';
 
 /**
- * Wraps a command's action: an ApiError (or any failure) is printed on stderr and sets the exit
- * code (3 not found, 4 refused, 2 bad input, 1 otherwise) instead of a stack trace.
+ * Wraps the action of a command that talks to the server: it gets an ApiClient for the
+ * `--url`/`--api-key` options (or BATCHKEEPER_URL, BATCHKEEPER_API_KEY), and a failure is printed
+ * as `error: …` with its exit code (3 not found, 4 refused, 2 bad input, 1 otherwise) instead of
+ * a stack trace.
  */
 export function apiAction<A extends unknown[]>(
-  action: (...args: A) => Promise<void>,
+  action: (client: ApiClient, ...args: A) => Promise<void>,
 ): (...args: A) => Promise<void> {
   return async (...args) => {
+    // Commander passes the command last, whatever the action declares.
+    const command = args.at(-1) as Command;
     try {
-      await action(...args);
+      await action(ApiClient.fromOptions(command.optsWithGlobals()), ...args);
     } catch (error) {
-      if (error instanceof ApiError) {
-        console.error(`error: ${error.message}`);
-        process.exitCode = error.exitCode;
-        return;
-      }
-      throw error;
+      process.exitCode = reportError(error);
     }
   };
 }
@@ -46,6 +48,16 @@ export function formatCounts(counts: Record<string, number>): string {
     .filter(([, n]) => n > 0)
     .map(([name, n]) => `${n} ${name}`);
   return parts.length === 0 ? 'nothing' : parts.join(', ');
+}
+
+/** A priority as people read it: `high` for 2; the wire number stays in `--json`. */
+export function priorityLabel(priority: unknown): string {
+  return isPriority(priority) ? priorityName(priority).toLowerCase() : String(priority);
+}
+
+/** `1 batch`, `2 batches`. */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
 }
 
 export { EXIT };

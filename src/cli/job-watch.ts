@@ -3,6 +3,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { JobProgress } from '../domain/progress.js';
 import { type ApiClient, ApiError, EXIT } from './api-client.js';
 import { formatCounts } from './cli-output.js';
+import { JobPace, paceText } from './job-pace.js';
 import { readServerSentEvents } from './sse-events.js';
 
 /** A job's progress as the API shows it. */
@@ -27,9 +28,19 @@ export interface WireJob extends JobUpdate {
   startedAt: string | null;
   completedAt: string | null;
   failureReason: string | null;
+  /** A cancel was asked for and waits on Anthropic cancelling the batches. */
+  cancelRequested?: boolean;
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
   batches: { batchId: string | null; status: string; requestCount: number }[];
-  errors: { customId: string; type: string | null; message: string | null }[];
+  errors: {
+    customId: string;
+    type: string | null;
+    message: string | null;
+    /** Whether this error is its request's final outcome (false: the request was sent again). */
+    final: boolean;
+  }[];
+  finalErrorCount: number;
+  retriedErrorCount: number;
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'expired']);
@@ -81,44 +92,82 @@ function isTransient(error: ApiError): boolean {
   return error.status === 0 || error.status === 502 || error.status === 503 || error.status === 504;
 }
 
+/** How often the progress line's times are drawn again between updates. */
+const REDRAW_MS = 1_000;
+
 /**
- * Follows a job to its end with a progress bar on stderr (drawn only on a terminal), then answers
- * the job as GET /v1/jobs/{id} shows it.
+ * Follows a job to its end with a progress bar on stderr (drawn only on a terminal): done/total,
+ * elapsed time and the ETA, paused time shown as such and left out of the ETA. Answers the job
+ * as GET /v1/jobs/{id} shows it once it has ended.
  */
 export async function watchJob(
   client: ApiClient,
   id: string,
   options: { bar: boolean },
 ): Promise<WireJob> {
-  const bar = options.bar
-    ? new SingleBar(
-        {
-          format: ' {bar} {percentage}% | {value}/{total} requests | {state}',
-          hideCursor: true,
-          stream: process.stderr,
-        },
-        Presets.shades_classic,
-      )
-    : undefined;
-  let started = false;
+  const path = `/v1/jobs/${encodeURIComponent(id)}`;
+  const bar = options.bar && process.stderr.isTTY ? progressBar() : undefined;
+  if (!bar) {
+    await followJob(client, id, () => {});
+    return client.json<WireJob>('GET', path);
+  }
+  // The job as it is: when it started (the elapsed time counts from there), and a 404 now.
+  const job = await client.json<WireJob>('GET', path);
+  const pace = new JobPace(job.startedAt ? Date.parse(job.startedAt) : Date.now());
+  let last: JobUpdate = job;
+  const draw = () => {
+    const done = finished(last.progress);
+    bar.update(done, {
+      state: stateOf(last),
+      pace: paceText(pace.view(Date.now(), done, last.progress.total)),
+    });
+  };
+  pace.observe(Date.now(), job.status, finished(job.progress));
+  bar.start(job.progress.total, finished(job.progress), { state: stateOf(job), pace: '' });
+  draw();
+  const redraw = setInterval(draw, REDRAW_MS);
   try {
     await followJob(client, id, (update) => {
-      const done = finished(update.progress);
-      const state = update.step ? `${update.status} (${update.step})` : update.status;
-      if (!started) bar?.start(update.progress.total, done, { state });
-      else {
-        bar?.setTotal(update.progress.total);
-        bar?.update(done, { state });
-      }
-      started = true;
+      last = update;
+      pace.observe(Date.now(), update.status, finished(update.progress));
+      bar.setTotal(update.progress.total);
+      draw();
     });
   } finally {
-    bar?.stop();
+    clearInterval(redraw);
+    bar.stop();
   }
-  return client.json<WireJob>('GET', `/v1/jobs/${encodeURIComponent(id)}`);
+  return client.json<WireJob>('GET', path);
 }
 
-/** `job_... completed in 3.2 s: 2 completed (100%)`. */
+function progressBar(): SingleBar {
+  return new SingleBar(
+    {
+      format: ' {bar} {value}/{total} requests | {percentage}% | {pace} | {state}',
+      hideCursor: true,
+      stream: process.stderr,
+    },
+    Presets.shades_classic,
+  );
+}
+
+function stateOf(update: JobUpdate): string {
+  return update.step ? `${update.status} (${update.step})` : update.status;
+}
+
+/** A completed job's requests that did not succeed, by how they ended (zeros left out). */
+function unsuccessful(progress: WireProgress): { name: string; count: number }[] {
+  return [
+    { name: 'failed', count: progress.failed },
+    { name: 'expired', count: progress.expired },
+    { name: 'cancelled', count: progress.cancelled },
+  ].filter(({ count }) => count > 0);
+}
+
+/**
+ * `job_… completed in 3.2 s: 2 completed (100%)`; a completed job with requests that did not
+ * succeed says so: `job_… completed in 9.1 s with 11 of 200 requests failed: 189 completed, 11 failed (100%)`.
+ */
 export function summaryLine(job: WireJob): string {
   const took =
     job.completedAt && job.startedAt
@@ -126,13 +175,58 @@ export function summaryLine(job: WireJob): string {
       : '';
   const { completed, failed, cancelled, expired } = job.progress;
   const why = job.failureReason ? ` (${job.failureReason})` : '';
-  return `${job.id} ${job.status}${took}${why}: ${formatCounts({ completed, failed, cancelled, expired })} (${job.progress.percentComplete}%)`;
+  const withFailures = failuresNote(job);
+  return `${job.id} ${job.status}${took}${withFailures ? ` ${withFailures}` : ''}${why}: ${formatCounts({ completed, failed, cancelled, expired })} (${job.progress.percentComplete}%)`;
 }
 
-/** A watched job's exit code: 0 when it completed, 1 when it failed, was cancelled or expired. */
-export function exitCodeOf(job: { status: string }): number {
-  return job.status === 'completed' ? EXIT.ok : EXIT.failure;
+/**
+ * For a completed job with requests that did not succeed: `with 11 of 200 requests failed` (and
+ * `, 2 expired`...); empty otherwise.
+ */
+export function failuresNote(job: Pick<WireJob, 'status' | 'progress'>): string {
+  const bad = job.status === 'completed' ? unsuccessful(job.progress) : [];
+  if (bad.length === 0) return '';
+  const parts = bad.map(({ name, count }, i) =>
+    i === 0 ? `${count} of ${job.progress.total} requests ${name}` : `${count} ${name}`,
+  );
+  return `with ${parts.join(', ')}`;
 }
+
+/**
+ * A watched job's exit code: 0 when it completed with every request succeeded, 5 when it completed
+ * with some failed, expired or cancelled (0 with `allowFailures`), 1 when it failed, was cancelled
+ * or expired.
+ */
+export function exitCodeOf(job: WireJob, options: { allowFailures?: boolean } = {}): number {
+  if (job.status !== 'completed') return EXIT.failure;
+  if (unsuccessful(job.progress).length > 0 && !options.allowFailures) {
+    return EXIT.completedWithFailures;
+  }
+  return EXIT.ok;
+}
+
+/** What to do about a completed job's failed requests, for stderr; undefined when there are none. */
+export function failuresHint(
+  job: WireJob,
+  options: { allowFailures?: boolean } = {},
+): string | undefined {
+  if (job.status !== 'completed') return undefined;
+  const bad = unsuccessful(job.progress);
+  if (bad.length === 0) return undefined;
+  const see = bad
+    .map(({ name }) => `batchkeeper results ${job.id} --type ${RESULT_TYPE_OF[name]}`)
+    .join(', ');
+  return options.allowFailures
+    ? `see them with ${see}`
+    : `see them with ${see}; exit 5 (--allow-failures accepts them: exit 0)`;
+}
+
+/** The result type a request that ended so carries. */
+const RESULT_TYPE_OF: Record<string, string> = {
+  failed: 'errored',
+  expired: 'expired',
+  cancelled: 'canceled',
+};
 
 function finished(progress: WireProgress): number {
   return progress.completed + progress.failed + progress.cancelled + progress.expired;

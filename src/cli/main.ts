@@ -1,4 +1,6 @@
-import { Command } from 'commander';
+import { Command, type CommanderError, Option } from 'commander';
+import { DEFAULT_SERVER_URL, EXIT } from './api-client.js';
+import { isBrokenPipe, reportError } from './cli-error.js';
 import { registerCancelCommand } from './commands/cancel.command.js';
 import { registerChartCommand } from './commands/chart.command.js';
 import { registerDeleteCommand } from './commands/delete.command.js';
@@ -17,14 +19,50 @@ import { registerStatsCommand } from './commands/stats.command.js';
 import { registerStatusCommand } from './commands/status.command.js';
 import { registerSubmitCommand } from './commands/submit.command.js';
 import { registerWatchCommand } from './commands/watch.command.js';
+import { registerWebhooksCommand } from './commands/webhooks.command.js';
+import { packageVersion } from './package-version.js';
 
-/** Exit codes: 0 done, 1 failed, 2 bad usage, 3 not found, 4 refused (conflict, a held data folder). */
+// `… | head`: the reader has gone; there is nobody left to tell, and nothing failed.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    process.exit(isBrokenPipe(error) ? EXIT.ok : reportError(error));
+  });
+}
+
+const HELP_AFTER = `
+Environment:
+  BATCHKEEPER_URL      the server the job commands talk to (default: ${DEFAULT_SERVER_URL}); --url
+  BATCHKEEPER_API_KEY  the API key they send; --api-key (unset: an open server)
+  serve, simulator, migrate, projections, keys and reconcile open the database instead:
+  DATABASE_URL (unset: embedded PGlite in BATCHKEEPER_DATA_DIR, default ./.data), PORT, HOST,
+  ANTHROPIC_API_KEY (unset: the built-in simulator), LOG_LEVEL, LOG_FORMAT (pretty|json)
+
+Exit codes:
+  0  done (watch, submit --wait: the job completed, every request succeeded)
+  1  failed: no answer, a server error, or a watched job that failed, was cancelled or expired
+  2  bad usage or invalid input (400, 413), a file that cannot be read or written
+  3  not found
+  4  refused: the job's state forbids it (409), queue full (429), key refused (401/403), a held
+     database or port
+  5  the watched job completed with failed requests (--allow-failures makes it 0)
+
+Docs: docs/cli.md, docs/http.md, docs/webhooks.md`;
+
+/** Exit codes: see HELP_AFTER (and docs/cli.md). */
 const program = new Command('batchkeeper')
   .description('A durable job manager for the Claude Message Batches API')
-  .showHelpAfterError()
-  .exitOverride((error) => {
-    process.exit(error.exitCode === 0 ? 0 : 2);
-  });
+  .version(packageVersion(), '-V, --version', 'print the version')
+  .addOption(
+    new Option('--url <url>', `the batchkeeper server (default: ${DEFAULT_SERVER_URL})`).env(
+      'BATCHKEEPER_URL',
+    ),
+  )
+  .addOption(
+    new Option('--api-key <key>', 'the API key to send (prefer the variable: argv is visible)').env(
+      'BATCHKEEPER_API_KEY',
+    ),
+  )
+  .addHelpText('after', HELP_AFTER);
 
 registerMigrateCommand(program);
 registerProjectionsCommand(program);
@@ -32,7 +70,7 @@ registerReconcileCommand(program);
 registerKeysCommand(program);
 registerServeCommand(program);
 registerSimulatorCommand(program);
-// The commands that talk to a running server (BATCHKEEPER_URL, BATCHKEEPER_API_KEY).
+// The commands that talk to a running server (--url/BATCHKEEPER_URL, --api-key/BATCHKEEPER_API_KEY).
 registerSubmitCommand(program);
 registerStatusCommand(program);
 registerWatchCommand(program);
@@ -45,15 +83,38 @@ registerListCommand(program);
 registerStatsCommand(program);
 registerEventsCommand(program);
 registerChartCommand(program);
+registerWebhooksCommand(program);
+
+for (const command of [program, ...allSubcommands(program)]) {
+  command.exitOverride((error) => exitForUsage(error, command));
+}
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  // A database command on an embedded folder another process holds: refused, not failed.
-  if (error instanceof Error && error.name === 'DataDirLockedError') {
-    console.error(`error: ${error.message}`);
-    process.exit(4);
+  process.exit(reportError(error));
+}
+
+/**
+ * Commander has printed `error: …` (an unknown command comes with its `(Did you mean …?)`): add
+ * where to read more, then exit 2. Help and --version are not errors.
+ */
+function exitForUsage(error: CommanderError, command: Command): never {
+  if (error.exitCode === 0 || error.code === 'commander.helpDisplayed') process.exit(EXIT.ok);
+  const suggested = error.message.includes('Did you mean');
+  if (!suggested) {
+    const name = command === program ? 'batchkeeper' : `batchkeeper ${commandPath(command)}`;
+    process.stderr.write(`(see ${name} --help)\n`);
   }
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
+  process.exit(EXIT.usage);
+}
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c && c !== program; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+function allSubcommands(command: Command): Command[] {
+  return command.commands.flatMap((c) => [c, ...allSubcommands(c)]);
 }

@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import pretty from 'pino-pretty';
 import type { LogLevel } from '../config.js';
 
 const SECRET_KEYS = [
@@ -28,17 +29,58 @@ export const REDACTED_PATHS = SECRET_KEYS.flatMap((key) => [
   `*.*.*${step(key, false)}`,
 ]);
 
+/** How log lines are written: one JSON object a line, or a line for people (pino-pretty). */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** A LOG_FORMAT that is neither `json` nor `pretty`. */
+export class LogFormatError extends Error {
+  constructor(value: string) {
+    super(`LOG_FORMAT: must be one of ${LOG_FORMATS.join(', ')} (got "${value}")`);
+    this.name = 'LogFormatError';
+  }
+}
+
+/**
+ * The format LOG_FORMAT asks for; unset (or blank): `pretty` when standard output is a terminal,
+ * else `json`, so that whatever reads a pipe or a file gets JSON.
+ * @example logFormatFrom(process.env.LOG_FORMAT, process.stdout.isTTY === true)
+ */
+export function logFormatFrom(value: string | undefined, isTerminal: boolean): LogFormat {
+  const given = value?.trim().toLowerCase();
+  if (!given) return isTerminal ? 'pretty' : 'json';
+  if (!(LOG_FORMATS as readonly string[]).includes(given)) throw new LogFormatError(value ?? '');
+  return given as LogFormat;
+}
+
 export interface LoggerOptions {
   /** (default: info) */
   level?: LogLevel;
-  /** Where JSON lines go (default: standard output). */
+  /** Where lines go (default: standard output). */
   destination?: DestinationStream;
   /** Fields on every line, e.g. `{ instanceId }`. */
   base?: Record<string, unknown>;
+  /** (default: json) */
+  format?: LogFormat;
 }
 
-/** A pino logger writing one JSON object a line, with secrets redacted. */
+/**
+ * A pino logger with secrets redacted, writing one JSON object a line, or with `format: 'pretty'`
+ * a line for people: time, level, `[service]` and message, other fields after it on the line.
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const destination =
+    options.format === 'pretty'
+      ? pretty({
+          // In this thread, written as logged: no worker thread to start, nothing lost at exit.
+          sync: true,
+          destination: options.destination ?? 1,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname,instanceId,service',
+          messageFormat: '{if service}[{service}] {end}{msg}',
+          singleLine: true,
+        })
+      : options.destination;
   return pino(
     {
       level: options.level ?? 'info',
@@ -47,7 +89,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },
-    options.destination,
+    destination,
   );
 }
 

@@ -84,7 +84,7 @@ describe('the job commands against a running server', () => {
   });
 
   it('status prints the job readably', () => {
-    expect(runs.statusText!.stdout).toContain(`${jobId}  completed  priority 2`);
+    expect(runs.statusText!.stdout).toContain(`${jobId}  completed  priority high`);
     expect(runs.statusText!.stdout).toMatch(/progress\s+100%: 3 completed/);
   });
 
@@ -108,7 +108,7 @@ describe('the job commands against a running server', () => {
     const lines = runs.events!.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^TIME\s+VERSION\s+EVENT\s+SUMMARY$/);
     expect(lines[1]).toMatch(
-      /\sv1\s+JobCreated\s+3 requests \(0 deduplicated\), priority 2, tags cli$/,
+      /\sv1\s+JobCreated\s+3 requests \(0 deduplicated\), priority high, tags cli$/,
     );
     expect(lines.at(-1)).toMatch(/\sJobCompleted\s+3 completed, 0 failed$/);
   });

@@ -10,6 +10,8 @@ export interface ServeProcess {
   child: ChildProcess;
   /** Every JSON log line so far. */
   lines: Record<string, unknown>[];
+  /** Every line of stdout so far, as text (pretty logs are not JSON). */
+  text: string[];
   stderr: () => string;
   /** Resolves with the first log line that `match` accepts (rejects if serve exits first). */
   waitForLine(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
@@ -38,12 +40,16 @@ export function startServe(env: Record<string, string>, args: string[] = []): Se
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
+  const text: string[] = [];
   const waiters: {
     match: (line: Record<string, unknown>) => boolean;
     resolve: (line: Record<string, unknown>) => void;
   }[] = [];
-  createInterface({ input: child.stdout! }).on('line', (text) => {
-    const line = JSON.parse(text) as Record<string, unknown>;
+  createInterface({ input: child.stdout! }).on('line', (raw) => {
+    text.push(raw);
+    // With LOG_FORMAT=pretty the lines are for people: kept as text only.
+    if (!raw.startsWith('{')) return;
+    const line = JSON.parse(raw) as Record<string, unknown>;
     lines.push(line);
     for (const waiter of waiters.filter((w) => w.match(line))) {
       waiters.splice(waiters.indexOf(waiter), 1);
@@ -67,6 +73,7 @@ export function startServe(env: Record<string, string>, args: string[] = []): Se
   return {
     child,
     lines,
+    text,
     stderr: () => stderr,
     exited,
     waitForLine,

@@ -45,6 +45,18 @@ describe('batchkeeper serve', () => {
       expect(response.status).toBe(200);
     });
 
+    it('names the docs and Anthropic addresses on its listening line, and prints no banner in JSON mode', () => {
+      const listening = serve.lines.find((line) => String(line.msg).startsWith('listening on'));
+      expect(listening).toMatchObject({
+        level: 'info',
+        url,
+        docs: `${url}/docs`,
+        anthropic: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        simulator: true,
+      });
+      expect(serve.stderr()).toBe('');
+    });
+
     it('says at start-up that it runs open as tenant default', () => {
       expect(serve.lines.some((line) => String(line.msg).includes('the API is open'))).toBe(true);
     });

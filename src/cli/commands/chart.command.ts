@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { chartToMermaid, type JobChart } from '../../machines/job-chart.js';
-import { ApiClient } from '../api-client.js';
 import { apiAction, formatTable, printJson } from '../cli-output.js';
 
 interface ChartOptions {
@@ -16,8 +15,8 @@ export function registerChartCommand(program: Command) {
     .option('--mermaid', 'print a Mermaid state diagram of the machine with the job’s path marked')
     .option('--json', 'print the chart as JSON')
     .action(
-      apiAction(async (id: string, options: ChartOptions) => {
-        const chart = await ApiClient.fromEnv().json<JobChart & { jobId: string }>(
+      apiAction(async (client, id: string, options: ChartOptions) => {
+        const chart = await client.json<JobChart & { jobId: string }>(
           'GET',
           `/v1/jobs/${encodeURIComponent(id)}/chart`,
         );

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { ApiClient } from '../api-client.js';
-import { apiAction, formatTable, printJson } from '../cli-output.js';
+import { apiAction, formatTable, printJson, priorityLabel } from '../cli-output.js';
 
 interface WireEvent {
   position: number;
@@ -18,8 +17,8 @@ export function registerEventsCommand(program: Command) {
     .argument('<id>', 'the job id')
     .option('--json', 'one JSON event a line, whole')
     .action(
-      apiAction(async (id: string, options: { json?: boolean }) => {
-        const { events } = await ApiClient.fromEnv().json<{ events: WireEvent[] }>(
+      apiAction(async (client, id: string, options: { json?: boolean }) => {
+        const { events } = await client.json<{ events: WireEvent[] }>(
           'GET',
           `/v1/jobs/${encodeURIComponent(id)}/events`,
         );
@@ -38,7 +37,7 @@ export function summarize(event: Pick<WireEvent, 'type' | 'data' | 'metadata'>):
   const d = event.data;
   switch (event.type) {
     case 'JobCreated':
-      return `${d.totalRequests} requests (${d.deduplicatedRequests} deduplicated), priority ${d.priority}${tagsOf(d.tags)}`;
+      return `${d.totalRequests} requests (${d.deduplicatedRequests} deduplicated), priority ${priorityLabel(d.priority)}${tagsOf(d.tags)}`;
     case 'JobStarted':
       return `on ${d.instanceId}`;
     case 'BatchSubmissionIntended':

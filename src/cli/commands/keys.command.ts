@@ -20,7 +20,9 @@ export function registerKeysCommand(program: Command) {
     .option('--name <name>', 'a note to tell keys apart, e.g. "ci"')
     .action(async (options: { tenant: string; name?: string }, command: Command) => {
       if (!TENANT_PATTERN.test(options.tenant)) {
-        command.error('--tenant must be 1-64 letters, digits, "_", "." or "-"', { exitCode: 2 });
+        command.error('error: --tenant must be 1-64 letters, digits, "_", "." or "-"', {
+          exitCode: 2,
+        });
       }
       const { createApiKey, hasActiveApiKeys } = await import('../../store/api-keys.js');
       const { key, apiKey, first } = await withMigratedDatabase(async ({ db }) => {
@@ -67,7 +69,7 @@ export function registerKeysCommand(program: Command) {
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
         // Not `command.error`: the program's exit override turns every usage error into 2.
-        console.error(error.message);
+        console.error(`error: ${error.message}; see the ids with: batchkeeper keys list`);
         process.exitCode = 3;
       }
     });

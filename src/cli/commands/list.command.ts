@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { ApiClient } from '../api-client.js';
-import { apiAction, formatTable, printJson } from '../cli-output.js';
+import { apiAction, formatTable, printJson, priorityLabel } from '../cli-output.js';
 import type { WireJob } from '../job-watch.js';
+import { relativeTime } from '../time-format.js';
 
 interface ListOptions {
   status?: string;
@@ -43,8 +43,8 @@ export function registerListCommand(program: Command) {
     .addOption(new Option('--order <order>', 'ascending or descending').choices(['asc', 'desc']))
     .option('--json', 'print the page as JSON')
     .action(
-      apiAction(async (options: ListOptions) => {
-        const page = await ApiClient.fromEnv().json<JobPage>('GET', '/v1/jobs', {
+      apiAction(async (client, options: ListOptions) => {
+        const page = await client.json<JobPage>('GET', '/v1/jobs', {
           query: {
             status: options.status,
             priority: options.priority,
@@ -61,18 +61,19 @@ export function registerListCommand(program: Command) {
     );
 }
 
-function formatPage(page: JobPage): string {
+/** The page as a table; times relative to now (`--json` has them as ISO). */
+function formatPage(page: JobPage, now = Date.now()): string {
   const rows = page.jobs.map((job) => [
     job.id,
     job.status,
-    String(job.priority),
+    priorityLabel(job.priority),
     `${job.progress.percentComplete}%`,
     String(job.totalRequests),
-    job.createdAt,
+    relativeTime(job.createdAt, now),
     job.tags.join(','),
   ]);
   const table = formatTable([
-    ['ID', 'STATUS', 'PRI', 'DONE', 'REQUESTS', 'CREATED', 'TAGS'],
+    ['ID', 'STATUS', 'PRIORITY', 'DONE', 'REQUESTS', 'CREATED', 'TAGS'],
     ...rows,
   ]);
   const shown =

@@ -3,6 +3,8 @@ import type { Config } from '../../config.js';
 import { systemClock } from '../../domain/clock.js';
 import type { BatchApi } from '../../machines/batch-api.port.js';
 import type { ReconcileReport } from '../../machines/reconcile-orphans.js';
+import { EXIT } from '../api-client.js';
+import { CliError } from '../cli-error.js';
 
 interface ReconcileCommandOptions {
   cancelOrphans?: boolean;
@@ -25,7 +27,7 @@ export function registerReconcileCommand(program: Command) {
       600_000,
     )
     .option('--json', 'print the report as JSON')
-    .action(async (options: ReconcileCommandOptions, command: Command) => {
+    .action(async (options: ReconcileCommandOptions) => {
       // Loaded on use: the SDK and the database drivers are heavy to import.
       const { ConfigError, loadConfig } = await import('../../config.js');
       const { AnthropicGateway } = await import('../../anthropic/anthropic-gateway.js');
@@ -36,13 +38,15 @@ export function registerReconcileCommand(program: Command) {
       try {
         config = loadConfig();
       } catch (error) {
-        if (error instanceof ConfigError) command.error(error.message, { exitCode: 2 });
+        if (error instanceof ConfigError) throw new CliError(error.message, EXIT.usage);
         throw error;
       }
       if (!config.anthropic.apiKey) {
-        command.error('ANTHROPIC_API_KEY is not set: there is no account to reconcile with', {
-          exitCode: 2,
-        });
+        throw new CliError(
+          'ANTHROPIC_API_KEY is not set: there is no account to reconcile with; set it to the ' +
+            'key of the account whose batches you mean',
+          EXIT.usage,
+        );
       }
       const handle = await createDatabase({
         databaseUrl: config.databaseUrl,

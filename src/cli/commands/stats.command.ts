@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { JobStats } from '../../manager/batch-job-manager.js';
-import { ApiClient } from '../api-client.js';
 import { apiAction, formatCounts, printJson } from '../cli-output.js';
 
 /** What GET /v1/stats answers. */
@@ -12,8 +11,8 @@ export function registerStatsCommand(program: Command) {
     .description('job statistics: totals, jobs by status, queue depth, tokens')
     .option('--json', 'print the statistics as JSON')
     .action(
-      apiAction(async (options: { json?: boolean }) => {
-        const stats = await ApiClient.fromEnv().json<Stats>('GET', '/v1/stats');
+      apiAction(async (client, options: { json?: boolean }) => {
+        const stats = await client.json<Stats>('GET', '/v1/stats');
         if (options.json) return printJson(stats);
         console.log(
           [

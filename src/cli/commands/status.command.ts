@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { ApiClient } from '../api-client.js';
-import { apiAction, formatCounts, printJson } from '../cli-output.js';
-import type { WireJob } from '../job-watch.js';
+import { apiAction, formatCounts, printJson, priorityLabel } from '../cli-output.js';
+import { failuresNote, type WireJob } from '../job-watch.js';
+import { relativeTime } from '../time-format.js';
 
 export function registerStatusCommand(program: Command) {
   program
@@ -10,27 +10,37 @@ export function registerStatusCommand(program: Command) {
     .argument('<id>', 'the job id')
     .option('--json', 'print the job as JSON')
     .action(
-      apiAction(async (id: string, options: { json?: boolean }) => {
-        const job = await ApiClient.fromEnv().json<WireJob>(
-          'GET',
-          `/v1/jobs/${encodeURIComponent(id)}`,
-        );
+      apiAction(async (client, id: string, options: { json?: boolean }) => {
+        const job = await client.json<WireJob>('GET', `/v1/jobs/${encodeURIComponent(id)}`);
         if (options.json) printJson(job);
         else console.log(formatJob(job));
       }),
     );
 }
 
-function formatJob(job: WireJob): string {
+/** `processing (waiting)`, `processing (waiting, cancelling)`, `completed with 2 of 9 requests failed`. */
+function statusOf(job: WireJob): string {
+  const cancelling = job.cancelRequested && !job.completedAt ? ['cancelling'] : [];
+  const inner = [...(job.step ? [job.step] : []), ...cancelling];
+  const note = failuresNote(job);
+  return `${job.status}${inner.length > 0 ? ` (${inner.join(', ')})` : ''}${note ? ` ${note}` : ''}`;
+}
+
+/** A time as `3 minutes ago (2030-01-01T09:00:00.000Z)`. */
+function when(at: string, now: number): string {
+  return `${relativeTime(at, now)} (${at})`;
+}
+
+function formatJob(job: WireJob, now = Date.now()): string {
   const p = job.progress;
   const lines = [
-    `${job.id}  ${job.status}${job.step ? ` (${job.step})` : ''}  priority ${job.priority}`,
+    `${job.id}  ${statusOf(job)}  priority ${priorityLabel(job.priority)}`,
     `  requests  ${job.totalRequests} (${job.uniqueRequests} unique, ${job.deduplicatedRequests} deduplicated)`,
     `  progress  ${p.percentComplete}%: ${formatCounts({ completed: p.completed, failed: p.failed, cancelled: p.cancelled, expired: p.expired, processing: p.processing, pending: p.pending })}`,
-    `  created   ${job.createdAt}`,
+    `  created   ${when(job.createdAt, now)}`,
   ];
-  if (job.startedAt) lines.push(`  started   ${job.startedAt}`);
-  if (job.completedAt) lines.push(`  ended     ${job.completedAt}`);
+  if (job.startedAt) lines.push(`  started   ${when(job.startedAt, now)}`);
+  if (job.completedAt) lines.push(`  ended     ${when(job.completedAt, now)}`);
   if (job.failureReason) lines.push(`  reason    ${job.failureReason}`);
   if (job.tags.length > 0) lines.push(`  tags      ${job.tags.join(', ')}`);
   for (const batch of job.batches) {
@@ -41,9 +51,14 @@ function formatJob(job: WireJob): string {
   lines.push(
     `  usage     ${job.usage.inputTokens} input + ${job.usage.outputTokens} output tokens, $${job.usage.costUsd.toFixed(4)}`,
   );
+  if (job.finalErrorCount + job.retriedErrorCount > 0) {
+    lines.push(
+      `  errors    ${job.finalErrorCount} final (the request failed), ${job.retriedErrorCount} retried (sent again)`,
+    );
+  }
   for (const error of job.errors) {
     lines.push(
-      `  error     ${error.customId}: ${error.type ?? 'error'}${error.message ? ` ${error.message}` : ''}`,
+      `  ${error.final ? 'failed ' : 'retried'}   ${error.customId}: ${error.type ?? 'error'}${error.message ? ` ${error.message}` : ''}`,
     );
   }
   return lines.join('\n');

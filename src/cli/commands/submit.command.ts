@@ -1,10 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { ApiClient } from '../api-client.js';
-import { apiAction, printJson } from '../cli-output.js';
-import { exitCodeOf, summaryLine, watchJob } from '../job-watch.js';
+import { cannotRead } from '../cli-error.js';
+import { apiAction, printJson, priorityLabel } from '../cli-output.js';
+import { exitCodeOf, failuresHint, summaryLine, watchJob } from '../job-watch.js';
 
 interface SubmitOptions {
   priority?: string;
@@ -14,6 +13,7 @@ interface SubmitOptions {
   deduplicate: boolean;
   idempotencyKey?: string;
   wait?: boolean;
+  allowFailures?: boolean;
   json?: boolean;
 }
 
@@ -41,15 +41,16 @@ export function registerSubmitCommand(program: Command) {
     )
     .option('--no-deduplicate', 'send requests even if the same ones were sent recently')
     .option('--idempotency-key <key>', 'submitting again with the same key returns the same job')
-    .option('--wait', 'follow the job with a progress bar until it ends')
+    .option(
+      '--wait',
+      'follow the job with a progress bar until it ends; exit 0 when it completed, 5 when it ' +
+        'completed with failed requests, 1 when it failed, was cancelled or expired',
+    )
+    .option('--allow-failures', 'with --wait: exit 0 for a job that completed with failed requests')
     .option('--json', 'print the job as JSON')
     .action(
-      apiAction(async (file: string, options: SubmitOptions, command: Command) => {
-        if (file !== '-') {
-          await access(file).catch(() => command.error(`cannot read ${file}`, { exitCode: 2 }));
-        }
-        const input = file === '-' ? process.stdin : createReadStream(file);
-        const client = ApiClient.fromEnv();
+      apiAction(async (client, file: string, options: SubmitOptions) => {
+        const input = file === '-' ? process.stdin : await readable(file);
         const response = await client.request('POST', '/v1/jobs', {
           headers: {
             'content-type': 'application/x-ndjson',
@@ -74,8 +75,12 @@ export function registerSubmitCommand(program: Command) {
         if (!options.json) console.error(createdLine(job, response.status === 200));
         const ended = await watchJob(client, job.id, { bar: !options.json });
         if (options.json) printJson(ended);
-        else console.log(summaryLine(ended));
-        process.exitCode = exitCodeOf(ended);
+        else {
+          console.log(summaryLine(ended));
+          const hint = failuresHint(ended, options);
+          if (hint) console.error(hint);
+        }
+        process.exitCode = exitCodeOf(ended, options);
       }),
     );
 }
@@ -84,7 +89,19 @@ function createdLine(job: JobSummary, existing: boolean): string {
   const deduplicated =
     job.deduplicatedRequests > 0 ? `, ${job.deduplicatedRequests} deduplicated` : '';
   const verb = existing ? 'already submitted as' : 'submitted';
-  return `${verb} ${job.id}: ${job.totalRequests} requests${deduplicated}, priority ${job.priority}, ${job.status}`;
+  return `${verb} ${job.id}: ${job.totalRequests} requests${deduplicated}, priority ${priorityLabel(job.priority)}, ${job.status}`;
+}
+
+/** The file as a stream, opened first so that a missing or unreadable one is said plainly. */
+async function readable(file: string): Promise<Readable> {
+  const handle = await open(file, 'r').catch((error: unknown) => {
+    throw cannotRead(file, error);
+  });
+  if ((await handle.stat()).isDirectory()) {
+    await handle.close();
+    throw cannotRead(file, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+  }
+  return handle.createReadStream();
 }
 
 function collect(value: string, previous: string[]): string[] {

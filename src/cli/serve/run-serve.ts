@@ -6,13 +6,19 @@ import { BatchJobManager } from '../../manager/batch-job-manager.js';
 import type { Logger } from '../../observability/logger.js';
 import { createDatabase, type DatabaseHandle } from '../../store/create-database.js';
 import { migrate } from '../../store/migrate.js';
+import { packageVersion } from '../package-version.js';
 import { apiKeyWatchService, NO_KEYS_LEFT } from './api-key-watch.service.js';
 import { type AuthDecision, decideAuthMode, openModeRefusal } from './auth-mode.js';
 import { type HttpServer, startHttpServer } from './http-server.js';
+import { listenError } from './listen-error.js';
 import { serveServices } from './serve-services.js';
 import type { Service } from './service.js';
 import { onShutdownSignal } from './shutdown-signals.js';
 import { type StartedServices, startServices } from './start-services.js';
+import { startupBanner } from './startup-banner.js';
+
+/** Where the Anthropic SDK goes when ANTHROPIC_BASE_URL is unset. */
+const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
 /** How long requests in flight (and event streams) may go on after a shutdown signal. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -21,6 +27,8 @@ export interface ServeOptions {
   api: boolean;
   worker: boolean;
   insecureOpen: boolean;
+  /** Print the start-up banner on stderr once listening (pretty logs; default: false). */
+  banner?: boolean;
 }
 
 /** Starts everything and returns once running; returns a message instead when it must refuse. */
@@ -77,8 +85,16 @@ export async function serve(
         isShuttingDown: () => shuttingDown,
         routes: apiRoutes({ db: database.db, config, manager }),
       });
-      server = await startHttpServer(app.fetch, { port: config.port, host: config.host });
-      logger.info({ url: server.url }, `listening on ${server.url}`);
+      server = await startHttpServer(app.fetch, { port: config.port, host: config.host }).catch(
+        (error: unknown) => {
+          throw listenError(error, config);
+        },
+      );
+      announce(
+        server.url,
+        { config, options, database, auth, anthropic: context.anthropic },
+        logger,
+      );
     }
 
     const running = { services, manager, server };
@@ -101,6 +117,45 @@ export async function serve(
     await shutDown({ services, manager, server }, database, logger);
     throw error;
   }
+}
+
+/**
+ * The line every deployment reads (`listening on …`, with the docs and Anthropic addresses as
+ * fields: the banner of JSON mode), and in pretty mode the banner for people, on stderr so that
+ * stdout holds log lines only.
+ */
+function announce(
+  url: string,
+  facts: {
+    config: Config;
+    options: ServeOptions;
+    database: DatabaseHandle;
+    auth: AuthDecision | undefined;
+    anthropic: { baseURL: string | undefined };
+  },
+  logger: Logger,
+): void {
+  const simulator = !facts.config.anthropic.apiKey;
+  const anthropicUrl = facts.anthropic.baseURL ?? ANTHROPIC_DEFAULT_BASE_URL;
+  logger.info(
+    { url, docs: `${url}/docs`, anthropic: anthropicUrl, simulator },
+    `listening on ${url}`,
+  );
+  if (!facts.options.banner) return;
+  process.stderr.write(
+    startupBanner({
+      version: packageVersion(),
+      url,
+      anthropicUrl,
+      simulator,
+      database:
+        facts.database.backend === 'pglite'
+          ? `embedded PGlite in ${facts.config.dataDir}`
+          : 'Postgres (DATABASE_URL)',
+      auth: facts.auth && `${facts.auth.mode} (${facts.auth.reason})`,
+      worker: facts.options.worker,
+    }),
+  );
 }
 
 function logAuthMode(auth: AuthDecision, config: Config, logger: Logger): void {
