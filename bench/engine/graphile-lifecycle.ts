@@ -21,13 +21,15 @@ const RUN_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * graphile-worker's side of the lifecycle: a fresh database with its schema
- * installed, a runner with `concurrency` workers in this process, `jobs` no-op
- * jobs added with one `add_job` each, SUBMITTERS at a time, timed from the
- * first add to the last job's completion written back.
+ * installed, a runner with `concurrency` workers in this process, `warmup` jobs
+ * worked first and not counted (as on our side), then `jobs` no-op jobs added
+ * with one `add_job` each, SUBMITTERS at a time, timed from the first add to
+ * the last job's completion written back.
  */
 export async function runGraphileLifecycle(
   jobs: number,
   concurrency: number,
+  warmup = 0,
 ): Promise<GraphileLifecycleRun> {
   const cleanups = new Cleanups();
   try {
@@ -36,20 +38,27 @@ export async function runGraphileLifecycle(
     const admin = await connectAdmin();
     cleanups.add(() => admin.end());
     await runMigrations({ connectionString: database.url, logger: GRAPHILE_SILENT_LOGGER });
+    // Read with every session ended, so from before the runner starts: the warm-up's are in it.
     const transactionsAtStart = await settledTransactionCount(admin, database.name);
-
     let completed = 0;
-    let allCompleted!: () => void;
-    const done = new Promise<void>((resolve) => {
-      allCompleted = resolve;
-    });
+    const waiters: Array<{ count: number; resolve: () => void }> = [];
+    const untilCompleted = (count: number) =>
+      new Promise<void>((resolve) => {
+        if (completed >= count) resolve();
+        else waiters.push({ count, resolve });
+      });
     const peer = await startGraphilePeer(database.url, concurrency, {
       onJobComplete: () => {
         completed += 1;
-        if (completed === jobs) allCompleted();
+        for (const waiter of waiters) if (completed >= waiter.count) waiter.resolve();
       },
     });
     cleanups.add(() => peer.stop());
+    if (warmup > 0) {
+      await runConcurrently(warmup, SUBMITTERS, (n) => peer.addJob(`warmup-${n}`));
+      await untilCompleted(warmup);
+    }
+    const done = untilCompleted(warmup + jobs);
 
     const cpuBefore = process.cpuUsage();
     const startedAt = performance.now();
@@ -57,7 +66,7 @@ export async function runGraphileLifecycle(
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`${jobs - completed} jobs unfinished`)),
+        () => reject(new Error(`${warmup + jobs - completed} jobs unfinished`)),
         RUN_TIMEOUT_MS,
       );
     });
@@ -69,8 +78,10 @@ export async function runGraphileLifecycle(
       jobs,
       seconds,
       jobsPerSecond: jobs / seconds,
+      // Transactions do not depend on warm-up: the run's share of the whole is its jobs' share.
       serverTransactions:
-        (await settledTransactionCount(admin, database.name)) - transactionsAtStart,
+        (((await settledTransactionCount(admin, database.name)) - transactionsAtStart) * jobs) /
+        (warmup + jobs),
       processCpuMs: (cpu.user + cpu.system) / 1000,
     };
   } finally {

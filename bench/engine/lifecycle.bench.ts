@@ -4,8 +4,9 @@ import { runGraphileLifecycle } from './graphile-lifecycle.js';
 import { lifecycleFigures } from './lifecycle-figures.js';
 import { runPairedRounds } from './paired-rounds.js';
 
-const FULL = { rounds: 3, jobs: 1_000 };
-const QUICK = { rounds: 1, jobs: 30 };
+/** Warm-up: jobs each process works before the measured run, not counted (JIT compilation). */
+const FULL = { rounds: 3, jobs: 1_000, warmup: 100 };
+const QUICK = { rounds: 1, jobs: 30, warmup: 5 };
 /** Slots on both sides: 1 instance × 15, 3 × 5, graphile-worker's concurrency. */
 const SLOTS = 15;
 const PEER = `graphile-worker 0.17, ${SLOTS} workers, no-op jobs`;
@@ -17,13 +18,25 @@ const PEER = `graphile-worker 0.17, ${SLOTS} workers, no-op jobs`;
  * counted: statements, transactions, serve CPU, Anthropic calls, lock waits.
  */
 export const benchLifecycle: Benchmark = async ({ quick }) => {
-  const { rounds, jobs } = quick ? QUICK : FULL;
+  const { rounds, jobs, warmup } = quick ? QUICK : FULL;
   const results = await runPairedRounds(
     rounds,
     {
-      one: () => runBatchkeeperLifecycle({ jobs, instances: 1, slotsPerInstance: SLOTS }),
-      three: () => runBatchkeeperLifecycle({ jobs, instances: 3, slotsPerInstance: SLOTS / 3 }),
-      graphile: () => runGraphileLifecycle(jobs, SLOTS),
+      one: () =>
+        runBatchkeeperLifecycle({
+          jobs,
+          instances: 1,
+          slotsPerInstance: SLOTS,
+          warmupPerInstance: warmup,
+        }),
+      three: () =>
+        runBatchkeeperLifecycle({
+          jobs,
+          instances: 3,
+          slotsPerInstance: SLOTS / 3,
+          warmupPerInstance: warmup,
+        }),
+      graphile: () => runGraphileLifecycle(jobs, SLOTS, warmup),
     },
     (round, r) =>
       console.log(
