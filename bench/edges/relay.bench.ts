@@ -13,7 +13,11 @@ import {
   subscribeReceiver,
 } from './webhook-outbox.js';
 
-/** The relay's default batch: it claims and sends 10 at once. */
+/**
+ * Deliveries in flight at once, on both sides. The relay's default is 32 (serve's
+ * BATCHKEEPER_WEBHOOK_CONCURRENCY); it is set to the peer's here, so that the figure compares
+ * the two at the same concurrency, and with the figures measured before (rounds of 10).
+ */
 const CONCURRENCY = 10;
 /** serve's pool size (createDatabase's default). */
 const RELAY_POOL_SIZE = 10;
@@ -48,6 +52,7 @@ export const benchRelay: Benchmark = async ({ quick }) => {
           db: database.db,
           instanceId: 'bench-relay',
           allowList: RECEIVER_ALLOW_LIST,
+          concurrency: CONCURRENCY,
         });
         try {
           await outboxDrained(watch, DRAIN_POLL_MS, 60_000);

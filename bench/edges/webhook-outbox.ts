@@ -3,7 +3,7 @@ import type { Db } from '../../src/store/schema/index.js';
 import { parseWebhookAllowList, registerBatchWebhook } from '../../src/webhooks/index.js';
 import { insertDeliveries } from '../../src/webhooks/insert-deliveries.js';
 import { serializeWebhookPayload } from '../../src/webhooks/webhook-payload.js';
-import { webhookSettingsFromEnv } from '../../src/webhooks/webhook-settings.js';
+import { createWebhookSettings } from '../../src/webhooks/webhook-settings.js';
 
 export const BENCH_TENANT = 'bench';
 /** The receiver listens on loopback, which the SSRF guard refuses unless it is allowed. */
@@ -31,7 +31,7 @@ export function jobCompletedBody(now: Date): string {
 
 /** Subscribes `url` to job.completed for the bench tenant, as POST /v1/webhooks does. */
 export async function subscribeReceiver(db: Db, url: string): Promise<string> {
-  const settings = { ...webhookSettingsFromEnv({}), allowList: RECEIVER_ALLOW_LIST };
+  const settings = { ...createWebhookSettings(), allowList: RECEIVER_ALLOW_LIST };
   const { subscription } = await registerBatchWebhook(
     db,
     { tenant: BENCH_TENANT, url, events: ['job.completed'] },

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../domain/errors.js';
 import type { Db } from '../store/schema/index.js';
-import { type WebhookSettings, webhookSettingsFromEnv } from './webhook-settings.js';
+import type { WebhookSettings } from './webhook-settings.js';
 
 /**
  * Deletes a subscription: nothing more is sent to it and its pending deliveries are dead.
@@ -9,7 +9,7 @@ import { type WebhookSettings, webhookSettingsFromEnv } from './webhook-settings
 export async function deleteWebhook(
   db: Db,
   input: { tenant: string; id: string },
-  settings: Pick<WebhookSettings, 'clock'> = webhookSettingsFromEnv(),
+  settings: Pick<WebhookSettings, 'clock'>,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const deleted = await trx

@@ -2,8 +2,9 @@ import type { Clock } from '../domain/clock.js';
 import { webhookDeliveries } from '../observability/metrics.js';
 import type { Db } from '../store/schema/index.js';
 import { abandonDelivery } from './abandon-delivery.js';
+import type { AttemptRecorder } from './attempt-recorder.js';
 import type { ClaimedDelivery } from './claim-due-deliveries.js';
-import { recordDeliveryAttempt } from './record-delivery-attempt.js';
+import type { DeliveryAttemptRecord } from './record-delivery-attempts.js';
 import { type AttemptResult, decideNextStep, type NextStep } from './retry-policy.js';
 import type { SecretCipher } from './secret-cipher.js';
 import type { SendOutcome, WebhookSender } from './webhook-sender.js';
@@ -22,28 +23,28 @@ export interface DeliverDeps {
 /** What became of one claimed delivery; `lost` when our claim lapsed before we recorded it. */
 export type DeliveryResult = 'delivered' | 'retrying' | 'dead' | 'lost';
 
+/** A claimed delivery once its attempt is over (or found pointless), before it is recorded. */
+export type FinishedAttempt =
+  | { kind: 'abandoned'; deliveryId: string; claimToken: string; reason: string }
+  | { kind: 'attempted'; record: DeliveryAttemptRecord; outcome: SendOutcome };
+
 /**
  * Makes one attempt at a claimed delivery: signs it (with the previous secret too during a
- * rotation's grace period), sends it, and records the attempt and its next step.
+ * rotation's grace period), sends it and decides its next step. Nothing is written: the
+ * caller records it (recordFinished), so that many attempts share a transaction. A delivery
+ * whose endpoint was deleted or disabled meanwhile is not sent but abandoned.
  */
-export async function deliverClaimed(
+export async function attemptClaimed(
   deps: DeliverDeps,
   claimed: ClaimedDelivery,
-): Promise<DeliveryResult> {
+): Promise<FinishedAttempt> {
   const { delivery, endpoint, claimToken } = claimed;
   const inactive = endpoint.deleted_at
     ? 'the subscription was deleted'
     : endpoint.disabled_at
       ? (endpoint.disabled_reason ?? 'the endpoint is disabled')
       : undefined;
-  if (inactive) {
-    const kept = await deps.db
-      .transaction()
-      .execute((trx) =>
-        abandonDelivery(trx, { deliveryId: delivery.id, claimToken, reason: inactive }),
-      );
-    return kept ? 'dead' : 'lost';
-  }
+  if (inactive) return { kind: 'abandoned', deliveryId: delivery.id, claimToken, reason: inactive };
 
   const attemptedAt = deps.clock.now();
   const outcome = await attempt(deps, claimed, attemptedAt);
@@ -55,24 +56,36 @@ export async function deliverClaimed(
     now,
     random: deps.random,
   });
-  const kept = await deps.db.transaction().execute((trx) =>
-    recordDeliveryAttempt(trx, {
-      deliveryId: delivery.id,
-      claimToken,
-      instanceId: deps.instanceId,
-      attemptNumber,
-      attemptedAt,
-      durationMs: outcome.durationMs,
-      statusCode: outcome.kind === 'response' ? outcome.statusCode : null,
-      error: outcome.kind === 'error' ? outcome.error : null,
-      responseExcerpt: outcome.kind === 'response' ? outcome.responseExcerpt : null,
-      next,
-      now,
-    }),
-  );
-  if (!kept) return 'lost';
-  webhookDeliveries.inc({ outcome: metricOutcome(outcome, next) });
-  return next.status === 'pending' ? 'retrying' : next.status;
+  const record: DeliveryAttemptRecord = {
+    deliveryId: delivery.id,
+    claimToken,
+    instanceId: deps.instanceId,
+    attemptNumber,
+    attemptedAt,
+    durationMs: outcome.durationMs,
+    statusCode: outcome.kind === 'response' ? outcome.statusCode : null,
+    error: outcome.kind === 'error' ? outcome.error : null,
+    responseExcerpt: outcome.kind === 'response' ? outcome.responseExcerpt : null,
+    next,
+    now,
+  };
+  return { kind: 'attempted', record, outcome };
+}
+
+/** Records a finished attempt (through the recorder's shared transactions) and counts it. */
+export async function recordFinished(
+  deps: Pick<DeliverDeps, 'db'> & { recorder: AttemptRecorder },
+  finished: FinishedAttempt,
+): Promise<DeliveryResult> {
+  if (finished.kind === 'abandoned') {
+    // Rare (an endpoint deleted or disabled after its messages were written): its own transaction.
+    const kept = await deps.db.transaction().execute((trx) => abandonDelivery(trx, finished));
+    return kept ? 'dead' : 'lost';
+  }
+  const { record, outcome } = finished;
+  if (!(await deps.recorder.record(record))) return 'lost';
+  webhookDeliveries.inc({ outcome: metricOutcome(outcome, record.next) });
+  return record.next.status === 'pending' ? 'retrying' : record.next.status;
 }
 
 function metricOutcome(outcome: SendOutcome, next: NextStep): string {

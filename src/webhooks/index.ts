@@ -46,9 +46,10 @@ export {
 } from './webhook-relay.js';
 export { assertWebhookSecretValid, generateWebhookSecret } from './webhook-secret.js';
 export {
+  createWebhookSettings,
   secretCipherFor,
   type WebhookSettings,
-  webhookSettingsFromEnv,
+  type WebhookSettingsInput,
 } from './webhook-settings.js';
 export type {
   WebhookDelivery,

@@ -4,7 +4,7 @@ import { insertDeliveries } from './insert-deliveries.js';
 import { WebhookEndpointInactiveError } from './webhook.errors.js';
 import { PING_EVENT_TYPE } from './webhook-event-types.js';
 import { serializeWebhookPayload } from './webhook-payload.js';
-import { type WebhookSettings, webhookSettingsFromEnv } from './webhook-settings.js';
+import type { WebhookSettings } from './webhook-settings.js';
 
 /**
  * Sends a test message (`webhook.ping`) to a subscription now, through the outbox like any
@@ -13,7 +13,7 @@ import { type WebhookSettings, webhookSettingsFromEnv } from './webhook-settings
 export async function pingWebhook(
   db: Db,
   input: { tenant: string; id: string },
-  settings: Pick<WebhookSettings, 'clock'> = webhookSettingsFromEnv(),
+  settings: Pick<WebhookSettings, 'clock'>,
 ): Promise<{ deliveryId: string }> {
   const subscription = await findSubscription(db, input.tenant, input.id);
   if (subscription.disabled_at) {

@@ -5,7 +5,7 @@ import { assertWebhookUrlAllowed } from './ssrf-guard.js';
 import { JOB_EVENT_TYPES, type JobEventType } from './webhook-event-types.js';
 import { newEndpointId } from './webhook-ids.js';
 import { assertWebhookSecretValid, generateWebhookSecret } from './webhook-secret.js';
-import { type WebhookSettings, webhookSettingsFromEnv } from './webhook-settings.js';
+import type { WebhookSettings } from './webhook-settings.js';
 import { rowToWebhookSubscription, type WebhookSubscriptionWithSecret } from './webhook-views.js';
 
 export interface RegisterWebhookInput {
@@ -25,7 +25,7 @@ export interface RegisterWebhookInput {
 export async function registerBatchWebhook(
   db: Db,
   input: RegisterWebhookInput,
-  settings: WebhookSettings = webhookSettingsFromEnv(),
+  settings: WebhookSettings,
 ): Promise<WebhookSubscriptionWithSecret> {
   assertWebhookUrlAllowed(input.url, settings.allowList);
   const events = parseEventTypes(input.events);

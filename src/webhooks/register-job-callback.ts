@@ -3,7 +3,7 @@ import { assertWebhookUrlAllowed } from './ssrf-guard.js';
 import { TERMINAL_JOB_EVENT_TYPES } from './webhook-event-types.js';
 import { newEndpointId } from './webhook-ids.js';
 import { assertWebhookSecretValid, generateWebhookSecret } from './webhook-secret.js';
-import { type WebhookSettings, webhookSettingsFromEnv } from './webhook-settings.js';
+import type { WebhookSettings } from './webhook-settings.js';
 
 export interface JobCallbackInput {
   tenant: string;
@@ -22,7 +22,7 @@ export interface JobCallbackInput {
 export async function registerJobCallback(
   trx: Trx,
   input: JobCallbackInput,
-  settings: WebhookSettings = webhookSettingsFromEnv(),
+  settings: WebhookSettings,
 ): Promise<{ secret: string }> {
   assertWebhookUrlAllowed(input.url, settings.allowList);
   if (input.secret) assertWebhookSecretValid(input.secret, 'webhookSecret');

@@ -2,7 +2,7 @@ import { NotFoundError } from '../domain/errors.js';
 import type { Db } from '../store/schema/index.js';
 import { attemptsOf, selectDeliveries } from './list-deliveries.js';
 import { WebhookEndpointInactiveError } from './webhook.errors.js';
-import { type WebhookSettings, webhookSettingsFromEnv } from './webhook-settings.js';
+import type { WebhookSettings } from './webhook-settings.js';
 import { rowToWebhookDelivery, type WebhookDelivery } from './webhook-views.js';
 
 /**
@@ -13,7 +13,7 @@ import { rowToWebhookDelivery, type WebhookDelivery } from './webhook-views.js';
 export async function retryDelivery(
   db: Db,
   input: { tenant: string; id: string },
-  settings: Pick<WebhookSettings, 'clock'> = webhookSettingsFromEnv(),
+  settings: Pick<WebhookSettings, 'clock'>,
 ): Promise<WebhookDelivery> {
   return db.transaction().execute(async (trx) => {
     const current = await trx

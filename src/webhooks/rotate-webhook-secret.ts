@@ -1,7 +1,7 @@
 import { NotFoundError } from '../domain/errors.js';
 import type { Db } from '../store/schema/index.js';
 import { assertWebhookSecretValid, generateWebhookSecret } from './webhook-secret.js';
-import { type WebhookSettings, webhookSettingsFromEnv } from './webhook-settings.js';
+import type { WebhookSettings } from './webhook-settings.js';
 import { rowToWebhookSubscription, type WebhookSubscriptionWithSecret } from './webhook-views.js';
 
 /** How long a replaced secret keeps signing beside the new one (default: 24 h). */
@@ -23,7 +23,7 @@ export interface RotateWebhookSecretInput {
 export async function rotateWebhookSecret(
   db: Db,
   input: RotateWebhookSecretInput,
-  settings: WebhookSettings = webhookSettingsFromEnv(),
+  settings: WebhookSettings,
 ): Promise<WebhookSubscriptionWithSecret> {
   if (input.secret !== undefined) assertWebhookSecretValid(input.secret);
   const secret = input.secret ?? generateWebhookSecret();

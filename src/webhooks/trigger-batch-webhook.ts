@@ -6,7 +6,7 @@ import { insertDeliveries } from './insert-deliveries.js';
 import { WebhookEndpointInactiveError } from './webhook.errors.js';
 import type { JobEventType } from './webhook-event-types.js';
 import { serializeWebhookPayload } from './webhook-payload.js';
-import { type WebhookSettings, webhookSettingsFromEnv } from './webhook-settings.js';
+import type { WebhookSettings } from './webhook-settings.js';
 
 export interface TriggerWebhookInput {
   tenant: string;
@@ -25,7 +25,7 @@ export interface TriggerWebhookInput {
 export async function triggerBatchWebhook(
   db: Db,
   input: TriggerWebhookInput,
-  settings: Pick<WebhookSettings, 'clock'> = webhookSettingsFromEnv(),
+  settings: Pick<WebhookSettings, 'clock'>,
 ): Promise<{ deliveryIds: string[] }> {
   const now = settings.clock.now();
   if (input.subscriptionId !== undefined) {

@@ -48,19 +48,29 @@ export type SendOutcome =
 /** Sends webhook POSTs through the SSRF guard. */
 export interface WebhookSender {
   send(request: WebhookRequest): Promise<SendOutcome>;
-  /** Closes idle sockets. */
+  /** Closes its sockets, kept-alive ones included. */
   close(): void;
 }
+
+/** An idle kept-alive socket is closed after this long: under Node's server default (5 s). */
+const IDLE_SOCKET_MS = 4_000;
+/** A request on a reused socket that the receiver had just closed is sent again this often. */
+const MAX_STALE_SOCKET_RETRIES = 2;
 
 /**
  * An HTTP client for webhooks: POSTs through agents whose lookup refuses private addresses,
  * refuses private IP literals itself (Node connects to those without a lookup), follows no
  * redirect, gives up after `timeoutMs` and reads at most `maxResponseBytes` of the answer.
+ * Connections are kept alive per host and reused; only a new connection looks the host up,
+ * so every connection, and every request on it, goes to an address the guard passed.
  */
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
   const lookup = createGuardedLookup(options.allowList, options.resolve);
-  const httpAgent = new http.Agent({ lookup });
-  const httpsAgent = new https.Agent({ lookup });
+  // The guard is the agents' lookup: a pooled socket was connected through it, and the pool is
+  // keyed by host name and port, so no request reaches a socket another host name opened.
+  const agentOptions = { lookup, keepAlive: true, timeout: IDLE_SOCKET_MS };
+  const httpAgent = new http.Agent(agentOptions);
+  const httpsAgent = new https.Agent(agentOptions);
   const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
   const maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_EXCERPT_BYTES;
 
@@ -89,6 +99,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
 
     return new Promise<SendOutcome>((resolve) => {
       let settled = false;
+      let req: http.ClientRequest | undefined;
       let response: http.IncomingMessage | undefined;
       const chunks: Buffer[] = [];
       let kept = 0;
@@ -108,46 +119,61 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
         });
 
       const isHttps = url.protocol === 'https:';
-      const req = (isHttps ? https : http).request(
-        url,
-        {
-          method: 'POST',
-          agent: isHttps ? httpsAgent : httpAgent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': String(Buffer.byteLength(request.body)),
-            'user-agent': USER_AGENT,
-            ...request.headers,
+      const post = (staleRetriesLeft: number) => {
+        const current = (isHttps ? https : http).request(
+          url,
+          {
+            method: 'POST',
+            agent: isHttps ? httpsAgent : httpAgent,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': String(Buffer.byteLength(request.body)),
+              'user-agent': USER_AGENT,
+              ...request.headers,
+            },
           },
-        },
-        (res) => {
-          response = res;
-          res.on('data', (chunk: Buffer) => {
-            const room = maxResponseBytes - kept;
-            if (room > 0) {
-              chunks.push(chunk.subarray(0, room));
-              kept += Math.min(room, chunk.length);
-            }
-            // Enough is kept: stop reading a receiver that talks too much.
-            if (kept >= maxResponseBytes) res.destroy();
-          });
-          res.on('close', () => finishWithResponse(res));
-        },
-      );
+          (res) => {
+            response = res;
+            res.on('data', (chunk: Buffer) => {
+              const room = maxResponseBytes - kept;
+              if (room > 0) {
+                chunks.push(chunk.subarray(0, room));
+                kept += Math.min(room, chunk.length);
+              }
+              // Enough is kept: stop reading a receiver that talks too much.
+              if (kept >= maxResponseBytes) res.destroy();
+            });
+            res.on('close', () => finishWithResponse(res));
+          },
+        );
+        req = current;
+        current.on('error', (error: NodeJS.ErrnoException) => {
+          // A kept-alive socket the receiver closed as we reused it: nothing was answered, so
+          // the message goes again on a fresh connection (receivers drop duplicates by id).
+          if (
+            !settled &&
+            !response &&
+            current.reusedSocket &&
+            staleRetriesLeft > 0 &&
+            STALE_SOCKET_CODES.has(error.code ?? '')
+          ) {
+            return post(staleRetriesLeft - 1);
+          }
+          finish(failed(error.message, { refused: error instanceof BlockedAddressError }));
+        });
+        current.end(request.body);
+      };
       const timer = setTimeout(() => {
         // The status is what counts: once it has arrived, a slow body only loses its tail.
         if (response) {
           response.destroy();
           finishWithResponse(response);
         } else {
-          req.destroy();
+          req?.destroy();
           finish(failed(`no response within ${timeoutMs} ms`, { timedOut: true }));
         }
       }, timeoutMs);
-      req.on('error', (error) =>
-        finish(failed(error.message, { refused: error instanceof BlockedAddressError })),
-      );
-      req.end(request.body);
+      post(MAX_STALE_SOCKET_RETRIES);
     });
   }
 
@@ -159,6 +185,9 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     },
   };
 }
+
+/** How a reused socket that the receiver had closed fails. */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;

@@ -7,33 +7,38 @@ import {
 } from './secret-cipher.js';
 import { parseWebhookAllowList, type WebhookAllowList } from './webhook-allow-list.js';
 
-/** What the webhook functions need besides the database: time, the SSRF allow-list, the secret cipher. */
+/**
+ * What the webhook functions need besides the database: time, the SSRF allow-list, the secret
+ * cipher. Built once by a composition root (serve from its config, the manager from its
+ * options) and passed down; nothing in src/webhooks reads the environment.
+ */
 export interface WebhookSettings {
   clock: Clock;
   allowList: WebhookAllowList;
   cipher: SecretCipher;
 }
 
-const cache = new Map<string, WebhookSettings>();
+/** The configured values WebhookSettings are built from. */
+export interface WebhookSettingsInput {
+  /** Hosts and CIDRs a webhook may target although private (BATCHKEEPER_WEBHOOK_ALLOW). */
+  allow?: string | readonly string[] | undefined;
+  /** Encrypts stored secrets (BATCHKEEPER_ENCRYPTION_KEY); absent: plaintext. */
+  encryptionKey?: string | undefined;
+  /** (default: the system clock) */
+  clock?: Clock | undefined;
+}
 
 /**
- * Settings from BATCHKEEPER_WEBHOOK_ALLOW and BATCHKEEPER_ENCRYPTION_KEY, with the system
- * clock; built once per distinct pair of values (a passphrase key costs an scrypt run).
+ * Builds the settings once: parses the allow-list and derives the cipher (a passphrase key
+ * costs an scrypt run, so build them at start, not per call).
+ * @example createWebhookSettings({ allow: config.webhookAllow, encryptionKey: config.encryptionKey })
  */
-export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookSettings {
-  const allow = env.BATCHKEEPER_WEBHOOK_ALLOW ?? '';
-  const key = env.BATCHKEEPER_ENCRYPTION_KEY ?? '';
-  const cacheKey = JSON.stringify([allow, key]);
-  let settings = cache.get(cacheKey);
-  if (!settings) {
-    settings = {
-      clock: systemClock,
-      allowList: parseWebhookAllowList(allow),
-      cipher: secretCipherFor(key),
-    };
-    cache.set(cacheKey, settings);
-  }
-  return settings;
+export function createWebhookSettings(input: WebhookSettingsInput = {}): WebhookSettings {
+  return {
+    clock: input.clock ?? systemClock,
+    allowList: parseWebhookAllowList(input.allow),
+    cipher: secretCipherFor(input.encryptionKey),
+  };
 }
 
 /** AES-256-GCM when a key is given, plaintext otherwise. */

@@ -4,14 +4,21 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { webhookDeliveries } from '../../src/observability/metrics.js';
 import { createDatabase, type DatabaseHandle } from '../../src/store/create-database.js';
 import type { Db } from '../../src/store/schema/index.js';
-import { claimDueDeliveries } from '../../src/webhooks/claim-due-deliveries.js';
+import {
+  type ClaimedDelivery,
+  claimDueDeliveries,
+} from '../../src/webhooks/claim-due-deliveries.js';
 import { enqueueJobWebhooks } from '../../src/webhooks/enqueue-job-webhooks.js';
 import { listDeliveries } from '../../src/webhooks/list-deliveries.js';
 import { listWebhooks } from '../../src/webhooks/list-webhooks.js';
+import {
+  type DeliveryAttemptRecord,
+  recordDeliveryAttempts,
+} from '../../src/webhooks/record-delivery-attempts.js';
 import { registerBatchWebhook } from '../../src/webhooks/register-batch-webhook.js';
 import { registerJobCallback } from '../../src/webhooks/register-job-callback.js';
 import { retryDelivery } from '../../src/webhooks/retry-delivery.js';
-import { MAX_ATTEMPTS } from '../../src/webhooks/retry-policy.js';
+import { MAX_ATTEMPTS, type NextStep } from '../../src/webhooks/retry-policy.js';
 import { rotateWebhookSecret } from '../../src/webhooks/rotate-webhook-secret.js';
 import { createAesGcmSecretCipher } from '../../src/webhooks/secret-cipher.js';
 import { EMPTY_ALLOW_LIST } from '../../src/webhooks/webhook-allow-list.js';
@@ -288,7 +295,7 @@ describe('the webhook relay', () => {
     try {
       const rounds = (instanceId: string, relayDb: Db) => async () => {
         for (let round = 0; round < 10; round++)
-          await relay({ instanceId, db: relayDb, batchSize: 3 });
+          await relay({ instanceId, db: relayDb, concurrency: 3 });
       };
       await Promise.all([rounds('relay-a', db)(), rounds('relay-b', other?.db ?? db)()]);
     } finally {
@@ -412,6 +419,104 @@ describe('the webhook relay', () => {
     expect(await relay({ allowList: EMPTY_ALLOW_LIST })).toMatchObject({ retrying: 1 });
     expect((await onlyDelivery(tenant)).lastError).toMatch(/refused to connect to 127\.0\.0\.1/);
     expect(receiver.received).toHaveLength(0);
+  });
+});
+
+describe('recording attempts', () => {
+  const claimAll = async (instanceId: string) =>
+    claimDueDeliveries(db, { instanceId, now: settings.clock.now(), leaseMs: 60_000, limit: 50 });
+  const recordOf = (
+    c: ClaimedDelivery,
+    next: NextStep,
+    statusCode: number,
+  ): DeliveryAttemptRecord => ({
+    deliveryId: c.delivery.id,
+    claimToken: c.claimToken,
+    instanceId: 'relay-a',
+    attemptNumber: c.delivery.attempt_count + 1,
+    attemptedAt: settings.clock.now(),
+    durationMs: 3,
+    statusCode,
+    error: null,
+    responseExcerpt: `answer ${statusCode}`,
+    next,
+    now: settings.clock.now(),
+  });
+
+  it('records many attempts in one statement, leaving out those whose claim lapsed', async () => {
+    const tenant = newTenant();
+    await registerBatchWebhook(
+      db,
+      { tenant, url: receiver.url, events: ['job.completed'] },
+      settings,
+    );
+    for (let job = 1; job <= 3; job++) await finishJob(tenant, `job-${job}`);
+    const [delivered, retrying, lapsed] = await claimAll('relay-a');
+    const retryAt = new Date(settings.clock.now().getTime() + 5_000);
+    const recorded = await db
+      .transaction()
+      .execute((trx) =>
+        recordDeliveryAttempts(trx, [
+          recordOf(delivered!, { status: 'delivered' }, 200),
+          recordOf(retrying!, { status: 'pending', nextAttemptAt: retryAt }, 503),
+          { ...recordOf(lapsed!, { status: 'delivered' }, 200), claimToken: 'someone-elses' },
+        ]),
+      );
+    expect(recorded).toEqual(new Set([delivered!.delivery.id, retrying!.delivery.id]));
+    const byId = new Map((await deliveriesOf(tenant)).map((d) => [d.id, d]));
+    expect(byId.get(delivered!.delivery.id)).toMatchObject({
+      status: 'delivered',
+      attemptCount: 1,
+      attempts: [{ statusCode: 200, responseExcerpt: 'answer 200', instanceId: 'relay-a' }],
+    });
+    expect(byId.get(retrying!.delivery.id)).toMatchObject({
+      status: 'pending',
+      nextAttemptAt: retryAt,
+      lastError: 'the receiver answered HTTP 503',
+      attempts: [{ statusCode: 503 }],
+    });
+    expect(byId.get(lapsed!.delivery.id)).toMatchObject({ status: 'pending', attempts: [] });
+    // Recorded claims are released; the lapsed one is still held by its claim.
+    settings.clock.set(retryAt);
+    expect((await claimAll('relay-b')).map((c) => c.delivery.id)).toEqual([retrying!.delivery.id]);
+  });
+
+  it('disables the endpoint of a 410 recorded among others', async () => {
+    const tenant = newTenant();
+    const { subscription } = await registerBatchWebhook(
+      db,
+      { tenant, url: receiver.url, events: ['job.completed'] },
+      settings,
+    );
+    for (let job = 1; job <= 3; job++) await finishJob(tenant, `job-${job}`);
+    const [gone, delivered] = await claimAll('relay-a');
+    await db
+      .transaction()
+      .execute((trx) =>
+        recordDeliveryAttempts(trx, [
+          recordOf(gone!, { status: 'dead', disableEndpoint: true }, 410),
+          recordOf(delivered!, { status: 'delivered' }, 200),
+        ]),
+      );
+    expect(await listWebhooks(db, { tenant })).toMatchObject([
+      { id: subscription.id, disabledReason: 'the receiver answered 410 Gone' },
+    ]);
+    const statuses = new Map((await deliveriesOf(tenant)).map((d) => [d.id, d.status]));
+    expect(statuses.get(gone!.delivery.id)).toBe('dead');
+    expect(statuses.get(delivered!.delivery.id)).toBe('delivered');
+  });
+
+  it('records every attempt of a round of the relay', async () => {
+    const tenant = newTenant();
+    await registerBatchWebhook(
+      db,
+      { tenant, url: receiver.url, events: ['job.completed'] },
+      settings,
+    );
+    for (let job = 1; job <= 12; job++) await finishJob(tenant, `job-${job}`);
+    expect(await relay({ concurrency: 12 })).toMatchObject({ claimed: 12, delivered: 12 });
+    const deliveries = await deliveriesOf(tenant);
+    expect(deliveries.every((d) => d.status === 'delivered' && d.attempts.length === 1)).toBe(true);
   });
 });
 

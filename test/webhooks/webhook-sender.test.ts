@@ -1,5 +1,5 @@
 import type { LookupAddress } from 'node:dns';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HostResolver } from '../../src/webhooks/guarded-lookup.js';
 import { assertWebhookUrlAllowed } from '../../src/webhooks/ssrf-guard.js';
 import {
@@ -11,6 +11,7 @@ import {
   createWebhookSender,
   MAX_RESPONSE_EXCERPT_BYTES,
   type SendOutcome,
+  type WebhookSender,
 } from '../../src/webhooks/webhook-sender.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 
@@ -166,6 +167,90 @@ describe('the webhook sender', () => {
       timedOut: false,
       refused: false,
       error: expect.stringMatching(/ECONNREFUSED/),
+    });
+  });
+
+  describe('keeping connections alive', () => {
+    let own: WebhookReceiver;
+    beforeEach(async () => {
+      own = await startWebhookReceiver();
+    });
+    afterEach(() => own.close());
+
+    const sendWith = (sender: WebhookSender, url: string, id = 'msg_1') =>
+      sender.send({ url, body: '{"type":"job.completed"}', headers: { 'webhook-id': id } });
+
+    it('sends one message after another over one connection', async () => {
+      const sender = createWebhookSender({ allowList: local });
+      try {
+        for (let i = 1; i <= 5; i++) {
+          expect(await sendWith(sender, own.url, `msg_${i}`)).toMatchObject({ statusCode: 204 });
+        }
+      } finally {
+        sender.close();
+      }
+      expect(own.received.map((r) => r.connection)).toEqual([1, 1, 1, 1, 1]);
+      expect(own.connections).toBe(1);
+    });
+
+    it('opens no more connections than messages in flight at once', async () => {
+      const sender = createWebhookSender({ allowList: local });
+      try {
+        for (let round = 0; round < 3; round++) {
+          const sent = await Promise.all([1, 2, 3].map((i) => sendWith(sender, own.url, `m${i}`)));
+          expect(sent.map((o) => o.kind === 'response' && o.statusCode)).toEqual([204, 204, 204]);
+        }
+      } finally {
+        sender.close();
+      }
+      expect(own.received).toHaveLength(9);
+      expect(own.connections).toBe(3);
+    });
+
+    it('sends again on a new connection when the receiver dropped the kept-alive one', async () => {
+      // The receiver closes the connection on its second request instead of answering: the
+      // race of a server closing an idle connection just as it is reused.
+      own.replyWith((request) =>
+        request.requestOnConnection === 2 ? { status: 0, hangUp: true } : { status: 200 },
+      );
+      const sender = createWebhookSender({ allowList: local });
+      try {
+        expect(await sendWith(sender, own.url, 'msg_1')).toMatchObject({ statusCode: 200 });
+        expect(await sendWith(sender, own.url, 'msg_2')).toMatchObject({ statusCode: 200 });
+      } finally {
+        sender.close();
+      }
+      expect(own.received.map((r) => [r.headers['webhook-id'], r.connection])).toEqual([
+        ['msg_1', 1],
+        ['msg_2', 1],
+        ['msg_2', 2],
+      ]);
+    });
+
+    it('checks every new connection: an open one to an allowed host does not let another host in', async () => {
+      const resolve = fakeDns({
+        'hooks.internal': ['127.0.0.1'],
+        'evil.example.com': ['127.0.0.1'],
+      });
+      const sender = createWebhookSender({
+        allowList: parseWebhookAllowList('hooks.internal'),
+        resolve,
+      });
+      const at = (host: string) => own.url.replace('127.0.0.1', host);
+      try {
+        expect(await sendWith(sender, at('hooks.internal'))).toMatchObject({ statusCode: 204 });
+        // Same address and port as the kept-alive connection, but another name: looked up and refused.
+        expect(await sendWith(sender, at('evil.example.com'))).toMatchObject({
+          kind: 'error',
+          refused: true,
+          error: expect.stringMatching(/evil\.example\.com: it resolves to 127\.0\.0\.1/),
+        });
+        expect(await sendWith(sender, at('hooks.internal'))).toMatchObject({ statusCode: 204 });
+      } finally {
+        sender.close();
+      }
+      expect(own.received).toHaveLength(2);
+      expect(own.connections).toBe(1);
     });
   });
 });

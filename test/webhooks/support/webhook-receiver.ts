@@ -1,11 +1,14 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { WebhookUnbrandedRequiredHeaders } from 'standardwebhooks';
 
 /** One request as the receiver saw it. */
 export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   body: string;
+  /** Which of the receiver's connections it came on (1, 2, ...), and its place on it (1, 2, ...). */
+  connection: number;
+  requestOnConnection: number;
   /** The three Standard Webhooks headers, for `Webhook.verify`. */
   webhookHeaders: WebhookUnbrandedRequiredHeaders;
 }
@@ -14,6 +17,8 @@ export interface Reply {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Close the connection instead of answering (a receiver that drops a kept-alive socket). */
+  hangUp?: boolean;
 }
 
 /** Decides each answer; it may wait (a promise), to hold requests open. */
@@ -24,6 +29,8 @@ export interface WebhookReceiver {
   readonly url: string;
   readonly port: number;
   readonly received: ReceivedRequest[];
+  /** Connections accepted since the receiver started (kept-alive ones count once). */
+  readonly connections: number;
   /** How every later request is answered (default: 204). */
   replyWith(handler: ReplyHandler): void;
   /** Stops listening: connections are refused until `up()`. */
@@ -39,17 +46,23 @@ export async function startWebhookReceiver(path = '/hook'): Promise<WebhookRecei
   let handler: ReplyHandler = () => ({ status: 204 });
   let server: Server | undefined;
   let port = 0;
+  let connections = 0;
+  const socketNumbers = new WeakMap<Socket, { connection: number; requests: number }>();
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       if (server) return resolve();
       server = createServer((req, res) => {
+        const socket = socketNumbers.get(req.socket)!;
+        socket.requests += 1;
         const chunks: Buffer[] = [];
         req.on('data', (chunk: Buffer) => chunks.push(chunk));
         req.on('end', async () => {
           const request: ReceivedRequest = {
             headers: req.headers,
             body: Buffer.concat(chunks).toString('utf8'),
+            connection: socket.connection,
+            requestOnConnection: socket.requests,
             webhookHeaders: {
               'webhook-id': String(req.headers['webhook-id']),
               'webhook-timestamp': String(req.headers['webhook-timestamp']),
@@ -58,9 +71,14 @@ export async function startWebhookReceiver(path = '/hook'): Promise<WebhookRecei
           };
           received.push(request);
           const reply = await handler(request);
+          if (reply.hangUp) return req.socket.destroy();
           res.writeHead(reply.status, reply.headers);
           res.end(reply.body);
         });
+      });
+      server.on('connection', (socket) => {
+        connections += 1;
+        socketNumbers.set(socket, { connection: connections, requests: 0 });
       });
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => {
@@ -86,6 +104,9 @@ export async function startWebhookReceiver(path = '/hook'): Promise<WebhookRecei
       return port;
     },
     received,
+    get connections() {
+      return connections;
+    },
     replyWith(next) {
       handler = next;
     },
