@@ -1,14 +1,5 @@
-export {
-  AnthropicGateway,
-  type AnthropicGatewayOptions,
-  type CallOptions,
-  type CreateBatchOptions,
-  type ListAllBatchesOptions,
-  type ListBatchesOptions,
-  type RefreshedBatches,
-  type Sleep,
-  type WaitForBatchOptions,
-} from './anthropic-gateway.js';
+export { AnthropicGateway } from './anthropic-gateway.js';
+export type * from './anthropic-gateway.options.js';
 export type {
   BatchPage,
   BatchProcessingStatus,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MalformedResultLineError } from '../domain/anthropic.errors.js';
+import { readLines } from '../support/read-lines.js';
 import type { BatchResult } from './batch.types.js';
 
 const resultMessageSchema = z.looseObject({
@@ -38,32 +39,11 @@ const batchResultSchema = z.looseObject({
 export async function* parseResults(
   source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
 ): AsyncGenerator<BatchResult> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let pending = '';
-  let lineNumber = 0;
-  const decode = (bytes?: Uint8Array) => {
-    try {
-      return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
-    } catch {
-      throw new MalformedResultLineError(lineNumber + 1, 'not valid UTF-8');
-    }
-  };
-  for await (const chunk of source) {
-    const text = typeof chunk === 'string' ? chunk : decode(chunk);
-    let from = 0;
-    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', from)) {
-      const line = pending + text.slice(from, newline);
-      pending = '';
-      from = newline + 1;
-      lineNumber += 1;
-      const result = parseResultLine(line, lineNumber);
-      if (result) yield result;
-    }
-    pending += text.slice(from);
-  }
-  pending += decode();
-  if (pending) {
-    const result = parseResultLine(pending, lineNumber + 1);
+  const lines = readLines(source, {
+    invalidText: (lineNumber) => new MalformedResultLineError(lineNumber, 'not valid UTF-8'),
+  });
+  for await (const { text, number } of lines) {
+    const result = parseResultLine(text, number);
     if (result) yield result;
   }
 }

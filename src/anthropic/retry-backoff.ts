@@ -1,3 +1,5 @@
+import { doublingDelay } from '../support/backoff.js';
+
 /** How retries back off (defaults: 500 ms doubling to 30 s). */
 export interface BackoffPolicy {
   baseDelayMs: number;
@@ -20,6 +22,6 @@ export function retryDelayMs(
   random: number,
 ): number {
   if (retryAfterMs !== undefined) return Math.round(retryAfterMs * (1 + 0.2 * random));
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  const ceiling = doublingDelay(attempt, policy.baseDelayMs, policy.maxDelayMs);
   return Math.round(ceiling / 2 + (ceiling / 2) * random);
 }

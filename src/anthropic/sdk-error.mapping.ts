@@ -19,6 +19,7 @@ import {
   AnthropicTimeoutError,
   AnthropicUnexpectedStatusError,
 } from '../domain/anthropic.errors.js';
+import { parseRetryAfter } from '../domain/retry-after.js';
 
 /**
  * Turns what the SDK throws into our typed Anthropic failures. An abort the
@@ -72,11 +73,7 @@ export function retryAfterMs(headers: Headers | undefined, nowMs: number): numbe
   const millis = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
   if (Number.isFinite(millis) && millis >= 0) return millis;
   const raw = headers?.get('retry-after');
-  if (!raw) return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+  return raw ? parseRetryAfter(raw, nowMs) : undefined;
 }
 
 function describeCause(error: Error): string {

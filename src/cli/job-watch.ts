@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Presets, SingleBar } from 'cli-progress';
+import { TERMINAL_STATUSES } from '../domain/job-status.js';
 import type { JobProgress } from '../domain/progress.js';
 import { type ApiClient, ApiError, EXIT } from './api-client.js';
 import { formatCounts } from './cli-output.js';
@@ -43,7 +44,7 @@ export interface WireJob extends JobUpdate {
   retriedErrorCount: number;
 }
 
-const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'expired']);
+const TERMINAL = new Set<string>(TERMINAL_STATUSES);
 /** Dropped connections in a row before giving up. */
 const MAX_RECONNECTS = 5;
 

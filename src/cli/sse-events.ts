@@ -1,3 +1,5 @@
+import { EventSourceParserStream } from 'eventsource-parser/stream';
+
 /** One Server-Sent Event: its `event:` name (default `message`) and its `data:` lines joined. */
 export interface ServerSentEvent {
   event: string;
@@ -5,35 +7,18 @@ export interface ServerSentEvent {
 }
 
 /**
- * Reads Server-Sent Events from a response body as they arrive; comment lines (heartbeats) and
- * fields other than `event` and `data` are skipped.
+ * Reads Server-Sent Events from a response body as they arrive (eventsource-parser: a line may
+ * end in LF, CR or CRLF, split across chunks anywhere); comment lines (heartbeats) and fields
+ * other than `event` and `data` are skipped, and so is an event without data. Stopping early
+ * cancels the body.
  */
 export async function* readServerSentEvents(
   body: ReadableStream<Uint8Array>,
 ): AsyncGenerator<ServerSentEvent> {
-  let buffer = '';
-  for await (const text of body.pipeThrough(new TextDecoderStream())) {
-    buffer += text.replace(/\r\n?/g, '\n');
-    let end = buffer.indexOf('\n\n');
-    while (end >= 0) {
-      const message = parseMessage(buffer.slice(0, end));
-      buffer = buffer.slice(end + 2);
-      if (message) yield message;
-      end = buffer.indexOf('\n\n');
-    }
+  const events = body
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream());
+  for await (const message of events) {
+    yield { event: message.event ?? 'message', data: message.data };
   }
-}
-
-function parseMessage(block: string): ServerSentEvent | undefined {
-  let event = 'message';
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-  }
-  return data.length === 0 ? undefined : { event, data: data.join('\n') };
 }

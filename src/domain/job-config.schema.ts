@@ -4,6 +4,7 @@ import { ValidationError } from './errors.js';
 import { PrioritySchema } from './priority.js';
 import { RequestItemSchema } from './request.schema.js';
 import { parseOrThrow } from './validation.js';
+import { WEBHOOK_SECRET_BYTES, webhookSecretProblem } from './webhook-secret.js';
 
 /** The most requests one job may hold: 1,000,000 (the manager splits them into batches). */
 export const MAX_REQUESTS_PER_JOB = 1_000_000;
@@ -22,15 +23,6 @@ export const MAX_JOB_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** The longest callback URL accepted: 2,048 characters. */
 export const MAX_CALLBACK_URL_LENGTH = 2048;
-
-/**
- * A webhook secret in the Standard Webhooks form: `whsec_` and the canonical, padded base64 of
- * 24 to 64 random bytes. Other strings are refused rather than used as raw keys, so every
- * receiver can verify with a stock Standard Webhooks library.
- */
-export const WEBHOOK_SECRET_PATTERN =
-  /^whsec_((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)$/;
-const WEBHOOK_SECRET_BYTES = { min: 24, max: 64 } as const;
 
 /** An Idempotency-Key: 1 to 255 printable ASCII characters. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
@@ -89,15 +81,14 @@ const MetadataSchema = z.record(z.string(), z.unknown()).transform((metadata, ct
   return JSON.parse(json) as Record<string, JsonValue>;
 });
 
+/** A webhook secret in the Standard Webhooks form (see webhookSecretProblem). */
 const WebhookSecretSchema = z.string().superRefine((secret, ctx) => {
-  const base64 = WEBHOOK_SECRET_PATTERN.exec(secret)?.[1];
-  const bytes = base64 === undefined ? 0 : decodedBase64Length(base64);
-  if (bytes < WEBHOOK_SECRET_BYTES.min || bytes > WEBHOOK_SECRET_BYTES.max) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `webhookSecret must be whsec_ followed by the padded base64 of ${WEBHOOK_SECRET_BYTES.min} to ${WEBHOOK_SECRET_BYTES.max} bytes`,
-    });
-  }
+  if (webhookSecretProblem(secret) === undefined) return;
+  const { min, max } = WEBHOOK_SECRET_BYTES;
+  ctx.addIssue({
+    code: 'custom',
+    message: `webhookSecret must be whsec_ followed by the padded base64 of ${min} to ${max} bytes`,
+  });
 });
 
 /**
@@ -140,9 +131,4 @@ export type JobConfigInput = z.input<typeof JobConfigSchema>;
  */
 export function parseJobConfig(input: unknown): JobConfig {
   return parseOrThrow(JobConfigSchema, input, 'invalid job');
-}
-
-function decodedBase64Length(base64: string): number {
-  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
-  return (base64.length / 4) * 3 - padding;
 }

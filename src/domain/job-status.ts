@@ -23,20 +23,7 @@ export type TerminalStatus = 'completed' | 'failed' | 'cancelled' | 'expired';
 /** Every status, in lifecycle order. */
 export const JOB_STATUSES: readonly JobStatus[] = Object.values(JobStatus);
 
-/** The statuses a job never leaves: completed, failed, cancelled, expired. */
-export const TERMINAL_STATUSES: readonly TerminalStatus[] = [
-  JobStatus.COMPLETED,
-  JobStatus.FAILED,
-  JobStatus.CANCELLED,
-  JobStatus.EXPIRED,
-];
-
-/** The statuses of a job that has not ended yet: pending, queued, processing, paused. */
-export const ACTIVE_STATUSES: readonly JobStatus[] = JOB_STATUSES.filter(
-  (status) => !isTerminalStatus(status),
-);
-
-/** Whether a job in `status` has ended for good. */
+/** Whether a job in `status` has ended for good (the one list of them: the switch is exhaustive). */
 export function isTerminalStatus(status: JobStatus): status is TerminalStatus {
   switch (status) {
     case JobStatus.COMPLETED:
@@ -55,6 +42,14 @@ export function isTerminalStatus(status: JobStatus): status is TerminalStatus {
     }
   }
 }
+
+/** The statuses a job never leaves: completed, failed, cancelled, expired. */
+export const TERMINAL_STATUSES: readonly TerminalStatus[] = JOB_STATUSES.filter(isTerminalStatus);
+
+/** The statuses of a job that has not ended yet: pending, queued, processing, paused. */
+export const ACTIVE_STATUSES: readonly JobStatus[] = JOB_STATUSES.filter(
+  (status) => !isTerminalStatus(status),
+);
 
 const STATUS_BY_INPUT: ReadonlyMap<string, JobStatus> = new Map([
   ...Object.values(JobStatus).map((status) => [status, status] as const),

@@ -1,7 +1,7 @@
 import type { JobEvent, UsageTotals } from './job.events.js';
 import { STATUS_AFTER } from './job.events.js';
 import type { JobStatus } from './job-status.js';
-import { type JobProgress, withPercentComplete } from './progress.js';
+import { type JobProgress, progressFromCounts } from './progress.js';
 
 export type BatchStatus = 'intended' | 'submitted' | 'ended' | 'collected' | 'abandoned';
 
@@ -237,20 +237,12 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
 
 /** A job's progress: its own outcomes, or the last reported progress if that is newer. */
 export function progressOf(state: JobState): JobProgress {
-  const { completed, failed, cancelled, expired } = state.outcomes;
-  const own = withPercentComplete({
+  if (state.reportedProgress) return state.reportedProgress;
+  return progressFromCounts({
     total: state.totalRequests,
-    completed,
-    failed,
-    cancelled,
-    expired,
-    processing: state.inFlight,
-    pending: Math.max(
-      0,
-      state.totalRequests - completed - failed - cancelled - expired - state.inFlight,
-    ),
+    ...state.outcomes,
+    inFlight: state.inFlight,
   });
-  return state.reportedProgress ?? own;
 }
 
 /** Requests of this job that have no final outcome yet (duplicates excluded). */

@@ -11,6 +11,9 @@ export type PriorityName = keyof typeof Priority;
 /** Every priority, most urgent first. */
 export const PRIORITIES: readonly Priority[] = Object.values(Priority);
 
+/** Every priority's name, most urgent first: CRITICAL, HIGH, NORMAL, LOW, BACKGROUND. */
+export const PRIORITY_NAMES: readonly PriorityName[] = Object.keys(Priority) as PriorityName[];
+
 const NAME_BY_PRIORITY: ReadonlyMap<Priority, PriorityName> = new Map(
   Object.entries(Priority).map(([name, priority]) => [priority, name as PriorityName]),
 );
@@ -28,7 +31,12 @@ export function isPriority(value: unknown): value is Priority {
   return typeof value === 'number' && NAME_BY_PRIORITY.has(value as Priority);
 }
 
-function toPriority(input: number | string): Priority | undefined {
+/**
+ * A priority from a number 1..5, a numeric string or a name in any case; undefined otherwise
+ * (the one rule every reader of a priority applies: the API, the CLI, the environment).
+ * @example toPriority('high') // 2
+ */
+export function toPriority(input: number | string): Priority | undefined {
   if (typeof input === 'number') return isPriority(input) ? input : undefined;
   if (/^[1-5]$/.test(input)) return Number(input) as Priority;
   return PRIORITY_BY_NAME.get(input.toUpperCase());

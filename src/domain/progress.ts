@@ -55,3 +55,47 @@ export function emptyProgress(total: number): JobProgress {
     expired: 0,
   });
 }
+
+/** A job's counts as its state or its row holds them: final outcomes, and requests at Anthropic. */
+export interface OutcomeCounts {
+  total: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  expired: number;
+  inFlight: number;
+}
+
+/** The progress those counts mean: what is neither done nor at Anthropic is pending. */
+export function progressFromCounts(counts: OutcomeCounts): JobProgress {
+  const { total, completed, failed, cancelled, expired, inFlight } = counts;
+  return withPercentComplete({
+    total,
+    completed,
+    failed,
+    cancelled,
+    expired,
+    processing: inFlight,
+    pending: Math.max(0, total - completed - failed - cancelled - expired - inFlight),
+  });
+}
+
+/**
+ * The progress a completed job records: its final outcomes, nothing pending or at Anthropic
+ * (whatever the counts add up to: a job's duplicates take their originals' outcomes).
+ */
+export function finalProgress(
+  total: number,
+  outcomes: Pick<JobProgress, 'completed' | 'failed' | 'cancelled' | 'expired'>,
+): JobProgress {
+  const { completed, failed, cancelled, expired } = outcomes;
+  return withPercentComplete({
+    total,
+    pending: 0,
+    processing: 0,
+    completed,
+    failed,
+    cancelled,
+    expired,
+  });
+}

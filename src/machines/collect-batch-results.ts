@@ -1,5 +1,6 @@
 import type { JobEvent } from '../domain/job.events.js';
 import type { BatchState, JobState } from '../domain/job.state.js';
+import type { JobOptions } from '../domain/job-options.js';
 import { estimateBatchCostUsd } from '../domain/pricing.js';
 import {
   attemptsOfBatch,
@@ -11,7 +12,6 @@ import {
 import type { Db } from '../store/schema/index.js';
 import type { BatchApi } from './batch-api.port.js';
 import { parseSentCustomId } from './job-ids.js';
-import type { JobOptions } from './job-options.js';
 import { toRequestResult } from './result-outcome.js';
 
 const RESULT_INSERT_CHUNK = 500;

@@ -5,12 +5,16 @@ import { type JobPlan, type OriginalRef, planJob } from '../domain/job.plan.js';
 import type { JobState } from '../domain/job.state.js';
 import { type JobConfig, parseJobConfig } from '../domain/job-config.schema.js';
 import { configHashMatches, hashJobConfig } from '../domain/job-config-hash.js';
+import { readEventData } from '../store/event-store.js';
+import { countWaitingJobs } from '../store/jobs/count-waiting-jobs.js';
+import { findJobIdByIdempotencyKey } from '../store/jobs/find-job-by-idempotency-key.js';
 import {
   claimOriginals,
   findDuplicateOriginals,
   insertJobRequests,
 } from '../store/jobs/job-requests.js';
 import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
+import { isDeadlock, isUniqueViolation } from '../store/pg-errors.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import type { JobCommandDeps } from './job-commands.js';
 import { newJobId } from './job-ids.js';
@@ -125,12 +129,7 @@ async function planAgainstOriginals(
 }
 
 async function assertQueueHasRoom(trx: Trx, maxQueueSize: number): Promise<void> {
-  const waiting = await trx
-    .selectFrom('jobs')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('status', 'in', ['pending', 'queued'])
-    .executeTakeFirstOrThrow();
-  if (Number(waiting.n) >= maxQueueSize) throw new QueueFullError(maxQueueSize);
+  if ((await countWaitingJobs(trx)) >= maxQueueSize) throw new QueueFullError(maxQueueSize);
 }
 
 async function findByIdempotencyKey(
@@ -139,44 +138,17 @@ async function findByIdempotencyKey(
   key: string,
   sameConfig: (storedHash: string) => boolean,
 ): Promise<JobState | undefined> {
-  const row = await db
-    .selectFrom('jobs')
-    .select('id')
-    .where('tenant', '=', tenant)
-    .where('idempotency_key', '=', key)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const job = await loadJob(db, row.id);
+  const jobId = await findJobIdByIdempotencyKey(db, tenant, key);
+  if (!jobId) return undefined;
+  const job = await loadJob(db, jobId);
   if (!job) return undefined;
-  const created = (await firstEventData(db, row.id)) as { configHash?: string } | undefined;
+  const created = (await readEventData(db, jobId, 1)) as { configHash?: string } | undefined;
   if (created?.configHash !== undefined && !sameConfig(created.configHash)) {
     throw new IdempotencyConflictError(
       `Idempotency-Key "${key}" was already used for a different job`,
     );
   }
   return job.state;
-}
-
-async function firstEventData(db: Db, jobId: string): Promise<unknown> {
-  const row = await db
-    .selectFrom('events')
-    .select('data')
-    .where('stream_id', '=', jobId)
-    .where('version', '=', 1)
-    .executeTakeFirst();
-  return row?.data;
-}
-
-function isDeadlock(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '40P01'
-  );
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505'
-  );
 }
 
 const FINGERPRINTS_PER_TURN = 2_000;

@@ -4,6 +4,7 @@ import { commandVerb, type JobCommand, type RecordOutcome } from '../domain/job.
 import { decide } from '../domain/job.decide.js';
 import { type JobState, progressOf } from '../domain/job.state.js';
 import type { JobConfig } from '../domain/job-config.schema.js';
+import type { JobOptions } from '../domain/job-options.js';
 import { type JobStatus, parseJobStatus } from '../domain/job-status.js';
 import type { JobProgress } from '../domain/progress.js';
 import { leaseOwner } from '../store/jobs/job-leases.js';
@@ -18,7 +19,6 @@ import type { Db, Trx } from '../store/schema/index.js';
 import { byHandError, byHandSuccess } from './by-hand-result.js';
 import { createJob } from './create-job.js';
 import type { Notify } from './job-notifications.js';
-import type { JobOptions } from './job-options.js';
 import { type CommitContext, commitJobEvents, type JobChange, loadJob } from './job-store.js';
 import { type JobSummary, summaryOf } from './job-views.js';
 

@@ -50,3 +50,9 @@ export function stepOf(snapshot: JobSnapshot): string | null {
   const inner = Object.values(value)[0];
   return typeof inner === 'string' ? inner : null;
 }
+
+/** The job's state after `events`, or undefined when the machine would refuse them. */
+export function stateAfter(job: HydratedJob, events: readonly JobEvent[]): JobState | undefined {
+  if (!accepts(job.snapshot, events)) return undefined;
+  return applyEvents(job.snapshot, events).context.job ?? undefined;
+}

@@ -9,7 +9,8 @@ import {
 import { appendToStream, readStream } from '../store/event-store.js';
 import type { RecordedEvent } from '../store/event-store.types.js';
 import { forgetOriginals } from '../store/jobs/job-requests.js';
-import { type ProjectedStep, projectJobRows, projectJobStats } from '../store/jobs/project-job.js';
+import { type ProjectedStep, projectJobRows } from '../store/jobs/project-job.js';
+import { projectJobStats } from '../store/jobs/project-job-stats.js';
 import type { DbOrTrx, Trx } from '../store/schema/index.js';
 import { finalizeEndedJob } from './finalize-ended-job.js';
 import { applyEvents, emptySnapshot, type HydratedJob, stepOf } from './job-snapshot.js';

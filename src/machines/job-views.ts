@@ -1,6 +1,6 @@
 import type { JobState } from '../domain/job.state.js';
 import type { JobStatus } from '../domain/job-status.js';
-import { type JobProgress, withPercentComplete } from '../domain/progress.js';
+import { type JobProgress, progressFromCounts } from '../domain/progress.js';
 import type { JobBatchRow, JobRow } from '../store/schema/index.js';
 
 /** What createJob answers (the seed's shape). */
@@ -75,22 +75,13 @@ export function rowToJobView(row: JobRow): JobView {
     totalRequests: row.total_requests,
     uniqueRequests: row.unique_requests,
     deduplicatedRequests: row.deduplicated_requests,
-    progress: withPercentComplete({
+    progress: progressFromCounts({
       total: row.total_requests,
       completed: row.completed,
       failed: row.failed,
       cancelled: row.cancelled,
       expired: row.expired,
-      processing: row.in_flight,
-      pending: Math.max(
-        0,
-        row.total_requests -
-          row.completed -
-          row.failed -
-          row.cancelled -
-          row.expired -
-          row.in_flight,
-      ),
+      inFlight: row.in_flight,
     }),
     metadata: row.metadata,
     tags: row.tags,

@@ -1,31 +1,30 @@
 import type { Clock } from '../domain/clock.js';
-import { ConcurrencyError } from '../domain/errors.js';
 import type { JobState } from '../domain/job.state.js';
-import { unfinishedRequests } from '../domain/job.state.js';
-import { UnknownJobEventError } from '../domain/job-event.upcast.js';
+import type { UnknownJobEventError } from '../domain/job-event.upcast.js';
+import type { JobOptions } from '../domain/job-options.js';
 import {
   claimLapsedLeases,
   claimQueuedJobs,
-  findUnheldJobsPastDeadline,
   handOverLeases,
   releaseLease,
   renewLeases,
 } from '../store/jobs/job-leases.js';
 import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
-import { countRequestsInFlight } from '../store/jobs/request-results.js';
 import type { Db } from '../store/schema/index.js';
+import { doublingDelay } from '../support/backoff.js';
+import { Sleeper } from '../support/sleep.js';
 import type { BatchApi } from './batch-api.port.js';
 import { BatchStatusBoard } from './batch-status-board.js';
-import { JobDriver, type NextStep } from './job-driver.js';
-import type { JobOptions } from './job-options.js';
+import { expireWaitingJobs } from './expire-waiting-jobs.js';
+import { HeldJob } from './held-job.js';
+import { JobDriver } from './job-driver.js';
 import type { HydratedJob } from './job-snapshot.js';
-import { type CommitContext, commitJobEvents, hydrateStreams, loadJob } from './job-store.js';
+import { type CommitContext, hydrateStreams } from './job-store.js';
+import { RequestsInFlight } from './requests-in-flight.js';
+import type { WorkerLog } from './worker-log.js';
 
 /** The scheduler's fallback poll while wake-ups arrive (BATCHKEEPER_SCHEDULER_INTERVAL_MS when larger). */
 const LISTENING_POLL_MS = 5000;
-
-/** How long the count of requests in flight at Anthropic is reused before it is read again. */
-const IN_FLIGHT_COUNT_TTL_MS = 1000;
 
 export interface WorkerDeps {
   db: Db;
@@ -35,14 +34,7 @@ export interface WorkerDeps {
   context: CommitContext;
   onCommitted?: ((before: JobState, after: JobState) => void) | undefined;
   onTakeover?: ((jobId: string, previousOwner: string, lapsedAt: Date) => void) | undefined;
-  log?: ((message: string, fields?: Record<string, unknown>) => void) | undefined;
-}
-
-interface HeldJob {
-  driver: JobDriver;
-  wake: () => void;
-  stopped: boolean;
-  done: Promise<void>;
+  log?: WorkerLog | undefined;
 }
 
 /**
@@ -57,12 +49,13 @@ export class JobWorker {
   #running = false;
   #loop: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
-  #wakeScheduler: (() => void) | undefined;
+  /** The scheduler's sleep between rounds, cut short by a wake-up. */
+  readonly #sleeper = new Sleeper();
   #wakeRequested = false;
   /** Wake-ups arrive (LISTEN is up): polling is only the fallback, and slower. */
   #listening = false;
   readonly #board: BatchStatusBoard;
-  #inFlight: { count: number; readAt: number } | undefined;
+  readonly #inFlight: RequestsInFlight;
   /**
    * Whether the next round looks for lapsed leases. Rounds on the poll do; rounds woken for
    * new work do not (a statement per created job for every instance, almost always for
@@ -75,6 +68,7 @@ export class JobWorker {
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
     this.#board = new BatchStatusBoard(deps.api);
+    this.#inFlight = new RequestsInFlight(deps.db, deps.clock);
   }
 
   get instanceId(): string {
@@ -109,7 +103,7 @@ export class JobWorker {
     }
     // A wake-up during a round is not lost: the next round starts as soon as this one ends.
     this.#wakeRequested = true;
-    this.#wakeScheduler?.();
+    this.#sleeper.wake();
   }
 
   /**
@@ -134,13 +128,10 @@ export class JobWorker {
     if (!this.#running) return;
     this.#running = false;
     clearInterval(this.#heartbeat);
-    this.#wakeScheduler?.();
+    this.#sleeper.wake();
     await this.#loop;
     const held = [...this.#held.entries()];
-    for (const [, job] of held) {
-      job.stopped = true;
-      job.wake();
-    }
+    for (const [, job] of held) job.stop();
     await Promise.all(held.map(([, job]) => job.done));
     await this.#deps.db
       .transaction()
@@ -152,7 +143,9 @@ export class JobWorker {
         );
         if (held.length > 0) await notifyJobWakeup(trx, 'leases-handed-over');
       })
-      .catch((error) => this.#deps.log?.('could not hand over leases', { error: String(error) }));
+      .catch((error) =>
+        this.#deps.log?.('could not hand over leases', { error: String(error) }, 'error'),
+      );
     this.#held.clear();
   }
 
@@ -163,7 +156,7 @@ export class JobWorker {
       this.#wakeRequested = false;
       try {
         // A wake-up means work to claim; deadlines of waiting jobs are looked at on the poll.
-        if (!woken) await this.#expireWaitingJobs();
+        if (!woken) await expireWaitingJobs(this.#deps);
         if (!woken || this.#lapsedLeasesDue) {
           this.#lapsedLeasesDue = false;
           await this.#takeOverLapsed();
@@ -173,12 +166,12 @@ export class JobWorker {
       } catch (error) {
         failures += 1;
         this.#lapsedLeasesDue = true;
-        this.#deps.log?.('scheduler round failed', { error: String(error) });
+        this.#deps.log?.('scheduler round failed', { error: String(error) }, 'error');
       }
       const { schedulerIntervalMs } = this.#deps.options;
       const delay =
         failures > 0
-          ? Math.min(250 * 2 ** failures, 10_000)
+          ? doublingDelay(failures, 250, 10_000)
           : this.#listening
             ? Math.max(schedulerIntervalMs, LISTENING_POLL_MS)
             : schedulerIntervalMs;
@@ -186,14 +179,7 @@ export class JobWorker {
       if (!this.#running) break;
       woken = this.#wakeRequested && failures === 0;
       if (woken) continue;
-      woken = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), delay);
-        this.#wakeScheduler = () => {
-          clearTimeout(timer);
-          resolve(true);
-        };
-      });
-      this.#wakeScheduler = undefined;
+      woken = await this.#sleeper.sleep(delay);
     }
   }
 
@@ -254,106 +240,40 @@ export class JobWorker {
     this.#deps.log?.(
       'leaving a job to a newer instance: its log holds an event this one does not know',
       { jobId: error.jobId, eventType: error.eventType, schemaVersion: error.schemaVersion },
+      'warn',
     );
   }
 
-  /** Queued and pending jobs past their deadline are expired by whoever sees them first. */
-  async #expireWaitingJobs(): Promise<void> {
-    const { db, clock, context } = this.#deps;
-    const ids = await findUnheldJobsPastDeadline(db, clock.now(), 20);
-    for (const id of ids) {
-      try {
-        const change = await db.transaction().execute(async (trx) => {
-          const job = await loadJob(trx, id);
-          if (!job || (job.state.status !== 'queued' && job.state.status !== 'pending'))
-            return undefined;
-          const at = clock.now().toISOString();
-          const next = await commitJobEvents(
-            trx,
-            job,
-            [{ type: 'JobExpired', data: { at, unfinished: unfinishedRequests(job.state) } }],
-            context,
-          );
-          return { before: job.state, after: next.state };
-        });
-        if (change) this.#deps.onCommitted?.(change.before, change.after);
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError)) throw error;
-      }
-    }
-  }
-
-  /** Requests at Anthropic across every instance, read at most once a second. */
-  async #requestsInFlight(): Promise<number> {
-    const now = this.#deps.clock.now().getTime();
-    if (!this.#inFlight || now - this.#inFlight.readAt >= IN_FLIGHT_COUNT_TTL_MS) {
-      this.#inFlight = { count: await countRequestsInFlight(this.#deps.db), readAt: now };
-    }
-    return this.#inFlight.count;
-  }
-
   #hold(jobId: string, job?: HydratedJob): void {
+    const { db, api, clock, options, context, onCommitted, log } = this.#deps;
     const driver = new JobDriver(
       {
-        db: this.#deps.db,
-        api: this.#deps.api,
+        db,
+        api,
         board: this.#board,
-        requestsInFlight: () => this.#requestsInFlight(),
-        sent: (requests) => {
-          if (this.#inFlight) this.#inFlight.count += requests;
-        },
-        clock: this.#deps.clock,
-        options: this.#deps.options,
-        context: this.#deps.context,
-        onCommitted: this.#deps.onCommitted,
-        log: this.#deps.log,
+        requestsInFlight: () => this.#inFlight.count(),
+        sent: (requests) => this.#inFlight.sent(requests),
+        clock,
+        options,
+        context,
+        onCommitted,
+        log,
       },
       jobId,
       job,
     );
-    let wakeUp: () => void = () => {};
-    const held: HeldJob = { driver, wake: () => wakeUp(), stopped: false, done: Promise.resolve() };
+    const held: HeldJob = new HeldJob(driver, {
+      clock,
+      log,
+      release: () => releaseLease(db, jobId, this.instanceId),
+      cannotRead: (error) => this.#cannotRead(error),
+      ended: () => {
+        if (this.#held.get(jobId) === held) this.#held.delete(jobId);
+        this.wake();
+      },
+    });
     this.#held.set(jobId, held);
-    held.done = (async () => {
-      while (!held.stopped) {
-        const next: NextStep = await driver.step().catch((error: unknown): NextStep => {
-          if (error instanceof UnknownJobEventError) {
-            this.#cannotRead(error);
-            return { kind: 'done' };
-          }
-          this.#deps.log?.('job step crashed', { jobId, error: String(error) });
-          return { kind: 'at', at: new Date(this.#deps.clock.now().getTime() + 1000) };
-        });
-        if (next.kind === 'done') {
-          if (!next.released) {
-            await releaseLease(this.#deps.db, jobId, this.instanceId).catch((error: unknown) =>
-              // It lapses by itself: another instance takes the job over after leaseTtlMs.
-              this.#deps.log?.('could not release a lease; it will lapse', {
-                jobId,
-                error: String(error),
-              }),
-            );
-          }
-          break;
-        }
-        if (next.kind === 'lost') {
-          // Fenced: another instance took the job over; the lease is its now.
-          this.#deps.log?.('lost the lease of a job', { jobId });
-          break;
-        }
-        if (next.kind === 'now' || held.stopped) continue;
-        const wait = Math.max(0, next.at.getTime() - this.#deps.clock.now().getTime());
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(wait, 60_000));
-          wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-      if (this.#held.get(jobId) === held) this.#held.delete(jobId);
-      this.wake();
-    })();
+    held.start();
   }
 
   async #renew(): Promise<void> {
@@ -370,15 +290,11 @@ export class JobWorker {
       for (const id of ids) {
         if (still.has(id)) continue;
         // Another instance holds it now: stop touching it.
-        const held = this.#held.get(id);
-        if (held) {
-          held.stopped = true;
-          held.wake();
-        }
-        this.#deps.log?.('lost the lease of a job', { jobId: id });
+        this.#held.get(id)?.stop();
+        this.#deps.log?.('lost the lease of a job', { jobId: id }, 'warn');
       }
     } catch (error) {
-      this.#deps.log?.('could not renew leases', { error: String(error) });
+      this.#deps.log?.('could not renew leases', { error: String(error) }, 'error');
     }
   }
 }

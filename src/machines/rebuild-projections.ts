@@ -1,21 +1,24 @@
-import { sql } from 'kysely';
-import { readStream } from '../store/event-store.js';
+import { takeAdvisoryLock } from '../store/advisory-locks.js';
+import { listStreamIds, readStream } from '../store/event-store.js';
 import type { RecordedEvent } from '../store/event-store.types.js';
-import { type ProjectedStep, projectJobCommit, STATS_COLUMNS } from '../store/jobs/project-job.js';
-import type { Db, Trx } from '../store/schema/index.js';
+import { type ProjectedStep, projectJobCommit } from '../store/jobs/project-job.js';
+import {
+  clearProjectionTables,
+  lockProjectionTables,
+  PROJECTED_TABLES,
+  type ProjectedRows,
+  type ProjectedTable,
+  readProjectedRows,
+} from '../store/jobs/projection-tables.js';
+import type { Db } from '../store/schema/index.js';
 import { applyEvents, emptySnapshot, stepOf } from './job-snapshot.js';
 import { toJobEvent } from './job-store.js';
-
-/** The read models rebuilt from the log. */
-const PROJECTED_TABLES = ['jobs', 'job_batches', 'job_stats'] as const;
-// Any constant no other advisory lock of ours uses: one rebuild at a time.
-const REBUILD_LOCK_KEY = 7_240_003;
 
 export interface RebuildReport {
   streams: number;
   events: number;
   /** Rows that differ between the live tables and the rebuilt ones, by table. */
-  differences: Record<(typeof PROJECTED_TABLES)[number], { missing: number; extra: number }>;
+  differences: Record<ProjectedTable, { missing: number; extra: number }>;
   /** Whether the rebuilt tables were kept (false for a check). */
   applied: boolean;
 }
@@ -37,16 +40,15 @@ export async function rebuildProjections(
 ): Promise<RebuildReport> {
   try {
     return await db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${REBUILD_LOCK_KEY})`.execute(trx);
-      // Writers lock a job's row before appending; taking the tables keeps them out meanwhile.
-      await sql`lock table jobs, job_batches, job_stats in exclusive mode`.execute(trx);
-      const before = await snapshotTables(trx);
-      for (const table of PROJECTED_TABLES) await sql`delete from ${sql.table(table)}`.execute(trx);
+      await takeAdvisoryLock(trx, 'projectionsRebuild');
+      await lockProjectionTables(trx);
+      const before = await readProjectedRows(trx);
+      await clearProjectionTables(trx);
 
-      const streams = await trx.selectFrom('events').select('stream_id').distinct().execute();
+      const streams = await listStreamIds(trx);
       let events = 0;
-      for (const { stream_id } of streams) {
-        const recorded = await readStream(trx, stream_id);
+      for (const streamId of streams) {
+        const recorded = await readStream(trx, streamId);
         // Commit by commit, as the instances wrote them (a commit is one transaction's
         // events): totals summed once per commit add up to exactly the same numbers.
         let snapshot = emptySnapshot();
@@ -65,7 +67,7 @@ export async function rebuildProjections(
         }
         events += recorded.length;
       }
-      const after = await snapshotTables(trx);
+      const after = await readProjectedRows(trx);
       const report: RebuildReport = {
         streams: streams.length,
         events,
@@ -92,38 +94,7 @@ function commitsOf(events: readonly RecordedEvent[]): RecordedEvent[][] {
   return commits;
 }
 
-type TableRows = Record<(typeof PROJECTED_TABLES)[number], string[]>;
-
-async function snapshotTables(trx: Trx): Promise<TableRows> {
-  const rows = {} as TableRows;
-  for (const table of PROJECTED_TABLES) {
-    const result = await sql<{
-      row: string;
-    }>`select to_jsonb(t)::text as row from ${rowsToCompare(table)} t`.execute(trx);
-    rows[table] = result.rows.map((r) => canonicalRow(r.row));
-  }
-  return rows;
-}
-
-/**
- * A table's rows as they are compared. The totals are compared per tenant: how a tenant's
- * totals are spread over its shard rows depends on which session wrote each commit.
- */
-function rowsToCompare(table: (typeof PROJECTED_TABLES)[number]) {
-  if (table !== 'job_stats') return sql.table(table);
-  const sums = STATS_COLUMNS.map((c) => sql`sum(${sql.ref(c)}) as ${sql.ref(c)}`);
-  return sql`(select tenant, ${sql.join(sums)} from job_stats group by tenant)`;
-}
-
-/** A row as text with sorted keys, so equal rows compare equal. */
-function canonicalRow(json: string): string {
-  const row = JSON.parse(json) as Record<string, unknown>;
-  return JSON.stringify(
-    Object.fromEntries(Object.entries(row).sort(([a], [b]) => a.localeCompare(b))),
-  );
-}
-
-function compare(before: TableRows, after: TableRows): RebuildReport['differences'] {
+function compare(before: ProjectedRows, after: ProjectedRows): RebuildReport['differences'] {
   const differences = {} as RebuildReport['differences'];
   for (const table of PROJECTED_TABLES) {
     const live = countRows(before[table]);

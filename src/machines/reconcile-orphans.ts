@@ -7,6 +7,7 @@ import {
   type OpenIntent,
 } from '../store/jobs/batch-intents.js';
 import { insertBatchRequests, selectSendableRequests } from '../store/jobs/job-requests.js';
+import { isUniqueViolation } from '../store/pg-errors.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import type { BatchApi, RemoteBatch } from './batch-api.port.js';
 import { CLOCK_SKEW_MS, requestTotal } from './find-intended-batch.js';
@@ -259,8 +260,4 @@ function submitted(deps: ReconcileDeps, remote: RemoteBatch) {
 
 function context(deps: ReconcileDeps): CommitContext {
   return { instanceId: deps.instanceId };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string } | undefined)?.code === '23505';
 }

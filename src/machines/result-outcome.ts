@@ -1,13 +1,6 @@
+import { isRetryableAnthropicErrorType } from '../domain/anthropic.errors.js';
 import type { NewRequestResult } from '../store/jobs/request-results.js';
 import type { RemoteResult } from './batch-api.port.js';
-
-/** Errored results worth sending again; anything else (invalid_request_error...) is final. */
-export const RETRYABLE_ERROR_TYPES: ReadonlySet<string> = new Set([
-  'rate_limit_error',
-  'overloaded_error',
-  'api_error',
-  'timeout_error',
-]);
 
 export interface ResultContext {
   ordinal: number;
@@ -47,8 +40,9 @@ export function toRequestResult(line: RemoteResult, context: ResultContext): New
     case 'errored': {
       // The errored envelope nests Anthropic's error: result.error.error.type.
       const errorType = result.error.error?.type ?? result.error.type ?? 'api_error';
+      // Errored results worth sending again; anything else (invalid_request_error...) is final.
       const retryable =
-        RETRYABLE_ERROR_TYPES.has(errorType) &&
+        isRetryableAnthropicErrorType(errorType) &&
         context.attempt <= context.retryAttempts &&
         !context.ending;
       return { ...base, resultType: 'errored', errorType, final: !retryable };

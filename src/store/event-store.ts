@@ -9,9 +9,8 @@ import type {
   NewEvent,
   RecordedEvent,
 } from './event-store.types.js';
+import { isForeignKeyViolation, isUniqueViolation } from './pg-errors.js';
 import type { DbOrTrx, EventRow, Trx } from './schema/index.js';
-
-const UNIQUE_VIOLATION = '23505';
 
 /** An event row as readers map it (rowToRecordedEvent). */
 export const EVENT_COLUMNS = [
@@ -24,7 +23,6 @@ export const EVENT_COLUMNS = [
   'recorded_at',
   'transaction_id',
 ] as const;
-const FOREIGN_KEY_VIOLATION = '23503';
 
 interface AppendOptions {
   /** When the events happened (default: the database's now()). */
@@ -113,6 +111,27 @@ export async function readStream(
   return rows.map(rowToRecordedEvent);
 }
 
+/** The data of a stream's event at `version`, or undefined when the stream has not reached it. */
+export async function readEventData(
+  db: DbOrTrx,
+  streamId: string,
+  version: number,
+): Promise<unknown> {
+  const row = await db
+    .selectFrom('events')
+    .select('data')
+    .where('stream_id', '=', streamId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return row?.data;
+}
+
+/** Every stream the log holds, each once (in no particular order). */
+export async function listStreamIds(db: DbOrTrx): Promise<string[]> {
+  const rows = await db.selectFrom('events').select('stream_id').distinct().execute();
+  return rows.map((row) => row.stream_id);
+}
+
 /**
  * Up to `limit` events after `after`, in commit-safe order. Only events of
  * transactions older than every transaction still running are returned, so
@@ -154,8 +173,5 @@ export function rowToRecordedEvent(row: EventRow): RecordedEvent {
 
 /** A version the stream has passed (unique index) or not reached (previous-version foreign key). */
 function isVersionConflict(error: unknown): boolean {
-  const e = error as { code?: string; constraint?: string } | null;
-  if (typeof e !== 'object' || e === null) return false;
-  if (e.code === UNIQUE_VIOLATION) return true;
-  return e.code === FOREIGN_KEY_VIOLATION && e.constraint === 'events_previous_version';
+  return isUniqueViolation(error) || isForeignKeyViolation(error, 'events_previous_version');
 }

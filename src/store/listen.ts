@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { doublingDelay } from '../support/backoff.js';
 
 /** What a listener is told: a notification's payload, or that some may have been missed. */
 export interface ListenHandlers {
@@ -29,7 +30,8 @@ export async function listenOnPostgres(
 ): Promise<Listening> {
   let client: pg.Client | undefined;
   let closed = false;
-  let retryMs = RECONNECT_FIRST_MS;
+  /** Reconnections tried since the connection was last up: each waits twice as long. */
+  let retries = 0;
   let timer: NodeJS.Timeout | undefined;
 
   const connect = async (isReconnect: boolean): Promise<void> => {
@@ -55,7 +57,7 @@ export async function listenOnPostgres(
       return;
     }
     client = next;
-    retryMs = RECONNECT_FIRST_MS;
+    retries = 0;
     if (isReconnect) handlers.reconnected();
   };
   const lost = (which: pg.Client) => {
@@ -65,12 +67,15 @@ export async function listenOnPostgres(
   };
   const schedule = () => {
     if (closed || timer) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void connect(true);
-    }, retryMs);
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        void connect(true);
+      },
+      doublingDelay(retries, RECONNECT_FIRST_MS, RECONNECT_MOST_MS),
+    );
     timer.unref();
-    retryMs = Math.min(retryMs * 2, RECONNECT_MOST_MS);
+    retries += 1;
   };
 
   await connect(false);

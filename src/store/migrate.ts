@@ -1,11 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import { takeAdvisoryLock } from './advisory-locks.js';
 import type { Db } from './schema/index.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
-// Any constant that no other advisory lock of ours uses.
-const MIGRATION_LOCK_KEY = 7_240_001;
 
 export interface Migration {
   version: number;
@@ -38,7 +37,7 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 export async function migrate(db: Db, migrations?: Migration[]): Promise<MigrationReport> {
   const all = migrations ?? (await loadMigrations());
   return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
+    await takeAdvisoryLock(trx, 'migrations');
     await sql`create table if not exists schema_migrations (
       version integer primary key,
       name text not null,

@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { doublingDelay } from '../support/backoff.js';
+import { Sleeper } from '../support/sleep.js';
 import { claimCheckpoint, saveCheckpoint } from './checkpoints.js';
 import { positionOf, readAll } from './event-store.js';
 import type { LogPosition, RecordedEvent } from './event-store.types.js';
@@ -39,7 +41,7 @@ export function subscribe(db: Db, options: SubscriptionOptions): Subscription {
   const batchSize = options.batchSize ?? 500;
   const pollMs = options.pollMs ?? 200;
   let stopped = false;
-  let wakeUp: (() => void) | undefined;
+  const sleeper = new Sleeper();
   // Each caller of caughtUp() waits until the checkpoint covers every event
   // committed before its call (positions up to `target`).
   let waiters: Array<{ target: Promise<number>; resolve: () => void }> = [];
@@ -79,29 +81,21 @@ export function subscribe(db: Db, options: SubscriptionOptions): Subscription {
         options.onError?.(error);
       }
       if (read === batchSize) continue;
-      const delay = failures === 0 ? pollMs : Math.min(pollMs * 2 ** failures, 10_000);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wakeUp = undefined;
+      await sleeper.sleep(failures === 0 ? pollMs : doublingDelay(failures, pollMs, 10_000));
     }
   })();
 
   return {
-    wake: () => wakeUp?.(),
+    wake: () => sleeper.wake(),
     caughtUp: () =>
       new Promise<void>((resolve) => {
         if (stopped) return resolve();
         waiters.push({ target: lastPosition(db), resolve });
-        wakeUp?.();
+        sleeper.wake();
       }),
     stop: async () => {
       stopped = true;
-      wakeUp?.();
+      sleeper.wake();
       await loop;
       for (const waiter of waiters) waiter.resolve();
       waiters = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listPageSize } from '../../src/anthropic/anthropic-gateway.js';
+import { listPageSize } from '../../src/anthropic/batch-listing.js';
 import { erroredResultType } from '../../src/anthropic/index.js';
 import {
   AnthropicNotFoundError,

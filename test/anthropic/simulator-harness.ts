@@ -27,10 +27,16 @@ export interface TestRig {
   gateway(options?: AnthropicGatewayOptions): AnthropicGateway;
 }
 
-/** A simulator on a real port, on a manual clock, stopped after the test. */
+/** The seed a rig's simulator draws its faults and outcomes from unless a test names another. */
+export const RIG_SEED = 1;
+
+/**
+ * A simulator on a real port, on a manual clock, stopped after the test. Its draws are seeded
+ * (RIG_SEED): a test that counts faults sees the same ones every run.
+ */
 export async function startRig(options: SimulatorOptions = {}): Promise<TestRig> {
   const clock = new ManualClock(START);
-  const sim = await startSimulator({ clock, ...options });
+  const sim = await startSimulator({ clock, seed: RIG_SEED, ...options });
   running.push(sim);
   const sleeps: number[] = [];
   return {

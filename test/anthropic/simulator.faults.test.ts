@@ -60,7 +60,7 @@ describe('simulator fault injection', () => {
   });
 
   it('injects faults in about the asked fraction of calls', async () => {
-    const { sdk, sim } = await startRig({ faults: { serverErrorRate: 0.3 } });
+    const { sdk, sim } = await startRig({ seed: 20_260_105, faults: { serverErrorRate: 0.3 } });
     let failed = 0;
     for (let i = 0; i < 200; i++) {
       await sdk.messages.batches.list().catch(() => {

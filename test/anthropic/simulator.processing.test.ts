@@ -137,6 +137,7 @@ describe('simulated processing', () => {
 
   it('injects errored results of each configured type in about the asked fractions', async () => {
     const { sdk, clock } = await startRig({
+      seed: 20_260_105,
       latencyMs: 100,
       faults: { erroredResultRates: { overloaded_error: 0.25, api_error: 0.25 } },
     });

@@ -4,10 +4,12 @@ import { ValidationError } from '../../src/domain/errors.js';
 import {
   isPriority,
   PRIORITIES,
+  PRIORITY_NAMES,
   Priority,
   PrioritySchema,
   parsePriority,
   priorityName,
+  toPriority,
 } from '../../src/domain/priority.js';
 
 describe('Priority', () => {
@@ -92,5 +94,19 @@ describe('PrioritySchema', () => {
   it('reports a bad value at the path it was found', () => {
     const result = PrioritySchema.safeParse('urgent');
     expect(result.error?.issues.map((issue) => issue.path)).toEqual([[]]);
+  });
+});
+
+describe('toPriority', () => {
+  it('reads a number, a numeric string or a name in any case', () => {
+    expect([3, '3', 'normal', 'NORMAL', 'Normal'].map(toPriority)).toEqual([3, 3, 3, 3, 3]);
+  });
+
+  it('gives undefined for anything else', () => {
+    expect([0, 6, 2.5, '0', '05', 'urgent', ''].map(toPriority)).toEqual(Array(7).fill(undefined));
+  });
+
+  it('knows the names most urgent first', () => {
+    expect(PRIORITY_NAMES).toEqual(['CRITICAL', 'HIGH', 'NORMAL', 'LOW', 'BACKGROUND']);
   });
 });

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   computePercentComplete,
   emptyProgress,
+  finalProgress,
+  progressFromCounts,
   withPercentComplete,
 } from '../../src/domain/progress.js';
 
@@ -87,5 +89,49 @@ describe('emptyProgress', () => {
   it('refuses a negative or fractional total', () => {
     for (const total of [-1, 1.5, Number.NaN])
       expect(() => emptyProgress(total)).toThrow(RangeError);
+  });
+});
+
+describe('progressFromCounts', () => {
+  it('counts what is neither done nor at Anthropic as pending', () => {
+    expect(
+      progressFromCounts({
+        total: 10,
+        completed: 2,
+        failed: 1,
+        cancelled: 0,
+        expired: 1,
+        inFlight: 3,
+      }),
+    ).toEqual({
+      total: 10,
+      completed: 2,
+      failed: 1,
+      cancelled: 0,
+      expired: 1,
+      processing: 3,
+      pending: 3,
+      percentComplete: 40,
+    });
+  });
+
+  it('never counts pending below 0', () => {
+    const counts = { total: 2, completed: 2, failed: 0, cancelled: 0, expired: 0, inFlight: 1 };
+    expect(progressFromCounts(counts).pending).toBe(0);
+  });
+});
+
+describe('finalProgress', () => {
+  it('has nothing pending or processing, whatever the outcomes add up to', () => {
+    expect(finalProgress(3, { completed: 1, failed: 1, cancelled: 0, expired: 0 })).toEqual({
+      total: 3,
+      pending: 0,
+      processing: 0,
+      completed: 1,
+      failed: 1,
+      cancelled: 0,
+      expired: 0,
+      percentComplete: 66.66,
+    });
   });
 });

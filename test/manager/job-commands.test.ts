@@ -69,6 +69,14 @@ describe('pause, resume and cancel', () => {
 
   it('gives its slot back while paused with nothing on the way, and is picked up again once resumed', async () => {
     const manager = bed.manager({ tenant: 'slot', maxConcurrentJobs: 1 });
+    const leases = async () =>
+      (
+        await bed.database.db
+          .selectFrom('job_leases')
+          .select('job_id')
+          .where('owner', '=', manager.instanceId)
+          .execute()
+      ).map((lease) => lease.job_id);
     const first = await manager.createJob({ requests: [request('slot-a')] });
     await waitUntil(
       async () => (await manager.getJob(first.id))?.batches[0]?.status === 'submitted',
@@ -78,15 +86,24 @@ describe('pause, resume and cancel', () => {
     await waitUntil(
       async () => (await manager.getJob(first.id))?.batches[0]?.status === 'collected',
     );
+    // Paused with nothing on the way: its lease, and so the instance's one slot, is given back.
+    await waitUntil(async () => (await leases()).length === 0);
+    expect((await manager.getJob(first.id))?.status).toBe('paused');
 
     const second = await manager.createJob({ requests: [request('slot-b')] });
     await waitUntil(
       async () => (await manager.getJob(second.id))?.batches[0]?.status === 'submitted',
     );
+    expect(await leases()).toEqual([second.id]);
     await manager.resumeJob(first.id);
     bed.simulator.clock.advance(HOUR);
-    await waitForStatus(manager, second.id, ['completed']);
-    await waitForStatus(manager, first.id, ['completed']);
+    const secondDone = await waitForStatus(manager, second.id, ['completed']);
+    const firstDone = await waitForStatus(manager, first.id, ['completed']);
+    expect(firstDone.progress).toMatchObject({ total: 1, completed: 1 });
+    // Picked up again once the second had given the one slot back: it finished after it.
+    expect(Date.parse(firstDone.completedAt!)).toBeGreaterThanOrEqual(
+      Date.parse(secondDone.completedAt!),
+    );
   });
 
   it('refuses to pause a completed job and appends nothing', async () => {

@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AdvanceableClock } from '../../src/anthropic/simulator/advanceable-clock.js';
+import { systemClock } from '../../src/domain/clock.js';
 import { readStream } from '../../src/store/event-store.js';
 import { request, TestBed, waitForStatus, waitUntil } from '../support/manager.js';
 
@@ -81,11 +83,15 @@ describe('restarts, retries and deadlines', () => {
   });
 
   it('expires a job at its deadline, cancelling its batch and keeping every request accounted for', async () => {
-    const manager = bed.manager({ tenant: 'expiry' });
+    // The manager's clock runs with real time, and jumps past the deadline when the test says.
+    const clock = new AdvanceableClock(systemClock);
+    const manager = bed.manager({ tenant: 'expiry', clock });
     const { id } = await manager.createJob({
       requests: [request('slow1'), request('slow2')],
-      timeoutMs: 300,
+      timeoutMs: HOUR,
     });
+    await waitUntil(async () => (await manager.getJob(id))?.batches[0]?.status === 'submitted');
+    clock.advance(HOUR);
     const job = await waitForStatus(manager, id, ['expired']);
     expect(job.progress.total).toBe(2);
     expect(job.progress.cancelled + job.progress.expired).toBe(2);
@@ -94,10 +100,11 @@ describe('restarts, retries and deadlines', () => {
   });
 
   it('expires a queued job nobody started before its deadline', async () => {
-    const waiting = bed.manager({ tenant: 'expiry-queued', worker: false });
-    const { id } = await waiting.createJob({ requests: [request('never')], timeoutMs: 1 });
-    await waitUntil(() => new Promise((r) => setTimeout(() => r(true), 5)));
-    const sweeper = bed.manager({ tenant: 'expiry-queued', maxConcurrentJobs: 0 });
+    const clock = new AdvanceableClock(systemClock);
+    const waiting = bed.manager({ tenant: 'expiry-queued', worker: false, clock });
+    const { id } = await waiting.createJob({ requests: [request('never')], timeoutMs: HOUR });
+    clock.advance(HOUR);
+    const sweeper = bed.manager({ tenant: 'expiry-queued', maxConcurrentJobs: 0, clock });
     const job = await waitForStatus(sweeper, id, ['expired']);
     expect(job.progress.expired).toBe(1);
   });

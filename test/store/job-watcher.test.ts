@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/store/create-database.js';
 import { JobWatcher } from '../../src/store/jobs/job-watcher.js';
@@ -25,6 +24,46 @@ function countingDatabase(): { db: Db; queries: () => number } {
   return { db, queries: () => queries };
 }
 
+/**
+ * The watcher's waits between rounds, let go by the test: a round runs only when the test says
+ * so, and the test knows it is over when the watcher waits again. No timer decides anything.
+ */
+class RoundsByHand {
+  /** How many times the watcher has waited for a round. */
+  waits = 0;
+  #pending: (() => void) | undefined;
+  #askers: Array<() => void> = [];
+
+  readonly sleep = (_ms: number) =>
+    new Promise<void>((resolve) => {
+      this.waits += 1;
+      this.#pending = resolve;
+      for (const tell of this.#askers.splice(0)) tell();
+    });
+
+  /** Lets the next round run and resolves once it is over (the watcher waits again). */
+  async run(): Promise<void> {
+    await this.release();
+    await this.#waiting();
+  }
+
+  /** Lets the next round run, not waiting for another: the watcher's last (it then stops). */
+  async release(): Promise<void> {
+    await this.#waiting();
+    const go = this.#pending!;
+    this.#pending = undefined;
+    go();
+  }
+
+  #waiting(): Promise<void> {
+    if (this.#pending) return Promise.resolve();
+    return new Promise((resolve) => this.#askers.push(resolve));
+  }
+}
+
+/** Lets every promise callback queued so far run (what a round emits reaches its readers). */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
 /** Collects what a watch yields until it ends or `until` is satisfied. */
 async function collect(
   changes: AsyncIterable<JobRow | null>,
@@ -48,15 +87,23 @@ const bumpVersion = (id: string) =>
 describe('JobWatcher', () => {
   it('tells a watcher the job as it is, then only when its version moves', async () => {
     await insertJobRow(handle.db, 'acme', 'watched-1');
-    const watcher = new JobWatcher({ database: async () => handle.db, intervalMs: 10 });
+    const rounds = new RoundsByHand();
+    const watcher = new JobWatcher({ database: async () => handle.db, sleep: rounds.sleep });
     const stop = new AbortController();
     const changes = watcher.watch('acme', 'watched-1', stop.signal)[Symbol.asyncIterator]();
-    expect((await changes.next()).value).toMatchObject({ version: 1, completed: 0 });
-    // Several rounds pass with the version unchanged: nothing more is told.
-    const second = changes.next();
-    const quiet = await Promise.race([second.then(() => 'told'), sleep(100).then(() => 'quiet')]);
-    expect(quiet).toBe('quiet');
+    const first = changes.next();
+    await rounds.run();
+    expect((await first).value).toMatchObject({ version: 1, completed: 0 });
+    let told = false;
+    const second = changes.next().finally(() => {
+      told = true;
+    });
+    // Three rounds read the job with its version unchanged: nothing more is told.
+    for (let round = 0; round < 3; round++) await rounds.run();
+    await settled();
+    expect(told).toBe(false);
     await bumpVersion('watched-1');
+    await rounds.run();
     expect((await second).value).toMatchObject({ version: 2, completed: 1 });
     stop.abort();
   });
@@ -64,76 +111,87 @@ describe('JobWatcher', () => {
   it('reads every followed job in one query a round, however many watch them', async () => {
     for (const id of ['many-1', 'many-2', 'many-3']) await insertJobRow(handle.db, 'acme', id);
     const { db, queries } = countingDatabase();
-    const watcher = new JobWatcher({ database: async () => db, intervalMs: 10 });
+    const rounds = new RoundsByHand();
+    const watcher = new JobWatcher({ database: async () => db, sleep: rounds.sleep });
     const stop = new AbortController();
     const firsts = Array.from({ length: 12 }, (_, i) =>
       collect(watcher.watch('acme', `many-${(i % 3) + 1}`, stop.signal), (s) => s.length === 1),
     );
+    await rounds.run();
     await Promise.all(firsts);
-    // Every reader has heard once: that took one round, so one query.
+    // Every reader has heard once, after one round: one query.
     expect(queries()).toBe(1);
     stop.abort();
   });
 
   it('tells a watcher null when the job is deleted, and then ends', async () => {
     await insertJobRow(handle.db, 'acme', 'deleted-1');
-    const watcher = new JobWatcher({ database: async () => handle.db, intervalMs: 10 });
+    const rounds = new RoundsByHand();
+    const watcher = new JobWatcher({ database: async () => handle.db, sleep: rounds.sleep });
     const stop = new AbortController();
-    const reading = collect(watcher.watch('acme', 'deleted-1', stop.signal), (s) =>
-      s.includes(null),
-    );
-    await sleep(50);
+    const reading = collect(watcher.watch('acme', 'deleted-1', stop.signal), () => false);
+    await rounds.run();
     await handle.db.deleteFrom('jobs').where('id', '=', 'deleted-1').execute();
-    const seen = await reading;
-    expect(seen.at(-1)).toBeNull();
+    await rounds.release();
+    expect(await reading).toEqual([expect.objectContaining({ id: 'deleted-1' }), null]);
     stop.abort();
   });
 
   it("treats another tenant's job as one that does not exist", async () => {
     await insertJobRow(handle.db, 'globex', 'not-acme');
-    const watcher = new JobWatcher({ database: async () => handle.db, intervalMs: 10 });
+    const rounds = new RoundsByHand();
+    const watcher = new JobWatcher({ database: async () => handle.db, sleep: rounds.sleep });
     const stop = new AbortController();
-    const seen = await collect(watcher.watch('acme', 'not-acme', stop.signal), () => false);
-    expect(seen).toEqual([null]);
+    const reading = collect(watcher.watch('acme', 'not-acme', stop.signal), () => false);
+    await rounds.release();
+    expect(await reading).toEqual([null]);
     stop.abort();
   });
 
   it('stops reading once its last watcher has left', async () => {
     await insertJobRow(handle.db, 'acme', 'left-1');
     const { db, queries } = countingDatabase();
-    const watcher = new JobWatcher({ database: async () => db, intervalMs: 10 });
+    const rounds = new RoundsByHand();
+    const watcher = new JobWatcher({ database: async () => db, sleep: rounds.sleep });
     const stop = new AbortController();
-    await collect(watcher.watch('acme', 'left-1', stop.signal), (s) => s.length === 1);
+    const first = collect(watcher.watch('acme', 'left-1', stop.signal), (s) => s.length === 1);
+    await rounds.run();
+    await first;
     stop.abort();
-    await sleep(30);
-    const after = queries();
-    await sleep(100);
-    expect(queries()).toBe(after);
+    // The round already waited for runs no query, and no round comes after it.
+    await rounds.release();
+    await settled();
+    expect(queries()).toBe(1);
+    expect(rounds.waits).toBe(2);
   });
 
   it('reads nothing for a watch whose reader left before it began', async () => {
     await insertJobRow(handle.db, 'acme', 'gone-before');
     const { db, queries } = countingDatabase();
-    const watcher = new JobWatcher({ database: async () => db, intervalMs: 10 });
+    const rounds = new RoundsByHand();
+    const watcher = new JobWatcher({ database: async () => db, sleep: rounds.sleep });
     const gone = new AbortController();
     gone.abort();
     expect(await collect(watcher.watch('acme', 'gone-before', gone.signal), () => false)).toEqual(
       [],
     );
-    await sleep(50);
+    // No round was ever started: nothing waits, nothing was read.
+    await settled();
+    expect(rounds.waits).toBe(0);
     expect(queries()).toBe(0);
   });
 
   it('ends every watch with the error when the jobs cannot be read', async () => {
+    const rounds = new RoundsByHand();
     const watcher = new JobWatcher({
       database: async () => {
         throw new Error('the database is gone');
       },
-      intervalMs: 10,
+      sleep: rounds.sleep,
     });
     const stop = new AbortController();
-    await expect(collect(watcher.watch('acme', 'any', stop.signal), () => false)).rejects.toThrow(
-      'the database is gone',
-    );
+    const reading = collect(watcher.watch('acme', 'any', stop.signal), () => false);
+    await rounds.release();
+    await expect(reading).rejects.toThrow('the database is gone');
   });
 });

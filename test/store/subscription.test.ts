@@ -6,6 +6,7 @@ import { appendToStream } from '../../src/store/event-store.js';
 import type { RecordedEvent } from '../../src/store/event-store.types.js';
 import { subscribe } from '../../src/store/subscription.js';
 import { openTestDatabase } from '../support/database.js';
+import { seededRandom } from '../support/job-histories.js';
 
 const metadata = { instanceId: 'test-1', tenant: 'acme' };
 
@@ -41,6 +42,8 @@ describe('subscription', () => {
     });
     const writers = 8;
     const transactionsEach = 50;
+    // Seeded: the same hold times every run.
+    const holdMs = seededRandom(8);
     await Promise.all(
       Array.from({ length: writers }, async (_, w) => {
         for (let i = 0; i < transactionsEach; i++) {
@@ -53,7 +56,7 @@ describe('subscription', () => {
               metadata,
             );
             // Hold the transaction open so later positions commit first.
-            await sleep(Math.random() * 8);
+            await sleep(holdMs() * 8);
           });
         }
       }),

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Command, Option } from 'commander';
+import { TERMINAL_STATUSES } from '../../domain/job-status.js';
 import { type ApiClient, ApiError, EXIT } from '../api-client.js';
 import { CliError, cannotWrite } from '../cli-error.js';
 import { apiAction, printJson } from '../cli-output.js';
@@ -87,9 +88,7 @@ async function explained(client: ApiClient, id: string, error: unknown): Promise
 /** The job's status while it has not ended; undefined once it has. */
 async function unfinishedStatus(client: ApiClient, id: string): Promise<string | undefined> {
   const job = await client.json<{ status: string }>('GET', `/v1/jobs/${encodeURIComponent(id)}`);
-  return ['completed', 'failed', 'cancelled', 'expired'].includes(job.status)
-    ? undefined
-    : job.status;
+  return (TERMINAL_STATUSES as readonly string[]).includes(job.status) ? undefined : job.status;
 }
 
 /** Refuses a path whose directory is missing (or not one), or that is itself a directory. */

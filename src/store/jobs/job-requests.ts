@@ -108,6 +108,22 @@ export interface SendableRequest {
 }
 
 /**
+ * Whether the job_requests row `r` of the job waits to be sent: an original (a duplicate is
+ * never sent) with no final outcome, in no batch that is still open.
+ */
+function waitsToBeSent(jobId: string) {
+  return sql<boolean>`r.job_id = ${jobId}
+    and r.original_job_id is null
+    and not exists (
+      select 1 from request_results x
+      where x.job_id = r.job_id and x.ordinal = r.ordinal and x.final)
+    and not exists (
+      select 1 from batch_requests br
+      join job_batches b on b.job_id = br.job_id and b.batch_key = br.batch_key
+      where br.job_id = r.job_id and br.ordinal = r.ordinal and b.status <> 'collected')`;
+}
+
+/**
  * Originals of a job with no final outcome and not in a batch that is still
  * open: the ones to send next, in order.
  */
@@ -119,15 +135,7 @@ export async function selectSendableRequests(
   const rows = await sql<{ ordinal: number; params: MessageParams; bytes: number }>`
     select r.ordinal, r.params, octet_length(r.params::text) as bytes
     from job_requests r
-    where r.job_id = ${jobId}
-      and r.original_job_id is null
-      and not exists (
-        select 1 from request_results x
-        where x.job_id = r.job_id and x.ordinal = r.ordinal and x.final)
-      and not exists (
-        select 1 from batch_requests br
-        join job_batches b on b.job_id = br.job_id and b.batch_key = br.batch_key
-        where br.job_id = r.job_id and br.ordinal = r.ordinal and b.status <> 'collected')
+    where ${waitsToBeSent(jobId)}
     order by r.ordinal
     limit ${limit}
   `.execute(db);
@@ -152,15 +160,7 @@ export async function takeSendableRequests(
       select r.ordinal, r.params,
              sum(octet_length(r.params::text) + 100) over (order by r.ordinal) as running
       from job_requests r
-      where r.job_id = ${jobId}
-        and r.original_job_id is null
-        and not exists (
-          select 1 from request_results x
-          where x.job_id = r.job_id and x.ordinal = r.ordinal and x.final)
-        and not exists (
-          select 1 from batch_requests br
-          join job_batches b on b.job_id = br.job_id and b.batch_key = br.batch_key
-          where br.job_id = r.job_id and br.ordinal = r.ordinal and b.status <> 'collected')
+      where ${waitsToBeSent(jobId)}
       order by r.ordinal
       limit ${limit}
     ), chosen as (

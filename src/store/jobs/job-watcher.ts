@@ -1,4 +1,5 @@
 import { EventEmitter, on } from 'node:events';
+import { sleep } from '../../support/sleep.js';
 import type { Db, JobRow } from '../schema/index.js';
 
 export interface JobWatcherOptions {
@@ -6,6 +7,8 @@ export interface JobWatcherOptions {
   database(): Promise<Db>;
   /** How often the watched jobs are read (default: 250 ms). */
   intervalMs?: number | undefined;
+  /** How the watcher waits between rounds (default: a real timer); tests pass one they let go. */
+  sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
 interface Watch {
@@ -56,9 +59,10 @@ export class JobWatcher {
 
   async #run(): Promise<void> {
     const intervalMs = this.#options.intervalMs ?? 250;
+    const wait = this.#options.sleep ?? sleep;
     try {
       while (this.#watches.size > 0) {
-        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+        await wait(intervalMs);
         if (this.#watches.size === 0) break;
         await this.#round();
       }

@@ -3,6 +3,10 @@ import { ConcurrencyError } from '../../domain/errors.js';
 import type { JobEvent } from '../../domain/job.events.js';
 import { type BatchState, type JobState, progressOf } from '../../domain/job.state.js';
 import type { NewJobRow, Trx } from '../schema/index.js';
+import { projectJobStats } from './project-job-stats.js';
+
+// job-queries.ts reads the column list from here.
+export { STATS_COLUMNS } from './project-job-stats.js';
 
 /** One event of a commit with the states on either side of it. */
 export interface ProjectedStep {
@@ -223,121 +227,4 @@ function batchRow(
     ended_at: batch.endedAt,
     collected_at: batch.collectedAt,
   };
-}
-
-/** A tenant's totals, each summed over the commits that move it. */
-export const STATS_COLUMNS = [
-  'total_created',
-  'total_completed',
-  'total_failed',
-  'total_cancelled',
-  'total_expired',
-  'total_deduplicated',
-  'processing_time_ms_sum',
-  'processing_time_count',
-  'input_tokens',
-  'output_tokens',
-  'cost_usd',
-] as const;
-
-/**
- * Rows a tenant's totals are spread over, so that commits of one tenant do not queue on one
- * row's lock. A commit adds to the row of its database session (backend pid modulo this):
- * two transactions running at once are two sessions, so they almost never share a row, where
- * a hash of the job's id had every pair of concurrent commits collide one time in sixteen.
- * Which row holds which part of a total means nothing: readers (and the rebuild's check) sum
- * them per tenant.
- */
-export const STATS_SHARDS = 64;
-
-/**
- * The tenant's totals moved by every event of the commit, in one upsert (none when nothing
- * moved). The row it locks is shared with other jobs of the tenant: write it last in the
- * transaction, just before COMMIT.
- */
-export async function projectJobStats(trx: Trx, steps: readonly ProjectedStep[]) {
-  const { tenant } = steps.at(-1)!.after;
-  const shard = sql<number>`pg_backend_pid() % ${sql.lit(STATS_SHARDS)}`;
-  const total = Object.fromEntries(STATS_COLUMNS.map((c) => [c, 0])) as Record<
-    (typeof STATS_COLUMNS)[number],
-    number
-  >;
-  let moved = false;
-  for (const { before, event, after } of steps) {
-    const change = statsChange(before, event, after);
-    if (!change) continue;
-    moved = true;
-    total.total_created += change.created ?? 0;
-    total.total_completed += change.completed ?? 0;
-    total.total_failed += change.failed ?? 0;
-    total.total_cancelled += change.cancelled ?? 0;
-    total.total_expired += change.expired ?? 0;
-    total.total_deduplicated += change.deduplicated ?? 0;
-    total.processing_time_ms_sum += change.processingMs ?? 0;
-    total.processing_time_count += change.processingMs === undefined ? 0 : 1;
-    total.input_tokens += change.inputTokens ?? 0;
-    total.output_tokens += change.outputTokens ?? 0;
-    total.cost_usd += change.costUsd ?? 0;
-  }
-  if (!moved) return;
-  await trx
-    .insertInto('job_stats')
-    .values({ tenant, shard, ...total })
-    .onConflict((oc) =>
-      oc
-        .columns(['tenant', 'shard'])
-        .doUpdateSet((eb) =>
-          Object.fromEntries(
-            STATS_COLUMNS.map((c) => [
-              c,
-              eb(eb.ref(`job_stats.${c}`), '+', eb.ref(`excluded.${c}`)),
-            ]),
-          ),
-        ),
-    )
-    .execute();
-}
-
-interface StatsChange {
-  created?: number;
-  completed?: number;
-  failed?: number;
-  cancelled?: number;
-  expired?: number;
-  deduplicated?: number;
-  processingMs?: number;
-  inputTokens?: number;
-  outputTokens?: number;
-  costUsd?: number;
-}
-
-function statsChange(
-  before: JobState | null,
-  event: JobEvent,
-  after: JobState,
-): StatsChange | null {
-  const processingMs = () =>
-    after.startedAt && after.completedAt
-      ? Math.max(0, Date.parse(after.completedAt) - Date.parse(after.startedAt))
-      : undefined;
-  switch (event.type) {
-    case 'JobCreated':
-      return { created: 1, deduplicated: after.deduplicatedRequests };
-    case 'JobCompleted':
-      return { completed: 1, processingMs: processingMs() };
-    case 'JobFailed':
-      return { failed: 1 };
-    case 'JobCancelled':
-      return { cancelled: 1 };
-    case 'JobExpired':
-      return { expired: 1 };
-    case 'BatchResultsCollected':
-      return {
-        inputTokens: after.usage.inputTokens - (before?.usage.inputTokens ?? 0),
-        outputTokens: after.usage.outputTokens - (before?.usage.outputTokens ?? 0),
-        costUsd: event.data.usage.costUsd,
-      };
-    default:
-      return null;
-  }
 }

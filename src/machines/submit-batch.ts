@@ -1,0 +1,123 @@
+import { AnthropicFailure, BatchCreationUnconfirmedError } from '../domain/anthropic.errors.js';
+import type { Clock } from '../domain/clock.js';
+import { ConcurrencyError } from '../domain/errors.js';
+import type { JobEvent } from '../domain/job.events.js';
+import type { JobOptions } from '../domain/job-options.js';
+import { takeSendableRequests } from '../store/jobs/job-requests.js';
+import type { BatchApi } from './batch-api.port.js';
+import { sentCustomId } from './job-ids.js';
+import type { HydratedJob } from './job-snapshot.js';
+import type { LiveJob } from './live-job.js';
+
+/** What a submission came to: a batch went out, Anthropic had no room, or nothing was left. */
+export type SubmitOutcome = 'sent' | 'no-room' | 'nothing-to-send';
+
+export interface SubmitDeps {
+  api: BatchApi;
+  clock: Clock;
+  options: JobOptions;
+  /** Requests waiting at Anthropic across every job and instance (may be a little stale). */
+  requestsInFlight: () => Promise<number>;
+  /** Told how many requests this instance just sent, so the count above stays near the truth. */
+  sent?: ((requests: number) => void) | undefined;
+  /** The driver's commit: with `now`, the job's completion goes with the events when due. */
+  commit: (job: HydratedJob, events: JobEvent[], now?: Date) => Promise<unknown>;
+}
+
+/**
+ * Sends the job's next sub-batch if Anthropic has room: the requests are taken and the intent
+ * recorded in one transaction (with the `prefix` events), then the batch is created, then its id
+ * recorded. A creation whose outcome is unknown leaves the intent for reconciliation (it is
+ * never sent blindly again); one Anthropic refused is recorded as abandoned, and thrown.
+ */
+export async function submitNextBatch(
+  deps: SubmitDeps,
+  live: LiveJob,
+  job: HydratedJob,
+  now: Date,
+  prefix: JobEvent[] = [],
+): Promise<SubmitOutcome> {
+  const { options, api } = deps;
+  const room = options.maxRequestsInFlight - (await deps.requestsInFlight());
+  if (room <= 0) {
+    if (prefix.length > 0) await deps.commit(job, prefix);
+    return 'no-room';
+  }
+  const batchKey = `b${job.state.batches.length + 1}`;
+  const attempt = job.state.retryCount + 1;
+  const taken = await live.transaction(async (trx) => {
+    const chosen = await takeSendableRequests(
+      trx,
+      job.state.id,
+      batchKey,
+      Math.min(room, options.maxBatchRequests),
+      options.maxBatchBytes,
+    );
+    const intent: JobEvent[] =
+      chosen.length === 0
+        ? []
+        : [
+            {
+              type: 'BatchSubmissionIntended',
+              data: { batchKey, attempt, requestCount: chosen.length, at: now.toISOString() },
+            },
+          ];
+    if (prefix.length + intent.length === 0) return undefined;
+    return { chosen, intent: await live.commitIn(trx, job, [...prefix, ...intent]) };
+  });
+  if (taken) live.committed(job, taken.intent);
+  if (!taken || taken.chosen.length === 0) return 'nothing-to-send';
+  deps.sent?.(taken.chosen.length);
+
+  const requests = taken.chosen.map((c) => ({
+    custom_id: sentCustomId(job.state.id, c.ordinal),
+    params: c.params,
+  }));
+  let batchId: string;
+  try {
+    const signal = AbortSignal.timeout(options.submitTimeoutMs);
+    batchId = (await api.createBatch(requests, { signal })).id;
+  } catch (error) {
+    // The batch may exist: leave the intent for reconciliation, never send blindly again.
+    if (error instanceof BatchCreationUnconfirmedError) throw error;
+    const reason =
+      error instanceof AnthropicFailure ? `${error.type}: ${error.message}` : String(error);
+    const at = deps.clock.now().toISOString();
+    await deps.commit(
+      taken.intent,
+      [{ type: 'BatchSubmissionAbandoned', data: { batchKey, reason, at } }],
+      now,
+    );
+    throw error;
+  }
+  await recordSubmitted(deps, live, taken.intent, batchKey, batchId);
+  return 'sent';
+}
+
+/**
+ * Records the batch Anthropic created. A command (cancel, pause) appended since the intent makes
+ * the first commit a ConcurrencyError: the job is then read again and the batch recorded on it,
+ * so its id is never dropped (an intent without one goes to reconciliation, which waits for the
+ * batch to end when other batches of its size are in flight).
+ */
+async function recordSubmitted(
+  deps: SubmitDeps,
+  live: LiveJob,
+  job: HydratedJob,
+  batchKey: string,
+  batchId: string,
+): Promise<void> {
+  for (let current = job; ; ) {
+    try {
+      const at = deps.clock.now().toISOString();
+      await deps.commit(current, [{ type: 'BatchSubmitted', data: { batchKey, batchId, at } }]);
+      return;
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError)) throw error;
+      const fresh = live.known;
+      const intended = fresh?.state.batches.find((b) => b.batchKey === batchKey);
+      if (!fresh || intended?.status !== 'intended') return;
+      current = fresh;
+    }
+  }
+}
