@@ -1,12 +1,10 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { PRIORITY_NAMES, toPriority } from './domain/priority.js';
 
 /** pino's levels, as `LOG_LEVEL` accepts them. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** Priority names and their numbers (lower is more urgent), as the seed defines them. */
-const PRIORITY_NUMBERS = { CRITICAL: 1, HIGH: 2, NORMAL: 3, LOW: 4, BACKGROUND: 5 } as const;
 
 /** A tenant name: letters, digits, `_`, `.`, `-`; at most 64 characters. */
 export const TENANT_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -85,6 +83,15 @@ export interface Config {
   instanceId: string;
   /** Encrypts stored webhook secrets: 64 hex digits, base64 of 32 bytes, or a passphrase. */
   encryptionKey: string | undefined;
+  /** The webhook relay's pace. */
+  webhookRelay: {
+    /** Deliveries sent at once (default: 32). */
+    concurrency: number;
+    /** Poll for due deliveries while wake-ups (LISTEN) do not arrive (default: 1000). */
+    pollMs: number;
+    /** Poll while wake-ups arrive: the longest a retry that falls due waits (default: 5000). */
+    listeningPollMs: number;
+  };
   logLevel: LogLevel;
   manager: ManagerConfig;
   http: {
@@ -128,12 +135,11 @@ const priority = z
   .string()
   .trim()
   .transform((value, ctx) => {
-    const named = PRIORITY_NUMBERS[value.toUpperCase() as keyof typeof PRIORITY_NUMBERS];
-    const number = /^[1-5]$/.test(value) ? Number(value) : named;
+    const number = toPriority(value);
     if (number === undefined) {
       ctx.addIssue({
         code: 'custom',
-        message: `must be 1..5 or one of ${Object.keys(PRIORITY_NUMBERS).join(', ')}`,
+        message: `must be 1..5 or one of ${PRIORITY_NAMES.join(', ')}`,
       });
       return z.NEVER;
     }
@@ -197,6 +203,9 @@ const environmentSchema = z.object({
     `${hostname()}-${process.pid}`,
   ),
   BATCHKEEPER_ENCRYPTION_KEY: optional(z.string().trim()),
+  BATCHKEEPER_WEBHOOK_CONCURRENCY: withDefault(wholeNumber(1, 1000), '32'),
+  BATCHKEEPER_WEBHOOK_POLL_MS: withDefault(wholeNumber(10), '1000'),
+  BATCHKEEPER_WEBHOOK_LISTENING_POLL_MS: withDefault(wholeNumber(10), '5000'),
   LOG_LEVEL: withDefault(
     z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }),
     'info',
@@ -242,6 +251,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookAllow: e.BATCHKEEPER_WEBHOOK_ALLOW,
     instanceId: e.BATCHKEEPER_INSTANCE_ID,
     encryptionKey: e.BATCHKEEPER_ENCRYPTION_KEY,
+    webhookRelay: {
+      concurrency: e.BATCHKEEPER_WEBHOOK_CONCURRENCY,
+      pollMs: e.BATCHKEEPER_WEBHOOK_POLL_MS,
+      listeningPollMs: e.BATCHKEEPER_WEBHOOK_LISTENING_POLL_MS,
+    },
     logLevel: e.LOG_LEVEL,
     manager: {
       maxConcurrentJobs: e.BATCHKEEPER_MAX_CONCURRENT_JOBS,
@@ -259,5 +273,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       submitTimeoutMs: e.BATCHKEEPER_SUBMIT_TIMEOUT_MS,
     },
     http: { maxJsonBodyBytes: e.BATCHKEEPER_MAX_JSON_BODY_BYTES },
+  };
+}
+
+/**
+ * What a BatchJobManager takes from the environment where its options say nothing: the
+ * library's defaults, read once when a manager is made. Not checked like loadConfig (a
+ * library user's process may hold anything; `serve` checks its variables and passes every
+ * setting to the manager itself).
+ */
+export interface ManagerEnvironment {
+  databaseUrl: string | undefined;
+  dataDir: string | undefined;
+  listenUrl: string | undefined;
+  preparedStatements: boolean;
+  anthropicApiKey: string | undefined;
+  anthropicBaseUrl: string | undefined;
+  webhookAllow: string;
+  encryptionKey: string | undefined;
+  instanceId: string;
+}
+
+export function managerEnvironment(env: NodeJS.ProcessEnv = process.env): ManagerEnvironment {
+  return {
+    ...databaseEnvironment(env),
+    anthropicApiKey: env.ANTHROPIC_API_KEY || undefined,
+    anthropicBaseUrl: env.ANTHROPIC_BASE_URL || undefined,
+    webhookAllow: env.BATCHKEEPER_WEBHOOK_ALLOW ?? '',
+    encryptionKey: env.BATCHKEEPER_ENCRYPTION_KEY || undefined,
+    instanceId: env.BATCHKEEPER_INSTANCE_ID || `${hostname()}-${process.pid}`,
+  };
+}
+
+/** Where the database is, for the CLI's commands that open it without a manager (keys, migrate). */
+export function databaseEnvironment(env: NodeJS.ProcessEnv = process.env) {
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: env.BATCHKEEPER_DATA_DIR || undefined,
+    listenUrl: env.BATCHKEEPER_LISTEN_URL || undefined,
+    preparedStatements: env.BATCHKEEPER_PREPARED_STATEMENTS !== 'off',
   };
 }

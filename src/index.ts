@@ -19,6 +19,7 @@ export { PriorityQueue } from './domain/priority-queue.js';
 export type { CancelResult, DeleteResult, TransitionResult } from './machines/job-commands.js';
 export type { JobNotifications } from './machines/job-notifications.js';
 export type { JobSummary, JobView } from './machines/job-views.js';
+export { BackgroundFailure } from './manager/background-failure.js';
 export {
   BatchJobManager,
   type JobDetails,

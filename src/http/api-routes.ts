@@ -2,8 +2,6 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Config } from '../config.js';
 import type { BatchJobManager } from '../manager/batch-job-manager.js';
 import type { Db } from '../store/schema/index.js';
-import { parseWebhookAllowList } from '../webhooks/webhook-allow-list.js';
-import { secretCipherFor } from '../webhooks/webhook-settings.js';
 import type { AppEnv } from './app-env.js';
 import { jobsApi } from './jobs-api.js';
 import { webhooksRoutes } from './webhooks.routes.js';
@@ -22,10 +20,7 @@ export interface ApiRoutesDeps {
 export function apiRoutes(deps: ApiRoutesDeps): OpenAPIHono<AppEnv>[] {
   return [
     ...jobsApi({ manager: deps.manager }),
-    webhooksRoutes({
-      db: deps.db,
-      allowList: parseWebhookAllowList(deps.config.webhookAllow),
-      cipher: secretCipherFor(deps.config.encryptionKey),
-    }),
+    // The manager's webhook settings: built once, from the config in serve.
+    webhooksRoutes({ db: deps.db, ...deps.manager.webhookSettings }),
   ];
 }

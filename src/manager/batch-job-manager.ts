@@ -1,11 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { AnthropicGateway } from '../anthropic/anthropic-gateway.js';
-import { type RunningSimulator, startSimulator } from '../anthropic/simulator/index.js';
+import { type ManagerEnvironment, managerEnvironment } from '../config.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { progressOf } from '../domain/job.state.js';
 import type { JobStatus } from '../domain/job-status.js';
 import type { JobProgress } from '../domain/progress.js';
-import type { BatchApi } from '../machines/batch-api.port.js';
 import {
   type CancelResult,
   type DeleteResult,
@@ -17,39 +15,30 @@ import { DEFAULT_JOB_OPTIONS, type JobOptions } from '../machines/job-options.js
 import type { JobChange } from '../machines/job-store.js';
 import type { JobSummary } from '../machines/job-views.js';
 import { JobWorker } from '../machines/job-worker.js';
-import { createDatabase, type DatabaseHandle } from '../store/create-database.js';
-import { JOB_WAKEUP_CHANNEL, parseJobWakeup } from '../store/jobs/job-wakeups.js';
+import { createDatabase } from '../store/create-database.js';
 import { migrate } from '../store/migrate.js';
 import type { Trx } from '../store/schema/index.js';
 import {
   assertWebhookUrlAllowed,
-  enqueueJobWebhooks,
-  parseWebhookAllowList,
+  createWebhookSettings,
   type RelayLogger,
   registerJobCallback,
-  secretCipherFor,
   startWebhookRelay,
-  type WebhookRelay,
   type WebhookSettings,
   type WebhookSubscriptionWithSecret,
 } from '../webhooks/index.js';
-import { WEBHOOK_WAKEUP_CHANNEL } from '../webhooks/insert-deliveries.js';
-import { instrumentBatchApi } from './instrumented-batch-api.js';
+import { BackgroundFailure } from './background-failure.js';
+import { connectAnthropic } from './connect-anthropic.js';
+import { enqueueChangeWebhooks } from './job-change-webhooks.js';
 import { recordCommittedChange, startJobGauges } from './job-metrics.js';
-import { type BatchJobManagerOptions, defaultInstanceId } from './manager-options.js';
+import type { BatchJobManagerOptions } from './manager-options.js';
 import type { ManagerRuntime } from './manager-runtime.js';
 import { type JobDetails, type JobStats, type ListJobsResult, TenantJobs } from './tenant-jobs.js';
 import type { TenantWebhooks } from './tenant-webhooks.js';
 import { type WaitForJobOptions, waitForJob } from './wait-for-job.js';
+import { listenForWakeups } from './wakeup-listener.js';
 
 export { type JobDetails, type JobStats, type ListJobsResult, TenantJobs };
-
-const TERMINAL_WEBHOOK_TYPES = {
-  completed: 'job.completed',
-  failed: 'job.failed',
-  cancelled: 'job.cancelled',
-  expired: 'job.expired',
-} as const;
 
 /**
  * The job manager: every capability of the seed's BatchJobManager, kept in
@@ -63,6 +52,7 @@ export class BatchJobManager extends EventEmitter {
   readonly #tenant: string;
   readonly #clock: Clock;
   readonly #webhooks: WebhookSettings;
+  readonly #env: ManagerEnvironment;
   #runtime: Promise<ManagerRuntime> | undefined;
   #closed = false;
 
@@ -77,14 +67,22 @@ export class BatchJobManager extends EventEmitter {
     this.#settings = options;
     this.#tenant = options.tenant ?? 'default';
     this.#clock = options.clock ?? systemClock;
-    this.instanceId = options.instanceId ?? defaultInstanceId();
-    this.#webhooks = {
-      clock: this.#clock,
-      allowList: parseWebhookAllowList(
-        options.webhookAllow ?? process.env.BATCHKEEPER_WEBHOOK_ALLOW ?? '',
-      ),
-      cipher: secretCipherFor(process.env.BATCHKEEPER_ENCRYPTION_KEY),
-    };
+    // The environment is read here, once, for what the options leave out.
+    const env = options.environment ?? managerEnvironment();
+    this.#env = env;
+    this.instanceId = options.instanceId ?? env.instanceId;
+    this.#webhooks =
+      options.webhookSettings ??
+      createWebhookSettings({
+        allow: options.webhookAllow ?? env.webhookAllow,
+        encryptionKey: options.encryptionKey ?? env.encryptionKey,
+        clock: this.#clock,
+      });
+  }
+
+  /** @internal the webhook settings, built once; serve's webhook routes use the same. */
+  get webhookSettings(): WebhookSettings {
+    return this.#webhooks;
   }
 
   /** Connects, migrates and starts the worker; called by every method, safe to call yourself. */
@@ -192,15 +190,16 @@ export class BatchJobManager extends EventEmitter {
     const database =
       s.database ??
       (await createDatabase({
-        databaseUrl: s.databaseUrl ?? (process.env.DATABASE_URL || undefined),
-        dataDir: s.dataDir ?? (process.env.BATCHKEEPER_DATA_DIR || undefined),
-        listenUrl: s.listenUrl ?? (process.env.BATCHKEEPER_LISTEN_URL || undefined),
-        preparedStatements:
-          s.preparedStatements ?? process.env.BATCHKEEPER_PREPARED_STATEMENTS !== 'off',
+        databaseUrl: s.databaseUrl ?? this.#env.databaseUrl,
+        dataDir: s.dataDir ?? this.#env.dataDir,
+        listenUrl: s.listenUrl ?? this.#env.listenUrl,
+        preparedStatements: s.preparedStatements ?? this.#env.preparedStatements,
       }));
     await migrate(database.db);
-    const { api, simulator } = await this.#anthropic();
-    const onChange = (trx: Trx, change: JobChange) => this.#enqueueWebhooks(trx, change);
+    const { api, simulator } = await connectAnthropic(s, this.#env, (level, message, fields) =>
+      this.#report(level, message, fields),
+    );
+    const onChange = (trx: Trx, change: JobChange) => enqueueChangeWebhooks(trx, change);
     const context = { instanceId: this.instanceId, onChange };
     const commands = new JobCommands({
       db: database.db,
@@ -237,7 +236,7 @@ export class BatchJobManager extends EventEmitter {
             recordCommittedChange(before, after);
             this.#notifyChange(before.status, after);
           },
-          log: (message, fields) => s.log?.('info', message, fields),
+          log: (message, fields, level = 'info') => this.#report(level, message, fields),
         })
       : undefined;
     worker?.start();
@@ -247,13 +246,22 @@ export class BatchJobManager extends EventEmitter {
             db: database.db,
             instanceId: this.instanceId,
             ...this.#webhooks,
-            logger: s.relayLogger ?? relayLoggerFrom(s.log),
+            concurrency: s.webhookConcurrency,
+            pollMs: s.webhookPollMs,
+            listeningPollMs: s.webhookListeningPollMs,
+            logger:
+              s.relayLogger ??
+              relayLoggerFrom((level, message, fields) => this.#report(level, message, fields)),
           })
         : undefined;
     const wakeups =
-      worker || relay ? await this.#listenForWakeups(database, worker, relay) : undefined;
+      worker || relay
+        ? await listenForWakeups(database, worker, relay, (level, message, fields) =>
+            this.#report(level, message, fields),
+          )
+        : undefined;
     const gauges = startJobGauges(database.db, (error) =>
-      s.log?.('warn', 'could not read job counts', { error: String(error) }),
+      this.#report('warn', 'could not read job counts', { error: String(error) }),
     );
     return {
       database,
@@ -266,119 +274,6 @@ export class BatchJobManager extends EventEmitter {
       wakeups,
       webhooks: this.#webhooks,
     };
-  }
-
-  /**
-   * Wake-ups from every instance (a job created, resumed, changed by a command): the worker
-   * claims or reads the job again at once. Without them (LISTEN failing) polling still finds
-   * the work, only later.
-   */
-  async #listenForWakeups(
-    database: DatabaseHandle,
-    worker: JobWorker | undefined,
-    relay: WebhookRelay | undefined,
-  ) {
-    const log = this.#settings.log;
-    const listening = (on: boolean) => {
-      worker?.setListening(on);
-      relay?.setListening(on);
-    };
-    try {
-      const listener = await database.listen([JOB_WAKEUP_CHANNEL, WEBHOOK_WAKEUP_CHANNEL], {
-        notified: (channel, payload) => {
-          if (channel === WEBHOOK_WAKEUP_CHANNEL) return relay?.wake();
-          const wakeup = parseJobWakeup(payload);
-          if (wakeup === 'leases-handed-over') worker?.wakeToTakeOver();
-          else worker?.wake(wakeup === 'work-queued' ? undefined : wakeup.jobId);
-        },
-        reconnected: () => {
-          log?.('info', 'wake-up connection is back; looking for work missed meanwhile');
-          listening(true);
-          worker?.wakeToTakeOver();
-          relay?.wake();
-        },
-        failed: (error) => {
-          listening(false);
-          log?.('warn', 'wake-up connection failed; polling until it is back', {
-            error: String(error),
-          });
-        },
-      });
-      listening(true);
-      return listener;
-    } catch (error) {
-      log?.('warn', 'could not LISTEN for wake-ups; jobs are found by polling only', {
-        error: String(error),
-      });
-      return undefined;
-    }
-  }
-
-  async #anthropic(): Promise<{ api: BatchApi; simulator: RunningSimulator | undefined }> {
-    const s = this.#settings;
-    if (s.batchApi) return { api: instrumentBatchApi(s.batchApi), simulator: undefined };
-    const apiKey = s.anthropic?.apiKey ?? process.env.ANTHROPIC_API_KEY;
-    const requestsPerMinute = s.anthropic?.requestsPerMinute;
-    if (apiKey) {
-      const gateway = new AnthropicGateway({
-        apiKey,
-        baseURL: s.anthropic?.baseURL ?? process.env.ANTHROPIC_BASE_URL,
-        requestsPerMinute,
-      });
-      return { api: instrumentBatchApi(gateway), simulator: undefined };
-    }
-    const simulator = await startSimulator({ host: '127.0.0.1', port: 0, latencyMs: 2000 });
-    s.log?.('warn', 'no ANTHROPIC_API_KEY: using the built-in Message Batches simulator', {
-      url: simulator.url,
-    });
-    const gateway = new AnthropicGateway({
-      apiKey: 'simulator',
-      baseURL: simulator.url,
-      requestsPerMinute,
-    });
-    return { api: instrumentBatchApi(gateway), simulator };
-  }
-
-  async #enqueueWebhooks(trx: Trx, change: JobChange): Promise<void> {
-    const after = change.after;
-    const becameTerminal =
-      change.before?.status !== after.status && after.status in TERMINAL_WEBHOOK_TYPES
-        ? TERMINAL_WEBHOOK_TYPES[after.status as keyof typeof TERMINAL_WEBHOOK_TYPES]
-        : undefined;
-    const progressed = change.events.some(
-      (e) => e.type === 'BatchResultsCollected' || e.type === 'ProgressRecorded',
-    );
-    const data = {
-      id: after.id,
-      status: after.status,
-      priority: after.priority,
-      totalRequests: after.totalRequests,
-      uniqueRequests: after.uniqueRequests,
-      deduplicatedRequests: after.deduplicatedRequests,
-      createdAt: after.createdAt,
-      expiresAt: after.expiresAt,
-      completedAt: after.completedAt,
-      failureReason: after.failureReason,
-      progress: progressOf(after),
-    };
-    const occurredAt = new Date(after.updatedAt);
-    if (becameTerminal) {
-      await enqueueJobWebhooks(trx, {
-        tenant: after.tenant,
-        jobId: after.id,
-        type: becameTerminal,
-        data,
-        occurredAt,
-      });
-    } else if (progressed) {
-      await enqueueJobWebhooks(trx, {
-        tenant: after.tenant,
-        jobId: after.id,
-        type: 'job.progress',
-        data,
-        occurredAt,
-      });
-    }
   }
 
   #notifyChange(oldStatus: JobStatus, after: import('../domain/job.state.js').JobState) {
@@ -399,19 +294,30 @@ export class BatchJobManager extends EventEmitter {
     });
   }
 
+  /**
+   * What the manager's parts report: to the `log` option; a failure (level error) also as an
+   * `error` event when someone listens, else to stderr when there is no `log` either.
+   */
+  #report(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}) {
+    const log = this.#settings.log;
+    log?.(level, message, fields);
+    if (level !== 'error') return;
+    if (this.listenerCount('error') > 0) this.emit('error', new BackgroundFailure(message, fields));
+    else if (!log) console.error(`batchkeeper: ${message}`, fields);
+  }
+
   #notify<K extends keyof JobNotifications>(name: K, payload: JobNotifications[K]) {
     // A listener's exception must not undo or interrupt the work that was committed.
     try {
       this.emit(name, payload);
     } catch (error) {
-      this.#settings.log?.('error', `a ${name} listener threw`, { error: String(error) });
+      this.#report('error', `a ${name} listener threw`, { error: String(error) });
     }
   }
 }
 
 /** The relay's failures into the manager's `log` (they vanished into a silent logger before). */
-function relayLoggerFrom(log: BatchJobManagerOptions['log']): RelayLogger | undefined {
-  if (!log) return undefined;
+function relayLoggerFrom(log: NonNullable<BatchJobManagerOptions['log']>): RelayLogger {
   const at = (level: 'info' | 'warn' | 'error') => (fields: unknown, message?: string) =>
     log(
       level,

@@ -1,10 +1,11 @@
-import { hostname } from 'node:os';
+import type { ManagerEnvironment } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import type { Priority } from '../domain/priority.js';
 import type { BatchApi } from '../machines/batch-api.port.js';
 import type { JobOptions } from '../machines/job-options.js';
 import type { DatabaseHandle } from '../store/create-database.js';
 import type { RelayLogger } from '../webhooks/webhook-relay.js';
+import type { WebhookSettings } from '../webhooks/webhook-settings.js';
 
 /** new BatchJobManager(options): the seed's options plus where to keep data and how to reach Anthropic. */
 export interface BatchJobManagerOptions extends Partial<Omit<JobOptions, 'defaultPriority'>> {
@@ -46,6 +47,24 @@ export interface BatchJobManagerOptions extends Partial<Omit<JobOptions, 'defaul
   relayLogger?: RelayLogger | undefined;
   /** Hosts/CIDRs webhooks may target although private (default: BATCHKEEPER_WEBHOOK_ALLOW). */
   webhookAllow?: string | undefined;
+  /** Encrypts webhook secrets at rest (default: BATCHKEEPER_ENCRYPTION_KEY). */
+  encryptionKey?: string | undefined;
+  /**
+   * The webhooks' clock, allow-list and cipher, built once by the caller (serve builds them
+   * from its config); webhookAllow and encryptionKey are then not read (default: built from them).
+   */
+  webhookSettings?: WebhookSettings | undefined;
+  /** Webhook deliveries the relay sends at once (default: 32). */
+  webhookConcurrency?: number | undefined;
+  /** The relay's poll, in ms, while wake-ups (LISTEN) do not arrive (default: 1000). */
+  webhookPollMs?: number | undefined;
+  /** The relay's poll while wake-ups arrive: the longest a retry that falls due waits (default: 5000). */
+  webhookListeningPollMs?: number | undefined;
+  /**
+   * The defaults for what these options leave out (default: read from process.env once, when
+   * the manager is made; see managerEnvironment in src/config.ts).
+   */
+  environment?: ManagerEnvironment | undefined;
   /** (default: the system clock) */
   clock?: Clock | undefined;
   /** Where the manager reports what it does (default: nowhere). */
@@ -56,8 +75,4 @@ export interface BatchJobManagerOptions extends Partial<Omit<JobOptions, 'defaul
         fields?: Record<string, unknown>,
       ) => void)
     | undefined;
-}
-
-export function defaultInstanceId(env: NodeJS.ProcessEnv = process.env): string {
-  return env.BATCHKEEPER_INSTANCE_ID || `${hostname()}-${process.pid}`;
 }

@@ -65,14 +65,6 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
   return openPGlite(options.dataDir ?? './.data', options.pgliteDump);
 }
 
-/** Reads the same settings from the environment (DATABASE_URL, BATCHKEEPER_DATA_DIR). */
-export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseOptions {
-  return {
-    databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: env.BATCHKEEPER_DATA_DIR || undefined,
-  };
-}
-
 function openPostgres(
   url: string,
   settings: { poolSize: number; listenUrl: string | undefined; preparedStatements: boolean },

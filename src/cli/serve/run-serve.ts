@@ -16,6 +16,7 @@ import type { Service } from './service.js';
 import { onShutdownSignal } from './shutdown-signals.js';
 import { type StartedServices, startServices } from './start-services.js';
 import { startupBanner } from './startup-banner.js';
+import { webhookManagerOptions } from './webhook-manager-options.js';
 
 /** Where the Anthropic SDK goes when ANTHROPIC_BASE_URL is unset. */
 const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -201,7 +202,7 @@ function jobManager(
     // The manager's relay: it wakes on the same LISTEN connection as the worker.
     webhookRelay: options.worker,
     relayLogger: logger.child({ service: 'webhook-relay' }),
-    webhookAllow: config.webhookAllow.join(','),
+    ...webhookManagerOptions(config),
     log: (level, message, fields) => log[level](fields ?? {}, message),
   });
 }
