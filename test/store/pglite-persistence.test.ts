@@ -35,7 +35,9 @@ describe('embedded PGlite in a data folder', () => {
     } finally {
       await second.close();
     }
-  });
+    // A fresh folder: initdb and every migration, then a second cold open. 17–20 s on this
+    // 2-core machine, and 30 s once under a loaded CI run.
+  }, 120_000);
 
   it('refuses a second open of the folder while it is open, naming this process', async () => {
     const first = await createDatabase({ dataDir });
