@@ -14,6 +14,7 @@ import { metricsRoutes } from './metrics.routes.js';
 import { notFound } from './not-found.js';
 import { OPENAPI_PATH, serveOpenApiDocument } from './openapi-document.js';
 import { requestId } from './request-id.middleware.js';
+import type { StoredApiKeysOptions } from './stored-api-keys.js';
 import { validationHook } from './validation-hook.js';
 
 /** Paths anyone may call, whatever keys are configured. */
@@ -31,6 +32,8 @@ export interface AppDeps {
   routes?: readonly OpenAPIHono<AppEnv>[];
   /** More paths to serve without a key (the dashboard's `/`), as in `PUBLIC_PATHS`. */
   publicPaths?: readonly string[];
+  /** How stored API keys are cached (defaults: see StoredApiKeys; a revoked key stops within 1 s). */
+  storedKeys?: Omit<StoredApiKeysOptions, 'db'> | undefined;
 }
 
 /**
@@ -42,7 +45,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use(requestId({ logger: deps.logger }));
-  app.use(accessLog());
+  app.use(accessLog({ logger: deps.logger }));
   app.use(httpMetrics());
   // Authentication before the body limit: a stranger's chunked body is never buffered.
   app.use(
@@ -51,6 +54,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       mode: deps.authMode,
       apiKeys: deps.config.apiKeys,
       publicPaths: [...PUBLIC_PATHS, ...(deps.publicPaths ?? [])],
+      storedKeys: deps.storedKeys,
     }),
   );
   app.use(jsonBodyLimit({ maxBytes: deps.config.http.maxJsonBodyBytes }));

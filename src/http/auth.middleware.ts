@@ -1,9 +1,10 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AuthMode, ConfiguredApiKey } from '../config.js';
 import { AuthenticationError } from '../domain/errors.js';
-import { findActiveApiKey, hashApiKey, sameHash } from '../store/api-keys.js';
+import { hashApiKey, mayBeStoredApiKey, sameHash } from '../store/api-keys.js';
 import type { Db } from '../store/schema/index.js';
 import type { AppEnv } from './app-env.js';
+import { StoredApiKeys, type StoredApiKeysOptions } from './stored-api-keys.js';
 
 /** The tenant of every anonymous request when the server runs open. */
 export const OPEN_TENANT = 'default';
@@ -19,16 +20,20 @@ export interface AuthenticationOptions {
   apiKeys?: readonly ConfiguredApiKey[];
   /** Paths anyone may call: exact (`/healthz`) or a prefix ending in `/*` (`/docs/*`). */
   publicPaths?: readonly string[];
+  /** How stored keys are cached (defaults: a read vouches for 1 s; see StoredApiKeys). */
+  storedKeys?: Omit<StoredApiKeysOptions, 'db'> | undefined;
 }
 
 /**
  * Sets `c.var.tenant` from the caller's key, sent as `Authorization: Bearer
- * <key>` or `x-api-key`, checked against the configured keys and the
- * api_keys table (asked on each request, so a key made or revoked while the
- * server runs counts at once). A request without a key is 401 in `keys` mode
- * and tenant `default` in `open` mode; whether keys exist never changes the
- * mode. A key that matches nothing is 401 in both, so a misconfigured client
- * learns of it.
+ * <key>` or `x-api-key`, checked against the configured keys and the keys of
+ * the api_keys table. Those are read as a whole and kept briefly
+ * (StoredApiKeys): a key made while the server runs works at once, and a
+ * revoked one is refused to every request that arrives more than 1 s after
+ * the revocation. A request without a key never touches the database; it is
+ * 401 in `keys` mode and tenant `default` in `open` mode; whether keys exist
+ * never changes the mode. A key that matches nothing is 401 in both, so a
+ * misconfigured client learns of it.
  */
 export function authentication(options: AuthenticationOptions): MiddlewareHandler<AppEnv> {
   const configured = (options.apiKeys ?? []).map((k) => ({
@@ -36,6 +41,7 @@ export function authentication(options: AuthenticationOptions): MiddlewareHandle
     hash: hashApiKey(k.key),
   }));
   const isPublic = publicPathMatcher(options.publicPaths ?? []);
+  const stored = new StoredApiKeys({ ...options.storedKeys, db: options.db });
 
   return async function authenticationMiddleware(c, next) {
     if (isPublic(c.req.path)) return next();
@@ -53,7 +59,7 @@ export function authentication(options: AuthenticationOptions): MiddlewareHandle
     // Compare against every configured key so the time taken does not tell which one matched.
     let tenant: string | undefined;
     for (const key of configured) if (sameHash(key.hash, hash)) tenant ??= key.tenant;
-    tenant ??= (await findActiveApiKey(options.db, presented))?.tenant;
+    if (tenant === undefined && mayBeStoredApiKey(presented)) tenant = await stored.tenantOf(hash);
     if (tenant === undefined) throw new AuthenticationError('invalid API key');
     c.set('tenant', tenant);
     return next();

@@ -2,14 +2,13 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../domain/errors.js';
 import { isTerminalStatus, JOB_STATUSES } from '../domain/job-status.js';
 import type { BatchJobManager } from '../manager/batch-job-manager.js';
-import type { JobResultLine } from '../store/jobs/request-results.js';
 import type { AppEnv } from './app-env.js';
 import { createRouter } from './create-router.js';
 import { errorResponse, unauthorizedResponse } from './error.schema.js';
 import { JobNotFinishedError } from './job-not-finished.error.js';
 import { JOB_ID_EXAMPLE, RESULT_LINES_EXAMPLE } from './jobs.examples.js';
 import { JOBS_TAG, JobIdParams, jobNotFoundResponse } from './jobs.schemas.js';
-import { ndjsonStream } from './ndjson-response.js';
+import { textStream } from './ndjson-response.js';
 
 export interface JobResultsRoutesDeps {
   manager: BatchJobManager;
@@ -40,7 +39,8 @@ const resultsRoute = createRoute({
   description:
     "One line per request that has its final outcome, in Anthropic's result shape " +
     '`{custom_id, result}`, plus `_deduplicated: true` and `_originalJobId` for a request that ' +
-    "took an earlier identical request's outcome. Streamed page by page. `Accept: " +
+    "took an earlier identical request's outcome; `result` is the stored JSON as Postgres writes " +
+    'it (a space after `:` and `,`). Streamed page by page. `Accept: ' +
     'application/jsonl` gets that media type; the default is `application/x-ndjson`.\n\n' +
     'Only an ended job (completed, failed, cancelled or expired) has all its results: before ' +
     'that (pending, queued, processing, paused) the answer is 409 `job_not_finished`, unless ' +
@@ -97,22 +97,21 @@ export function jobResultsRoutes(deps: JobResultsRoutesDeps): OpenAPIHono<AppEnv
   return createRouter().openapi(resultsRoute, async (c) => {
     const { id } = c.req.valid('param');
     const { type, partial } = c.req.valid('query');
-    const jobs = deps.manager.forTenant(c.var.tenant);
-    // Results are read by job id alone: the tenant check comes first.
-    const job = await jobs.getJob(id);
-    if (!job) throw new NotFoundError(`job ${id} not found`);
+    const jobs = deps.manager.forTenant(c.get('tenant'));
+    // The results check the tenant too; this answers 404 (rather than an empty body) and 409.
+    const status = await jobs.getJobStatus(id);
+    if (!status) throw new NotFoundError(`job ${id} not found`);
     // A paused job has not ended either: what it has so far is not its outcome.
-    if (partial !== 'true' && !isTerminalStatus(job.status)) {
-      throw new JobNotFinishedError(id, job.status);
+    if (partial !== 'true' && !isTerminalStatus(status)) {
+      throw new JobNotFinishedError(id, status);
     }
-    const lines = withoutOrdinals(jobs.iterateResults(id, { type }));
-    const body = ndjsonStream(lines, {
-      onError: (error) => c.var.logger.error({ err: error, jobId: id }, 'results stream failed'),
+    const body = textStream(jobs.iterateResultsText(id, { type }), {
+      onError: (error) => c.get('logger').error({ err: error, jobId: id }, 'results stream failed'),
     });
     return c.body(body, 200, {
       'content-type': mediaTypeFor(c.req.header('accept')),
       'cache-control': 'no-store',
-      [JOB_STATUS_HEADER]: job.status,
+      [JOB_STATUS_HEADER]: status,
     });
   });
 }
@@ -121,9 +120,4 @@ function mediaTypeFor(accept: string | undefined): string {
   return accept?.toLowerCase().includes('application/jsonl')
     ? 'application/jsonl'
     : 'application/x-ndjson';
-}
-
-/** The wire lines: the stored ordinal is how pages are read, not part of Anthropic's shape. */
-async function* withoutOrdinals(lines: AsyncIterable<JobResultLine>) {
-  for await (const { ordinal: _ordinal, ...line } of lines) yield line;
 }

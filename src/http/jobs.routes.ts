@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { IDEMPOTENCY_KEY_PATTERN, type JobConfigInput } from '../domain/job-config.schema.js';
 import { ListJobsFilterSchema } from '../domain/list-jobs.schema.js';
-import type { BatchJobManager, TenantJobs } from '../manager/batch-job-manager.js';
+import type { BatchJobManager } from '../manager/batch-job-manager.js';
 import type { AppEnv } from './app-env.js';
 import { createRouter } from './create-router.js';
 import { errorResponse, unauthorizedResponse } from './error.schema.js';
@@ -168,7 +168,7 @@ export function jobsRoutes(deps: JobsRoutesDeps): OpenAPIHono<AppEnv> {
   const maxNdjsonBytes = deps.maxNdjsonBodyBytes ?? DEFAULT_MAX_NDJSON_BODY_BYTES;
   return createRouter()
     .openapi(createJobRoute, async (c) => {
-      const jobs = deps.manager.forTenant(c.var.tenant);
+      const jobs = deps.manager.forTenant(c.get('tenant'));
       const idempotencyKey = c.req.valid('header')['idempotency-key'];
       const options = c.req.valid('query');
       let config: JobConfigInput;
@@ -182,25 +182,29 @@ export function jobsRoutes(deps: JobsRoutesDeps): OpenAPIHono<AppEnv> {
         }
         config = requireJsonBody(c.req.valid('json'));
       }
-      const summary = await jobs.createJob({ ...config, idempotencyKey }, c.var.requestId);
+      const summary = await jobs.createJob({ ...config, idempotencyKey }, c.get('requestId'));
+      // With an Idempotency-Key the job may be one an earlier request made: its creator says.
       const created =
-        idempotencyKey === undefined || (await createdBy(jobs, summary.id, c.var.requestId));
+        idempotencyKey === undefined || (await jobs.createdBy(summary.id, c.get('requestId')));
       c.header('location', `/v1/jobs/${summary.id}`);
       return created ? c.json(summary, 201) : c.json(summary, 200);
     })
     .openapi(listJobsRoute, async (c) => {
-      const page = await deps.manager.forTenant(c.var.tenant).listJobs(c.req.valid('query'));
+      const page = await deps.manager.forTenant(c.get('tenant')).listJobs(c.req.valid('query'));
       return c.json(page, 200);
     })
     .openapi(getJobRoute, async (c) => {
       const { id } = c.req.valid('param');
-      const job = await deps.manager.forTenant(c.var.tenant).getJob(id);
+      const job = await deps.manager.forTenant(c.get('tenant')).getJob(id);
       if (!job) throw new NotFoundError(`job ${id} not found`);
       return c.json(job, 200);
     })
     .openapi(deleteJobRoute, async (c) => {
       const { id } = c.req.valid('param');
-      return c.json(await deps.manager.forTenant(c.var.tenant).deleteJob(id, c.var.requestId), 200);
+      return c.json(
+        await deps.manager.forTenant(c.get('tenant')).deleteJob(id, c.get('requestId')),
+        200,
+      );
     });
 }
 
@@ -212,13 +216,4 @@ function requireJsonBody(body: Partial<CreateJobBody> | string): CreateJobBody {
     );
   }
   return body as CreateJobBody;
-}
-
-/**
- * Whether this request created the job rather than finding the one its Idempotency-Key made
- * earlier: the job's first event carries the correlation id of the request that created it.
- */
-async function createdBy(jobs: TenantJobs, jobId: string, requestId: string): Promise<boolean> {
-  const events = await jobs.readEvents(jobId);
-  return events?.[0]?.metadata.correlationId === requestId;
 }

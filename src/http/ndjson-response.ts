@@ -1,42 +1,39 @@
-/** Lines are gathered into chunks of about this many characters: fewer, larger writes. */
-const CHUNK_CHARS = 64 * 1024;
-
-export interface NdjsonStreamOptions {
-  /** Called when reading `values` fails part-way; the body is then cut, never ended cleanly. */
+export interface TextStreamOptions {
+  /** Called when reading `chunks` fails part-way; the body is then cut, never ended cleanly. */
   onError?: ((error: unknown) => void) | undefined;
 }
 
 /**
- * A response body of one JSON value a line, pulled from `values` only as fast as the client reads
- * (a pull stream: nothing is read ahead of the socket). A failure part-way errors the stream, so
- * the client sees a cut connection rather than a body that looks complete; a client that goes
- * away stops the iteration.
+ * A response body of the text `chunks` (for NDJSON, chunks of whole lines), UTF-8 encoded and
+ * pulled from `chunks` only as fast as the client reads: one chunk is asked for when the one
+ * before has been handed to the socket (a pull stream holding one chunk, whose writer waits
+ * for the socket to drain), so a slow reader never makes the server read ahead. A failure
+ * part-way errors the stream, so the client sees a cut connection rather than a body that looks
+ * complete; a client that goes away stops the iteration.
  */
-export function ndjsonStream(
-  values: AsyncIterable<unknown>,
-  options: NdjsonStreamOptions = {},
+export function textStream(
+  chunks: AsyncIterable<string>,
+  options: TextStreamOptions = {},
 ): ReadableStream<Uint8Array> {
-  const iterator = values[Symbol.asyncIterator]();
+  const iterator = chunks[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      let chunk = '';
       try {
-        while (chunk.length < CHUNK_CHARS) {
+        for (;;) {
           const next = await iterator.next();
           if (next.done) {
-            if (chunk !== '') controller.enqueue(encoder.encode(chunk));
             controller.close();
             return;
           }
-          chunk += `${JSON.stringify(next.value)}\n`;
+          if (next.value === '') continue;
+          controller.enqueue(encoder.encode(next.value));
+          return;
         }
       } catch (error) {
         options.onError?.(error);
         controller.error(error);
-        return;
       }
-      controller.enqueue(encoder.encode(chunk));
     },
     async cancel() {
       await iterator.return?.();

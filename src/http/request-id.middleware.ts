@@ -30,8 +30,9 @@ export function requestId(options: RequestIdOptions): MiddlewareHandler<AppEnv> 
     c.set('logger', options.logger.child({ requestId: id }));
     c.header(REQUEST_ID_HEADER, id);
     await next();
-    // Again on the final response: a handler that built its own (a stream, a redirect) may
-    // not carry headers set before it. `c.header` copies a response whose headers are immutable.
-    c.header(REQUEST_ID_HEADER, id);
+    // Again on the final response, when a handler that built its own (a redirect) left it out.
+    // Only then: `c.header` on a finished response copies it into a full web Response, which
+    // @hono/node-server can no longer send by its fast path (a string body written at once).
+    if (c.res.headers.get(REQUEST_ID_HEADER) !== id) c.header(REQUEST_ID_HEADER, id);
   };
 }

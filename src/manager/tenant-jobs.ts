@@ -11,19 +11,20 @@ import {
 } from '../machines/job-views.js';
 import { readStream } from '../store/event-store.js';
 import type { RecordedEvent } from '../store/event-store.types.js';
+import { findJobCreator } from '../store/jobs/find-job-creator.js';
 import {
-  findJobRow,
-  listJobBatches,
+  findJobDetails,
+  findJobStatus,
   listJobRows,
   readStats,
   type StatsRow,
 } from '../store/jobs/job-queries.js';
 import {
+  iterateJobResultsText,
   type JobResultLine,
-  type ResultType,
   readJobResults,
-  recentErrors,
-} from '../store/jobs/request-results.js';
+} from '../store/jobs/read-job-results.js';
+import type { ResultType } from '../store/jobs/request-results.js';
 import type { ManagerRuntime } from './manager-runtime.js';
 import { TenantWebhooks } from './tenant-webhooks.js';
 
@@ -48,6 +49,11 @@ export interface ListJobsResult {
 
 export type JobStats = StatsRow;
 
+/** How many of a job's latest errors getJob shows. */
+const RECENT_ERRORS = 20;
+/** Results read a page at a time by iterateResults. */
+const RESULTS_PAGE = 1000;
+
 /** The manager's methods for one tenant: it sees and touches only its own jobs. */
 export class TenantJobs {
   readonly #runtime: () => Promise<ManagerRuntime>;
@@ -68,19 +74,30 @@ export class TenantJobs {
     return summary;
   }
 
+  /** The job with its batches and latest errors (one statement); null for none or another tenant's. */
   async getJob(jobId: string): Promise<JobDetails | null> {
     const { database } = await this.#runtime();
-    const row = await findJobRow(database.db, this.tenant, jobId);
-    if (!row) return null;
-    const [batches, errors] = await Promise.all([
-      listJobBatches(database.db, jobId),
-      recentErrors(database.db, jobId, 20),
-    ]);
+    const found = await findJobDetails(database.db, this.tenant, jobId, RECENT_ERRORS);
+    if (!found) return null;
     return {
-      ...rowToJobView(row),
-      batches: batches.map(rowToBatchView),
-      errors: errors.map((e) => ({ ...e, at: e.at.toISOString() })),
+      ...rowToJobView(found.job),
+      batches: found.batches.map(rowToBatchView),
+      errors: found.errors.map((e) => ({ ...e, at: e.at.toISOString() })),
     };
+  }
+
+  /** The job's status alone; null for none or another tenant's. */
+  async getJobStatus(jobId: string): Promise<JobStatus | null> {
+    const { database } = await this.#runtime();
+    return (
+      ((await findJobStatus(database.db, this.tenant, jobId)) as JobStatus | undefined) ?? null
+    );
+  }
+
+  /** Whether the request `correlationId` created the job (rather than finding it by its Idempotency-Key). */
+  async createdBy(jobId: string, correlationId: string): Promise<boolean> {
+    const { database } = await this.#runtime();
+    return (await findJobCreator(database.db, this.tenant, jobId)) === correlationId;
   }
 
   async updateJobStatus(
@@ -153,18 +170,21 @@ export class TenantJobs {
     count: number;
     results: Record<string, Omit<JobResultLine, 'ordinal' | 'custom_id'>>;
   } | null> {
-    const job = await this.getJob(jobId);
-    if (!job) return null;
+    const status = await this.getJobStatus(jobId);
+    if (!status) return null;
     const results: Record<string, Omit<JobResultLine, 'ordinal' | 'custom_id'>> = {};
     let count = 0;
     for await (const { ordinal: _o, custom_id, ...line } of this.iterateResults(jobId)) {
       results[custom_id] = line;
       count += 1;
     }
-    return { id: jobId, status: job.status, count, results };
+    return { id: jobId, status, count, results };
   }
 
-  /** A job's final results in request order, read page by page (bounded memory). */
+  /**
+   * A job's final results in request order, read page by page (bounded memory); nothing for
+   * a job that is not this tenant's.
+   */
   async *iterateResults(
     jobId: string,
     options: { type?: ResultType | undefined } = {},
@@ -172,15 +192,28 @@ export class TenantJobs {
     const { database } = await this.#runtime();
     let afterOrdinal = -1;
     for (;;) {
-      const page = await readJobResults(database.db, jobId, {
+      const page = await readJobResults(database.db, this.tenant, jobId, {
         afterOrdinal,
-        limit: 1000,
+        limit: RESULTS_PAGE,
         type: options.type,
       });
       yield* page;
-      if (page.length < 1000) return;
+      if (page.length < RESULTS_PAGE) return;
       afterOrdinal = page.at(-1)!.ordinal;
     }
+  }
+
+  /**
+   * The same results as NDJSON text, as Postgres keeps them (never parsed here), in chunks of
+   * whole lines (about 1 MiB each), each read only when the one before has been taken; nothing
+   * for a job that is not this tenant's.
+   */
+  async *iterateResultsText(
+    jobId: string,
+    options: { type?: ResultType | undefined } = {},
+  ): AsyncGenerator<string> {
+    const { database } = await this.#runtime();
+    yield* iterateJobResultsText(database.db, this.tenant, jobId, options);
   }
 
   /** The job's events in order: its audit log. */

@@ -51,9 +51,14 @@ export async function createApiKey(
   return { key, apiKey: rowToApiKey(row) };
 }
 
+/** Whether `key` has the shape of a key made here (anything else is never looked up). */
+export function mayBeStoredApiKey(key: string): boolean {
+  return key.startsWith(API_KEY_PREFIX) && key.length > LOOKUP_LENGTH;
+}
+
 /** The active stored key that `key` is, if any. */
 export async function findActiveApiKey(db: Db, key: string): Promise<ApiKey | undefined> {
-  if (!key.startsWith(API_KEY_PREFIX) || key.length <= LOOKUP_LENGTH) return undefined;
+  if (!mayBeStoredApiKey(key)) return undefined;
   const candidates = await db
     .selectFrom('api_keys')
     .selectAll()
@@ -63,6 +68,18 @@ export async function findActiveApiKey(db: Db, key: string): Promise<ApiKey | un
   const hash = hashApiKey(key);
   const match = candidates.find((row) => sameHash(row.key_hash, hash));
   return match && rowToApiKey(match);
+}
+
+/** The hash and tenant of every stored key that is not revoked (what the server's key cache holds). */
+export async function listActiveApiKeyHashes(
+  db: Db,
+): Promise<Array<{ tenant: string; keyHash: string }>> {
+  const rows = await db
+    .selectFrom('api_keys')
+    .select(['tenant', 'key_hash'])
+    .where('revoked_at', 'is', null)
+    .execute();
+  return rows.map((row) => ({ tenant: row.tenant, keyHash: row.key_hash }));
 }
 
 /** True when at least one stored key is not revoked (the server is then closed to anonymous callers). */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter } from '../../src/http/create-router.js';
+import { STORED_KEYS_MAX_AGE_MS } from '../../src/http/stored-api-keys.js';
 import {
   createApiKey,
   hasActiveApiKeys,
@@ -8,6 +9,7 @@ import {
 } from '../../src/store/api-keys.js';
 import type { DatabaseHandle } from '../../src/store/create-database.js';
 import { openTestDatabase } from '../support/database.js';
+import { countingDb } from './counting-db.js';
 import { buildTestApp } from './test-app.js';
 
 const ENV_KEYS = [
@@ -167,5 +169,59 @@ describe('authentication in keys mode with only stored keys', () => {
     expect((await app.request('/v1/whoami')).status).toBe(401);
     expect((await app.request('/v1/whoami', { method: 'POST' })).status).toBe(401);
     expect((await app.request('/v1/whoami', { headers: { 'x-api-key': key } })).status).toBe(401);
+  });
+});
+
+describe('authentication and the database', () => {
+  let database: DatabaseHandle;
+  beforeAll(async () => {
+    database = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('reads nothing from the database for a request without a key in open mode', async () => {
+    const counted = countingDb(database.db);
+    const { app } = buildTestApp(
+      { ...database, db: counted.db },
+      { authMode: 'open', routes: [whoAmIRoutes()] },
+    );
+    for (let i = 0; i < 20; i++)
+      expect(await tenantOf(await app.request('/v1/whoami'))).toBe('default');
+    expect(counted.statements()).toBe(0);
+  });
+
+  it('reads the stored keys once for many requests with a key in keys mode', async () => {
+    const { key } = await createApiKey(database.db, { tenant: 'busy' });
+    const counted = countingDb(database.db);
+    const { app } = buildTestApp(
+      { ...database, db: counted.db },
+      { authMode: 'keys', routes: [whoAmIRoutes()] },
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        app.request('/v1/whoami', { headers: { 'x-api-key': key } }),
+      ),
+    );
+    for (const answer of answers) expect(await tenantOf(answer)).toBe('busy');
+    expect(counted.statements()).toBe(1);
+  });
+
+  it('lets a revoked key in no longer than a second after the revocation, on the real app and clock', async () => {
+    const { key, apiKey } = await createApiKey(database.db, { tenant: 'leaving' });
+    const { app } = buildTestApp(database, { authMode: 'keys', routes: [whoAmIRoutes()] });
+    const call = () => app.request('/v1/whoami', { headers: { 'x-api-key': key } });
+    expect(await tenantOf(await call())).toBe('leaving');
+    await revokeApiKey(database.db, apiKey.id);
+    const revokedAt = performance.now();
+    // Every request arriving after the bound is refused; until then one may still be let in.
+    let lastLetIn = revokedAt;
+    while (performance.now() - revokedAt < STORED_KEYS_MAX_AGE_MS + 300) {
+      const arrived = performance.now();
+      if ((await call()).status === 200) lastLetIn = arrived;
+    }
+    expect(lastLetIn - revokedAt).toBeLessThanOrEqual(STORED_KEYS_MAX_AGE_MS);
+    expect((await call()).status).toBe(401);
   });
 });

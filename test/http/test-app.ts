@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthMode, ConfiguredApiKey } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
 import type { AppEnv } from '../../src/http/app-env.js';
+import type { StoredApiKeysOptions } from '../../src/http/stored-api-keys.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { DatabaseHandle } from '../../src/store/create-database.js';
 
@@ -32,6 +33,7 @@ export interface TestAppOptions {
   maxJsonBodyBytes?: number;
   routes?: OpenAPIHono<AppEnv>[];
   isShuttingDown?: () => boolean;
+  storedKeys?: Omit<StoredApiKeysOptions, 'db'>;
 }
 
 /** The real app over a test database, logging into a capture. */
@@ -47,6 +49,7 @@ export function buildTestApp(database: DatabaseHandle, options: TestAppOptions =
     authMode: options.authMode ?? (options.apiKeys?.length ? 'keys' : 'open'),
     ...(options.isShuttingDown ? { isShuttingDown: options.isShuttingDown } : {}),
     routes: options.routes ?? [],
+    storedKeys: options.storedKeys,
   });
   return { app, logs };
 }

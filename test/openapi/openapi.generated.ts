@@ -106,7 +106,7 @@ export interface paths {
     };
     /**
      * A job's results as JSONL, in request order
-     * @description One line per request that has its final outcome, in Anthropic's result shape `{custom_id, result}`, plus `_deduplicated: true` and `_originalJobId` for a request that took an earlier identical request's outcome. Streamed page by page. `Accept: application/jsonl` gets that media type; the default is `application/x-ndjson`.
+     * @description One line per request that has its final outcome, in Anthropic's result shape `{custom_id, result}`, plus `_deduplicated: true` and `_originalJobId` for a request that took an earlier identical request's outcome; `result` is the stored JSON as Postgres writes it (a space after `:` and `,`). Streamed page by page. `Accept: application/jsonl` gets that media type; the default is `application/x-ndjson`.
      *
      *     Only an ended job (completed, failed, cancelled or expired) has all its results: before that (pending, queued, processing, paused) the answer is 409 `job_not_finished`, unless `partial=true` asks for the results collected so far. The `batchkeeper-job-status` header says which status the job had when the download began.
      */

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { ListJobsFilter } from '../../domain/list-jobs.schema.js';
+import { PreparedStatement } from '../prepared-statements.js';
 import type { DbOrTrx, JobBatchRow, JobRow } from '../schema/index.js';
 import { STATS_COLUMNS } from './project-job.js';
 
@@ -26,14 +27,107 @@ export async function findJobRow(
     .executeTakeFirst();
 }
 
-export async function listJobBatches(db: DbOrTrx, jobId: string): Promise<JobBatchRow[]> {
-  return db
-    .selectFrom('job_batches')
-    .selectAll()
-    .where('job_id', '=', jobId)
-    .orderBy('intended_at')
-    .orderBy('batch_key')
-    .execute();
+/** One of a job's latest errored outcomes (the seed's errors list). */
+export interface RecentError {
+  customId: string;
+  type: string | null;
+  message: string | null;
+  final: boolean;
+  at: Date;
+}
+
+/** A tenant's job as getJob shows it: its row, its batches and its latest errors. */
+export interface JobDetailsRows {
+  job: JobRow;
+  /** In the order they were intended. */
+  batches: JobBatchRow[];
+  /** Newest first. */
+  errors: RecentError[];
+}
+
+/** A row as `to_json` gives it: timestamps are ISO strings. */
+type JsonRow<T> = {
+  [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K];
+};
+
+// One statement, one round trip, one JSON value: the row, its batches and its errors. As one
+// json column node-postgres parses it with one JSON.parse, where the row's forty columns would
+// take a parser each (a regex per timestamp). Prepared: on Postgres each connection plans it
+// once (it runs on every GET /v1/jobs/:id). The errors are read by the request_results primary
+// key (job_id first), newest first; not at all for a job the row says has none (no errored
+// result counted, and not failed: a failed job's unanswered requests get an errored outcome
+// that errorCount does not count), since finding none among a large job's results reads them all.
+const JOB_DETAILS = new PreparedStatement<{
+  details: {
+    job: JsonRow<JobRow>;
+    batches: JsonRow<JobBatchRow>[];
+    errors: JsonRow<RecentError>[];
+  };
+}>(
+  'batchkeeper_job_details',
+  `select json_build_object(
+     'job', to_json(j),
+     'batches',
+     (select coalesce(json_agg(b order by b.intended_at, b.batch_key), '[]'::json)
+        from job_batches b where b.job_id = j.id),
+     'errors',
+     (select coalesce(json_agg(json_build_object('customId', e.custom_id, 'type', e.error_type,
+                                                 'message', e.message, 'final', e.final,
+                                                 'at', e.recorded_at)
+                               order by e.recorded_at desc, e.ordinal), '[]'::json)
+        from (select r.custom_id, x.error_type, x.result->'error'->'error'->>'message' as message,
+                     x.final, x.recorded_at, x.ordinal
+              from request_results x
+              join job_requests r on r.job_id = x.job_id and r.ordinal = x.ordinal
+              where x.job_id = j.id and x.result_type = 'errored'
+                and (j.error_count > 0 or j.status = 'failed')
+              order by x.recorded_at desc, x.ordinal
+              limit $3) e)
+   ) as details
+   from jobs j
+   where j.id = $1 and j.tenant = $2`,
+);
+
+/** A tenant's job with its batches and latest `errorLimit` errors, in one statement; undefined for another tenant's. */
+export async function findJobDetails(
+  db: DbOrTrx,
+  tenant: string,
+  jobId: string,
+  errorLimit: number,
+): Promise<JobDetailsRows | undefined> {
+  const { rows } = await db.executeQuery(JOB_DETAILS.bind([jobId, tenant, errorLimit]));
+  const details = rows[0]?.details;
+  if (!details) return undefined;
+  return {
+    job: withDates(details.job),
+    batches: details.batches.map(withDates),
+    errors: details.errors.map((e) => ({ ...e, at: new Date(e.at) })),
+  };
+}
+
+/** The row with every `..._at` column (the timestamps, and only they) back as a Date. */
+function withDates<T>(row: JsonRow<T>): T {
+  const out: Record<string, unknown> = { ...row };
+  for (const key in out) {
+    const value = out[key];
+    if (key.endsWith('_at') && typeof value === 'string') out[key] = new Date(value);
+  }
+  return out as T;
+}
+
+/** A tenant's job's status alone, or undefined (another tenant's job is not found either). */
+export async function findJobStatus(
+  db: DbOrTrx,
+  tenant: string,
+  jobId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('jobs')
+    .select('status')
+    .where('id', '=', jobId)
+    .where('tenant', '=', tenant)
+    .executeTakeFirst();
+  return row?.status;
 }
 
 /** listJobs: status, priority (this level or more urgent), tags (any), sorted and paged. */
