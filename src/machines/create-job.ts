@@ -79,7 +79,7 @@ export async function createJob(
         'create',
         async (trx, job) => {
           await deps.onJobCreated?.(trx, job.state, config);
-          await notifyJobWakeup(trx, 'work-queued');
+          if (!deps.takeCreatedJob?.()) await notifyJobWakeup(trx, 'work-queued');
         },
       );
     });

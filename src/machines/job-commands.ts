@@ -34,6 +34,11 @@ export interface JobCommandDeps {
   validateCallbackUrl?: ((url: string) => void) | undefined;
   /** Inside the creating transaction: register the job's callback and its secret. */
   onJobCreated?: ((trx: Trx, job: JobState, config: JobConfig) => Promise<void>) | undefined;
+  /**
+   * Inside the creating transaction: whether this instance's worker claims the new job itself
+   * (then no other instance is woken for it).
+   */
+  takeCreatedJob?: (() => boolean) | undefined;
   /** Inside every committing transaction (webhook outbox rows). */
   onChange?: ((trx: Trx, change: JobChange) => Promise<void>) | undefined;
 }

@@ -64,6 +64,19 @@ export class JobWorker {
   #lapsedLeasesDue = true;
   /** Jobs whose log holds events of a newer instance: left to those (a rolling upgrade). */
   readonly #unreadable = new Set<string>();
+  /**
+   * Slots promised since the last claim to jobs created here: their creation woke nobody
+   * else, so the next round claims them, and tells the others if it had no room left.
+   */
+  #takenCreated = 0;
+  /**
+   * Signs of queued work seen so far (wake-ups from any instance, jobs created here), and how
+   * many had been seen when a claim last left slots free, i.e. found the queue empty. A slot
+   * freed by a job that ended looks for work only if a sign came since: otherwise the claim
+   * statement would find nothing. Rounds on the poll always look.
+   */
+  #workSignals = 0;
+  #signalsWhenDrained = -1;
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
@@ -101,14 +114,37 @@ export class JobWorker {
       held.driver.invalidate();
       held.wake();
     }
-    // A wake-up during a round is not lost: the next round starts as soon as this one ends.
+    this.#workSignals += 1;
+    this.#startRound();
+  }
+
+  /** A wake-up during a round is not lost: the next round starts as soon as this one ends. */
+  #startRound(): void {
     this.#wakeRequested = true;
     this.#sleeper.wake();
   }
 
   /**
-   * This instance committed a change (a created job, a command on `jobId`). While wake-ups
-   * arrive, its own comes back to it with everyone else's, so nothing is done twice here.
+   * Asked inside a creating transaction: whether this instance claims the job itself (it has
+   * a slot not yet promised to another job created here). Then the creation wakes no other
+   * instance: one claim statement per job, not one per instance, of which all but one find
+   * nothing. Without wake-ups arriving every instance must still be told.
+   */
+  takeCreatedJob(): boolean {
+    if (!this.#running || !this.#listening) return false;
+    if (this.#free() - this.#takenCreated <= 0) return false;
+    this.#takenCreated += 1;
+    return true;
+  }
+
+  /** A job was created here (committed): claimed by the next round, whoever was told. */
+  createdHere(): void {
+    this.wake();
+  }
+
+  /**
+   * This instance committed a command on `jobId`. While wake-ups arrive, its own comes back
+   * to it with everyone else's, so nothing is done twice here.
    */
   committedHere(jobId?: string): void {
     if (!this.#listening) this.wake(jobId);
@@ -161,7 +197,7 @@ export class JobWorker {
           this.#lapsedLeasesDue = false;
           await this.#takeOverLapsed();
         }
-        await this.#claimQueued();
+        await this.#claimQueued(woken);
         failures = 0;
       } catch (error) {
         failures += 1;
@@ -187,10 +223,19 @@ export class JobWorker {
     return this.#deps.options.maxConcurrentJobs - this.#held.size;
   }
 
-  async #claimQueued(): Promise<void> {
+  async #claimQueued(woken: boolean): Promise<void> {
+    const signals = this.#workSignals;
+    if (woken && signals === this.#signalsWhenDrained && this.#takenCreated === 0) return;
     const free = this.#free();
-    if (free <= 0) return;
     const { db, clock, options } = this.#deps;
+    // Jobs created here since the last claim woke nobody else: if this round has no room for
+    // all the queued work, the others are told now (the round may take older jobs first).
+    const promised = this.#takenCreated;
+    this.#takenCreated = 0;
+    if (free <= 0) {
+      if (promised > 0) await notifyJobWakeup(db, 'work-queued');
+      return;
+    }
     // The claim is the lease alone, read with the jobs' logs in one statement for the whole
     // round; each driver then records its JobStarted with its first sub-batch's intent.
     const now = clock.now();
@@ -201,6 +246,8 @@ export class JobWorker {
       expiresAt: new Date(now.getTime() + options.leaseTtlMs),
       skip: [...this.#unreadable],
     });
+    if (promised > 0 && logs.length >= free) await notifyJobWakeup(db, 'work-queued');
+    if (logs.length < free) this.#signalsWhenDrained = signals;
     if (logs.length === 0) return;
     const { jobs, unreadable } = hydrateStreams(logs);
     for (const error of unreadable) {
@@ -269,7 +316,8 @@ export class JobWorker {
       cannotRead: (error) => this.#cannotRead(error),
       ended: () => {
         if (this.#held.get(jobId) === held) this.#held.delete(jobId);
-        this.wake();
+        // A slot is free: claimed into if there are signs of queued work (see #workSignals).
+        this.#startRound();
       },
     });
     this.#held.set(jobId, held);

@@ -201,6 +201,21 @@ export class BatchJobManager extends EventEmitter {
     );
     const onChange = (trx: Trx, change: JobChange) => enqueueChangeWebhooks(trx, change);
     const context = { instanceId: this.instanceId, onChange };
+    const runWorker = s.worker ?? true;
+    const worker = runWorker
+      ? new JobWorker({
+          db: database.db,
+          api,
+          clock: this.#clock,
+          options: this.options,
+          context,
+          onCommitted: (before, after) => {
+            recordCommittedChange(before, after);
+            this.#notifyChange(before.status, after);
+          },
+          log: (message, fields, level = 'info') => this.#report(level, message, fields),
+        })
+      : undefined;
     const commands = new JobCommands({
       db: database.db,
       clock: this.#clock,
@@ -222,23 +237,9 @@ export class BatchJobManager extends EventEmitter {
           );
         }
       },
+      takeCreatedJob: () => worker?.takeCreatedJob() ?? false,
       onChange,
     });
-    const runWorker = s.worker ?? true;
-    const worker = runWorker
-      ? new JobWorker({
-          db: database.db,
-          api,
-          clock: this.#clock,
-          options: this.options,
-          context,
-          onCommitted: (before, after) => {
-            recordCommittedChange(before, after);
-            this.#notifyChange(before.status, after);
-          },
-          log: (message, fields, level = 'info') => this.#report(level, message, fields),
-        })
-      : undefined;
     worker?.start();
     const relay =
       (s.webhookRelay ?? runWorker)

@@ -70,7 +70,7 @@ export class TenantJobs {
   async createJob(config: unknown, correlationId?: string): Promise<JobSummary> {
     const { commands, worker } = await this.#runtime();
     const summary = await commands.createJob(this.tenant, config, correlationId);
-    worker?.committedHere();
+    worker?.createdHere();
     return summary;
   }
 

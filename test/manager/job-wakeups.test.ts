@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BatchJobManager } from '../../src/index.js';
+import { JOB_WAKEUP_CHANNEL, parseJobWakeup } from '../../src/store/jobs/job-wakeups.js';
 import { testPostgresUrl } from '../support/database.js';
 import { request, TestBed, waitForStatus, waitUntil } from '../support/manager.js';
 
@@ -40,6 +42,50 @@ describe('wake-ups between instances', () => {
     },
   );
 
+  it('a job created on an instance with a free slot is claimed there, waking no other', async () => {
+    // Room for every job: a round that fills its last slot tells the others, as there may be more.
+    const creator = bed.manager({
+      ...SLOW_POLL,
+      maxConcurrentJobs: 10,
+      tenant: 'local',
+      instanceId: 'creator',
+    });
+    const other = bed.manager({ ...SLOW_POLL, tenant: 'local', instanceId: 'other' });
+    await Promise.all([creator.ready(), other.ready()]);
+    const heard: string[] = [];
+    const listening = await bed.database.listen([JOB_WAKEUP_CHANNEL], {
+      notified: (channel, payload) => {
+        if (channel === JOB_WAKEUP_CHANNEL) heard.push(payload);
+      },
+      reconnected: () => {},
+    });
+    const ids: string[] = [];
+    for (let n = 0; n < 4; n++) {
+      ids.push((await creator.createJob({ requests: [request(`local-${n}`)] })).id);
+    }
+    for (const id of ids) await waitForStatus(creator, id, ['completed']);
+    for (const id of ids) expect(await startedBy(creator, id, 'local')).toEqual(['creator']);
+    await listening.close();
+    expect(heard.filter((payload) => parseJobWakeup(payload) === 'work-queued')).toEqual([]);
+    await bed.closeManagers();
+  });
+
+  it('a job created on an instance with no free slot wakes the others, one of which claims it at once', async () => {
+    const slow = await TestBed.open({ latencyMs: 3_600_000 });
+    try {
+      const full = slow.manager({ ...SLOW_POLL, maxConcurrentJobs: 1, tenant: 'full' });
+      const other = slow.manager({ ...SLOW_POLL, tenant: 'full', instanceId: 'other' });
+      await Promise.all([full.ready(), other.ready()]);
+      const first = await full.createJob({ requests: [request('full-1')] });
+      await waitForStatus(full, first.id, ['processing']);
+      const second = await full.createJob({ requests: [request('full-2')] });
+      await waitForStatus(full, second.id, ['processing']);
+      expect(await startedBy(full, second.id, 'full')).toEqual(['other']);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('a command given on one instance reaches the instance holding the job', async () => {
     const slow = await TestBed.open({ latencyMs: 3_600_000 });
     try {
@@ -62,3 +108,15 @@ describe('wake-ups between instances', () => {
     await manager.close();
   });
 });
+
+/** The instances that recorded JobStarted in the job's log, in order. */
+async function startedBy(
+  manager: BatchJobManager,
+  jobId: string,
+  tenant: string,
+): Promise<string[]> {
+  const events = (await manager.forTenant(tenant).readEvents(jobId)) ?? [];
+  return events.flatMap((e) =>
+    e.type === 'JobStarted' ? [(e.data as { instanceId: string }).instanceId] : [],
+  );
+}
