@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import {
+  ANTHROPIC_API_VERSIONS,
+  type AnthropicApiVersion,
+  DEFAULT_ANTHROPIC_VERSION,
+  parseAnthropicVersion,
+} from './domain/anthropic-api/api-version.js';
+import { type PriceTable, parsePriceTable } from './domain/pricing.js';
 import { PRIORITY_NAMES, toPriority } from './domain/priority.js';
 
 /** pino's levels, as `LOG_LEVEL` accepts them. */
@@ -26,10 +34,20 @@ export interface ConfiguredApiKey {
 
 /** The manager's options (the seed's constructor options). */
 export interface ManagerConfig {
+  /** The `anthropic-version` jobs are validated and sent under (BATCHKEEPER_ANTHROPIC_VERSION; default: 2026-10-21). */
+  anthropicVersion: AnthropicApiVersion;
+  /** The price table BATCHKEEPER_PRICES_FILE holds (default: the shipped one). */
+  priceTable: PriceTable | undefined;
   /** Jobs this instance processes at once (default: 5). */
   maxConcurrentJobs: number;
   /** Pending and queued jobs accepted before 429 (default: 1000). */
   maxQueueSize: number;
+  /** One tenant's pending and queued jobs (BATCHKEEPER_TENANT_MAX_QUEUE_SIZE; default: maxQueueSize). */
+  tenantMaxQueueSize: number | undefined;
+  /** Slots of one instance a tenant may hold (BATCHKEEPER_TENANT_MAX_CONCURRENT_JOBS; default: maxConcurrentJobs - 1, at least 1). */
+  tenantMaxConcurrentJobs: number | undefined;
+  /** Requests one tenant may have at Anthropic (BATCHKEEPER_TENANT_MAX_REQUESTS_IN_FLIGHT; default: 80% of all). */
+  tenantMaxRequestsInFlight: number | undefined;
   /** 1 (CRITICAL) .. 5 (BACKGROUND) (default: 3, NORMAL). */
   defaultPriority: number;
   /** How long a request fingerprint deduplicates (default: 300000). */
@@ -98,6 +116,16 @@ export interface Config {
     /** Largest `application/json` request body in bytes (default: 10 MiB). */
     maxJsonBodyBytes: number;
   };
+  /** How long and how slowly a client may hold a connection (see docs/operations.md). */
+  httpServer: {
+    headersTimeoutMs: number;
+    minBodyBytesPerSecond: number;
+    bodyRateGraceMs: number;
+    keepAliveTimeoutMs: number;
+    maxConnections: number;
+  };
+  /** `BATCHKEEPER_METRICS_TOKEN`: the bearer token `/metrics` asks for when auth is `keys`. */
+  metricsToken: string | undefined;
 }
 
 /** A configuration value that cannot be used; the message names every bad variable. */
@@ -212,6 +240,9 @@ const environmentSchema = z.object({
   ),
   BATCHKEEPER_MAX_CONCURRENT_JOBS: withDefault(wholeNumber(1, 10_000), '5'),
   BATCHKEEPER_MAX_QUEUE_SIZE: withDefault(wholeNumber(1), '1000'),
+  BATCHKEEPER_TENANT_MAX_QUEUE_SIZE: optional(wholeNumber(1)),
+  BATCHKEEPER_TENANT_MAX_CONCURRENT_JOBS: optional(wholeNumber(1, 10_000)),
+  BATCHKEEPER_TENANT_MAX_REQUESTS_IN_FLIGHT: optional(wholeNumber(1)),
   BATCHKEEPER_DEFAULT_PRIORITY: withDefault(priority, 'NORMAL'),
   BATCHKEEPER_DEDUPLICATION_WINDOW_MS: withDefault(wholeNumber(0), '300000'),
   BATCHKEEPER_DEFAULT_TIMEOUT_MS: withDefault(wholeNumber(1), '86400000'),
@@ -224,6 +255,31 @@ const environmentSchema = z.object({
   BATCHKEEPER_RECONCILE_AFTER_MS: withDefault(wholeNumber(0), '10000'),
   BATCHKEEPER_SUBMIT_TIMEOUT_MS: withDefault(wholeNumber(1000), '180000'),
   BATCHKEEPER_MAX_JSON_BODY_BYTES: withDefault(wholeNumber(1024), String(10 * MEBIBYTE)),
+  BATCHKEEPER_HTTP_HEADERS_TIMEOUT_MS: withDefault(wholeNumber(100), '15000'),
+  BATCHKEEPER_HTTP_MIN_BODY_BYTES_PER_SECOND: withDefault(wholeNumber(0), '4096'),
+  BATCHKEEPER_HTTP_BODY_RATE_GRACE_MS: withDefault(wholeNumber(100), '10000'),
+  BATCHKEEPER_HTTP_KEEP_ALIVE_TIMEOUT_MS: withDefault(wholeNumber(100), '5000'),
+  BATCHKEEPER_HTTP_MAX_CONNECTIONS: withDefault(wholeNumber(1), '1000'),
+  BATCHKEEPER_ANTHROPIC_VERSION: withDefault(
+    z.enum(ANTHROPIC_API_VERSIONS, {
+      message: `must be one of ${ANTHROPIC_API_VERSIONS.join(', ')}`,
+    }),
+    DEFAULT_ANTHROPIC_VERSION,
+  ),
+  BATCHKEEPER_PRICES_FILE: optional(
+    z
+      .string()
+      .trim()
+      .transform((path, ctx) => {
+        try {
+          return readPriceTableFile(path);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+  ),
+  BATCHKEEPER_METRICS_TOKEN: optional(z.string().trim().min(16, 'must be at least 16 characters')),
 });
 
 /** Reads and checks the configuration; throws a `ConfigError` naming each bad variable. */
@@ -258,8 +314,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: e.LOG_LEVEL,
     manager: {
+      anthropicVersion: e.BATCHKEEPER_ANTHROPIC_VERSION,
+      priceTable: e.BATCHKEEPER_PRICES_FILE,
       maxConcurrentJobs: e.BATCHKEEPER_MAX_CONCURRENT_JOBS,
       maxQueueSize: e.BATCHKEEPER_MAX_QUEUE_SIZE,
+      tenantMaxQueueSize: e.BATCHKEEPER_TENANT_MAX_QUEUE_SIZE,
+      tenantMaxConcurrentJobs: e.BATCHKEEPER_TENANT_MAX_CONCURRENT_JOBS,
+      tenantMaxRequestsInFlight: e.BATCHKEEPER_TENANT_MAX_REQUESTS_IN_FLIGHT,
       defaultPriority: e.BATCHKEEPER_DEFAULT_PRIORITY,
       deduplicationWindowMs: e.BATCHKEEPER_DEDUPLICATION_WINDOW_MS,
       defaultTimeoutMs: e.BATCHKEEPER_DEFAULT_TIMEOUT_MS,
@@ -273,6 +334,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       submitTimeoutMs: e.BATCHKEEPER_SUBMIT_TIMEOUT_MS,
     },
     http: { maxJsonBodyBytes: e.BATCHKEEPER_MAX_JSON_BODY_BYTES },
+    httpServer: {
+      headersTimeoutMs: e.BATCHKEEPER_HTTP_HEADERS_TIMEOUT_MS,
+      minBodyBytesPerSecond: e.BATCHKEEPER_HTTP_MIN_BODY_BYTES_PER_SECOND,
+      bodyRateGraceMs: e.BATCHKEEPER_HTTP_BODY_RATE_GRACE_MS,
+      keepAliveTimeoutMs: e.BATCHKEEPER_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.BATCHKEEPER_HTTP_MAX_CONNECTIONS,
+    },
+    metricsToken: e.BATCHKEEPER_METRICS_TOKEN,
   };
 }
 
@@ -289,6 +358,8 @@ export interface ManagerEnvironment {
   preparedStatements: boolean;
   anthropicApiKey: string | undefined;
   anthropicBaseUrl: string | undefined;
+  anthropicVersion: AnthropicApiVersion | undefined;
+  priceTable: PriceTable | undefined;
   webhookAllow: string;
   encryptionKey: string | undefined;
   instanceId: string;
@@ -299,6 +370,12 @@ export function managerEnvironment(env: NodeJS.ProcessEnv = process.env): Manage
     ...databaseEnvironment(env),
     anthropicApiKey: env.ANTHROPIC_API_KEY || undefined,
     anthropicBaseUrl: env.ANTHROPIC_BASE_URL || undefined,
+    anthropicVersion: env.BATCHKEEPER_ANTHROPIC_VERSION
+      ? parseAnthropicVersion(env.BATCHKEEPER_ANTHROPIC_VERSION, 'BATCHKEEPER_ANTHROPIC_VERSION')
+      : undefined,
+    priceTable: env.BATCHKEEPER_PRICES_FILE
+      ? readPriceTableFile(env.BATCHKEEPER_PRICES_FILE)
+      : undefined,
     webhookAllow: env.BATCHKEEPER_WEBHOOK_ALLOW ?? '',
     encryptionKey: env.BATCHKEEPER_ENCRYPTION_KEY || undefined,
     instanceId: env.BATCHKEEPER_INSTANCE_ID || `${hostname()}-${process.pid}`,
@@ -313,4 +390,15 @@ export function databaseEnvironment(env: NodeJS.ProcessEnv = process.env) {
     listenUrl: env.BATCHKEEPER_LISTEN_URL || undefined,
     preparedStatements: env.BATCHKEEPER_PREPARED_STATEMENTS !== 'off',
   };
+}
+
+/** A price table file (the shape of src/domain/anthropic-api/prices.json); throws naming what is wrong. */
+export function readPriceTableFile(path: string): PriceTable {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read a JSON price table from ${path}: ${(error as Error).message}`);
+  }
+  return parsePriceTable(json, path);
 }

@@ -6,7 +6,7 @@ export function benchRequestItem(n: number, key: string) {
   return {
     custom_id: `r${n}-${key}`,
     params: {
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       max_tokens: 64,
       messages: [{ role: 'user', content: `Question ${n} of ${key}: what is ${n} squared?` }],
     },

@@ -56,7 +56,7 @@ export function benchRequest(n: number, prefix: string) {
   return {
     custom_id: `${prefix}-${n}`,
     params: {
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       max_tokens: 64,
       messages: [
         { role: 'user', content: `${prefix} question number ${n}: what is ${n} squared?` },

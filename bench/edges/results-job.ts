@@ -29,7 +29,7 @@ export async function seedResultsJob(serveUrl: string, db: Db, count: number): P
              'type', 'succeeded',
              'message', jsonb_build_object(
                'id', 'msg_bench_' || lpad(ordinal::text, 8, '0'),
-               'type', 'message', 'role', 'assistant', 'model', 'claude-sonnet-4-5',
+               'type', 'message', 'role', 'assistant', 'model', 'claude-sonnet-5-5',
                'content', jsonb_build_array(jsonb_build_object(
                  'type', 'text',
                  'text', 'Simulated reply to 14 input tokens: question ' || ordinal || ' squared is '

@@ -72,6 +72,6 @@ export async function measureBatchkeeperDispatch(
 function oneRequest(content: string) {
   return {
     custom_id: 'r0',
-    params: { model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content }] },
+    params: { model: 'claude-sonnet-5-5', max_tokens: 16, messages: [{ role: 'user', content }] },
   };
 }

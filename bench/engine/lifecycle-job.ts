@@ -10,7 +10,7 @@ export function lifecycleJobBody(run: string, n: number): string {
     requests: Array.from({ length: REQUESTS_PER_JOB }, (_, i) => ({
       custom_id: `r${i}`,
       params: {
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-5-5',
         max_tokens: 16,
         messages: [{ role: 'user', content: `${run} job ${n} request ${i}` }],
       },

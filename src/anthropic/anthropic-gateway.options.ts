@@ -1,3 +1,4 @@
+import type { AnthropicApiVersion } from '../domain/anthropic-api/api-version.js';
 import type { Clock } from '../domain/clock.js';
 import type { MessageBatch } from './batch.types.js';
 import type { BatchDefaults } from './batch-requests.js';
@@ -33,13 +34,18 @@ export interface AnthropicGatewayOptions {
   sleep?: Sleep | undefined;
   /** Draws in [0, 1) for jitter (default: Math.random). */
   random?: (() => number) | undefined;
+  /** The `anthropic-version` every call sends unless a call names its own (default: DEFAULT_ANTHROPIC_VERSION). */
+  anthropicVersion?: AnthropicApiVersion | undefined;
 }
 
 export interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 
-export interface CreateBatchOptions extends BatchDefaults, CallOptions {}
+export interface CreateBatchOptions extends BatchDefaults, CallOptions {
+  /** The `anthropic-version` of this batch (a job's own); default: the gateway's. */
+  anthropicVersion?: string | undefined;
+}
 
 export interface ListBatchesOptions extends CallOptions {
   /** Batches a page, 1..1000 (default: 20). */

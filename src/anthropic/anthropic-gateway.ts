@@ -1,6 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { BatchCreateParams } from '@anthropic-ai/sdk/resources/messages/batches';
 import { AnthropicFailure, BatchWaitTimeoutError } from '../domain/anthropic.errors.js';
+import { DEFAULT_ANTHROPIC_VERSION } from '../domain/anthropic-api/api-version.js';
+import type { CatalogueModel } from '../domain/anthropic-api/model-catalogue.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { sleep } from '../support/sleep.js';
 import type {
@@ -66,6 +68,10 @@ export class AnthropicGateway {
       baseURL: options.baseURL,
       maxRetries: 0,
       timeout: options.timeoutMs ?? 600_000,
+      // One explicit version, not whatever the SDK's major defaults to.
+      defaultHeaders: {
+        'anthropic-version': options.anthropicVersion ?? DEFAULT_ANTHROPIC_VERSION,
+      },
     });
   }
 
@@ -81,7 +87,13 @@ export class AnthropicGateway {
     const complete = completeBatchRequests(requests, options);
     const body = { requests: complete } as unknown as BatchCreateParams;
     const batch = await this.#caller.call(
-      (signal) => this.#client.messages.batches.create(body, { signal }),
+      (signal) =>
+        this.#client.messages.batches.create(body, {
+          signal,
+          ...(options.anthropicVersion
+            ? { headers: { 'anthropic-version': options.anthropicVersion } }
+            : {}),
+        }),
       {
         signal: options.signal,
         creating: { attemptedAt: this.#clock.now(), requestCount: complete.length },
@@ -89,6 +101,25 @@ export class AnthropicGateway {
     );
     this.#caller.created(batch.id);
     return batch;
+  }
+
+  /**
+   * Every model Anthropic lists, retired ones included (the SDK's `client.models.list`, all
+   * pages): what requests are checked against.
+   */
+  async listModels(options: CallOptions = {}): Promise<CatalogueModel[]> {
+    return this.#caller.call(
+      async (signal) => {
+        const models: CatalogueModel[] = [];
+        const pages = this.#client.models.list(
+          { limit: 1000, lifecycle: ['active', 'deprecated', 'retired'] },
+          { signal },
+        );
+        for await (const model of pages) models.push(catalogueModelOf(model));
+        return models;
+      },
+      { signal: options.signal },
+    );
   }
 
   /** The batch as Anthropic sees it now. */
@@ -202,4 +233,21 @@ export class AnthropicGateway {
       interval = Math.min(interval * 1.5, maxPollInterval);
     }
   }
+}
+
+type ModelInfo = Awaited<ReturnType<Anthropic['models']['retrieve']>>;
+
+function catalogueModelOf(info: ModelInfo): CatalogueModel {
+  const extra = info as ModelInfo & { batch_beta_max_tokens?: number | null };
+  return {
+    id: info.id,
+    display_name: info.display_name,
+    created_at: info.created_at,
+    lifecycle: info.lifecycle,
+    deprecated_at: info.deprecated_at,
+    retires_at: info.retires_at,
+    max_tokens: info.max_tokens,
+    max_input_tokens: info.max_input_tokens,
+    batch_beta_max_tokens: extra.batch_beta_max_tokens ?? null,
+  };
 }

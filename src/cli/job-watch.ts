@@ -31,7 +31,8 @@ export interface WireJob extends JobUpdate {
   failureReason: string | null;
   /** A cancel was asked for and waits on Anthropic cancelling the batches. */
   cancelRequested?: boolean;
-  usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  /** `costUsd`: null when a result's model has no price (unknown). */
+  usage: { inputTokens: number; outputTokens: number; costUsd: number | null };
   batches: { batchId: string | null; status: string; requestCount: number }[];
   errors: {
     customId: string;

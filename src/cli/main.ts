@@ -1,6 +1,7 @@
 import { Command, type CommanderError, Option } from 'commander';
 import { DEFAULT_SERVER_URL, EXIT } from './api-client.js';
 import { isBrokenPipe, reportError } from './cli-error.js';
+import { registerAuditCommand } from './commands/audit.command.js';
 import { registerCancelCommand } from './commands/cancel.command.js';
 import { registerChartCommand } from './commands/chart.command.js';
 import { registerDeleteCommand } from './commands/delete.command.js';
@@ -18,6 +19,7 @@ import { registerSimulatorCommand } from './commands/simulator.command.js';
 import { registerStatsCommand } from './commands/stats.command.js';
 import { registerStatusCommand } from './commands/status.command.js';
 import { registerSubmitCommand } from './commands/submit.command.js';
+import { registerTenantsCommand } from './commands/tenants.command.js';
 import { registerWatchCommand } from './commands/watch.command.js';
 import { registerWebhooksCommand } from './commands/webhooks.command.js';
 import { packageVersion } from './package-version.js';
@@ -66,8 +68,10 @@ const program = new Command('batchkeeper')
 
 registerMigrateCommand(program);
 registerProjectionsCommand(program);
+registerAuditCommand(program);
 registerReconcileCommand(program);
 registerKeysCommand(program);
+registerTenantsCommand(program);
 registerServeCommand(program);
 registerSimulatorCommand(program);
 // The commands that talk to a running server (--url/BATCHKEEPER_URL, --api-key/BATCHKEEPER_API_KEY).

@@ -82,15 +82,24 @@ export class PayloadTooLargeError extends BatchkeeperError {
   readonly status = 413;
 }
 
-/** maxQueueSize pending and queued jobs already wait. */
+/**
+ * The caller's jobs already fill what it may have waiting: its own quota, or its share of the
+ * queue while the queue every tenant shares is full. Says nothing of other tenants' jobs.
+ */
 export class QueueFullError extends BatchkeeperError {
   readonly type = 'queue_full_error';
   readonly status = 429;
   constructor(
-    readonly maxQueueSize: number,
+    /** How many of the caller's jobs may wait under the limit that refused it. */
+    readonly allowed: number,
+    readonly limit: 'quota' | 'share' = 'quota',
     readonly retryAfterSeconds = 30,
   ) {
-    super(`the queue is full (${maxQueueSize} jobs waiting); try again later`);
+    super(
+      limit === 'quota'
+        ? `your queue is full: ${allowed} of your jobs are waiting, the most you may have waiting; try again when some have started`
+        : `the queue is full: while it is, you may have ${allowed} jobs waiting and have that many; try again when some have started`,
+    );
   }
 }
 

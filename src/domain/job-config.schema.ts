@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { ANTHROPIC_API_VERSIONS } from './anthropic-api/api-version.js';
 import { canonicalJson, type JsonValue } from './canonical-json.js';
 import { ValidationError } from './errors.js';
 import { PrioritySchema } from './priority.js';
 import { RequestItemSchema } from './request.schema.js';
+import { refineStorableJson, refineStorableText } from './storable-json.js';
 import { parseOrThrow } from './validation.js';
 import { WEBHOOK_SECRET_BYTES, webhookSecretProblem } from './webhook-secret.js';
 
@@ -53,33 +55,38 @@ const RequestsSchema = z
     });
   });
 
-const MetadataSchema = z.record(z.string(), z.unknown()).transform((metadata, ctx) => {
-  let json: string;
-  try {
-    json = canonicalJson(metadata);
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    // Re-split the dotted path: zod joins it again, so the reported path reads the same.
-    for (const issue of error.issues) {
+// Storable first (no NUL, lone surrogate or runaway nesting: Postgres cannot keep them), for
+// the library's callers too; HTTP bodies were checked once already (json-body.middleware).
+const MetadataSchema = z
+  .record(z.string(), z.unknown())
+  .superRefine(refineStorableJson)
+  .transform((metadata, ctx) => {
+    let json: string;
+    try {
+      json = canonicalJson(metadata);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      // Re-split the dotted path: zod joins it again, so the reported path reads the same.
+      for (const issue of error.issues) {
+        ctx.addIssue({
+          code: 'custom',
+          path: issue.path === '' ? [] : issue.path.split('.'),
+          message: issue.message,
+        });
+      }
+      return z.NEVER;
+    }
+    const bytes = Buffer.byteLength(json, 'utf8');
+    if (bytes > MAX_METADATA_BYTES) {
       ctx.addIssue({
         code: 'custom',
-        path: issue.path === '' ? [] : issue.path.split('.'),
-        message: issue.message,
+        message: `metadata is ${bytes} bytes as JSON; at most ${MAX_METADATA_BYTES} are allowed`,
       });
+      return z.NEVER;
     }
-    return z.NEVER;
-  }
-  const bytes = Buffer.byteLength(json, 'utf8');
-  if (bytes > MAX_METADATA_BYTES) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `metadata is ${bytes} bytes as JSON; at most ${MAX_METADATA_BYTES} are allowed`,
-    });
-    return z.NEVER;
-  }
-  // The JSON form: what Postgres stores (jsonb keeps no key order and no undefined either).
-  return JSON.parse(json) as Record<string, JsonValue>;
-});
+    // The JSON form: what Postgres stores (jsonb keeps no key order and no undefined either).
+    return JSON.parse(json) as Record<string, JsonValue>;
+  });
 
 /** A webhook secret in the Standard Webhooks form (see webhookSecretProblem). */
 const WebhookSecretSchema = z.string().superRefine((secret, ctx) => {
@@ -112,6 +119,7 @@ export const JobConfigSchema = z.strictObject({
   callbackUrl: z
     .url({ protocol: /^https?$/, error: 'callbackUrl must be an http or https URL' })
     .max(MAX_CALLBACK_URL_LENGTH)
+    .superRefine(refineStorableText)
     .nullable()
     .optional(),
   webhookSecret: WebhookSecretSchema.nullable().optional(),
@@ -120,6 +128,16 @@ export const JobConfigSchema = z.strictObject({
     .regex(IDEMPOTENCY_KEY_PATTERN, {
       error: 'idempotencyKey must be 1 to 255 printable ASCII characters',
     })
+    .optional(),
+  /** The `anthropic-version` to validate and send the job under (default: the manager's). */
+  anthropicVersion: z
+    .enum(ANTHROPIC_API_VERSIONS, {
+      error: `anthropicVersion must be one of ${ANTHROPIC_API_VERSIONS.join(', ')}`,
+    })
+    .optional(),
+  /** What to do with requests Anthropic would refuse: refuse the job (default) or drop them as errored. */
+  onInvalid: z
+    .enum(['refuse', 'drop'], { error: 'onInvalid must be "refuse" or "drop"' })
     .optional(),
 });
 export type JobConfig = z.output<typeof JobConfigSchema>;

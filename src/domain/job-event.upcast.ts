@@ -1,3 +1,4 @@
+import { VERSION_SENT_BEFORE_IT_WAS_RECORDED } from './anthropic-api/api-version.js';
 import { ConflictError } from './errors.js';
 import { JOB_EVENT_TYPES, type JobEvent } from './job.events.js';
 
@@ -8,8 +9,9 @@ import { JOB_EVENT_TYPES, type JobEvent } from './job.events.js';
  * shape to the new one, so old and new instances can share one log.
  *
  * 2: BatchEnded may carry `resultsUrl`; JobStarted names its instance as the job's owner.
+ * 3: JobCreated records the job's `anthropicVersion`.
  */
-export const EVENT_SCHEMA_VERSION = 2;
+export const EVENT_SCHEMA_VERSION = 3;
 
 /** An event as it comes out of the log, before it is known to be one of ours. */
 export interface StoredJobEvent {
@@ -41,6 +43,15 @@ const UPCASTERS: readonly Upcaster[] = [
     type: 'BatchEnded',
     before: 2,
     upcast: (data) => ({ resultsUrl: undefined, ...(data as object) }),
+  },
+  {
+    // Before schema 3 no version was set: the SDK sent its default header.
+    type: 'JobCreated',
+    before: 3,
+    upcast: (data) => ({
+      anthropicVersion: VERSION_SENT_BEFORE_IT_WAS_RECORDED,
+      ...(data as object),
+    }),
   },
 ];
 

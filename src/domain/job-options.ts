@@ -1,3 +1,8 @@
+import {
+  type AnthropicApiVersion,
+  DEFAULT_ANTHROPIC_VERSION,
+} from './anthropic-api/api-version.js';
+import { type PriceTable, SHIPPED_PRICE_TABLE } from './pricing.js';
 import { Priority } from './priority.js';
 
 /** The manager's options (the seed's, plus what the pipeline needs). */
@@ -6,6 +11,19 @@ export interface JobOptions {
   maxConcurrentJobs: number;
   /** Pending and queued jobs accepted before createJob refuses (default: 1000). */
   maxQueueSize: number;
+  /**
+   * Pending and queued jobs one tenant may have (default: maxQueueSize); while the whole queue
+   * is full a tenant is still admitted up to an even share of it (see decideAdmission).
+   */
+  tenantMaxQueueSize?: number | undefined;
+  /**
+   * Slots of one instance a tenant's jobs may hold once jobs of more than one tenant exist
+   * (default: maxConcurrentJobs - 1, at least 1), so one tenant's long jobs always leave a slot
+   * to the others.
+   */
+  tenantMaxConcurrentJobs?: number | undefined;
+  /** Requests one tenant may have waiting at Anthropic (default: 80% of maxRequestsInFlight). */
+  tenantMaxRequestsInFlight?: number | undefined;
   /** (default: Priority.NORMAL) */
   defaultPriority: Priority;
   /** How long a request's fingerprint deduplicates later ones (default: 300000). */
@@ -42,6 +60,10 @@ export interface JobOptions {
    * its creation was still out cannot have it land after the job was sent again (default: 180000).
    */
   submitTimeoutMs: number;
+  /** The `anthropic-version` a job is validated and sent under unless it names one (default: 2026-10-21). */
+  anthropicVersion: AnthropicApiVersion;
+  /** What results are costed with (default: the shipped table, src/domain/anthropic-api/prices.json). */
+  priceTable: PriceTable;
 }
 
 /**
@@ -51,6 +73,10 @@ export interface JobOptions {
 export const DEFAULT_JOB_OPTIONS: Readonly<JobOptions> = {
   maxConcurrentJobs: 5,
   maxQueueSize: 1000,
+  // Unset: derived from the options above (tenantLimitDefaults); listed so they can be set.
+  tenantMaxQueueSize: undefined,
+  tenantMaxConcurrentJobs: undefined,
+  tenantMaxRequestsInFlight: undefined,
   defaultPriority: Priority.NORMAL,
   deduplicationWindowMs: 5 * 60_000,
   defaultTimeoutMs: 24 * 60 * 60_000,
@@ -65,4 +91,22 @@ export const DEFAULT_JOB_OPTIONS: Readonly<JobOptions> = {
   schedulerIntervalMs: 250,
   reconcileAfterMs: 10_000,
   submitTimeoutMs: 180_000,
+  anthropicVersion: DEFAULT_ANTHROPIC_VERSION,
+  priceTable: SHIPPED_PRICE_TABLE,
 };
+
+/** The per-tenant limits as they apply when a tenant has no override. */
+export function tenantLimitDefaults(options: JobOptions): {
+  maxQueueSize: number;
+  maxConcurrentJobs: number;
+  maxRequestsInFlight: number;
+} {
+  return {
+    maxQueueSize: options.tenantMaxQueueSize ?? options.maxQueueSize,
+    maxConcurrentJobs:
+      options.tenantMaxConcurrentJobs ?? Math.max(1, options.maxConcurrentJobs - 1),
+    maxRequestsInFlight:
+      options.tenantMaxRequestsInFlight ??
+      Math.max(1, Math.floor(options.maxRequestsInFlight * 0.8)),
+  };
+}

@@ -9,6 +9,7 @@
  * - lease: an instance's time-limited claim on a processing job.
  * - delivery: one webhook message and its attempts.
  */
+import type { AnthropicApiVersion } from './anthropic-api/api-version.js';
 import type { JobStatus } from './job-status.js';
 import type { JobProgress } from './progress.js';
 
@@ -16,7 +17,8 @@ import type { JobProgress } from './progress.js';
 export interface UsageTotals {
   inputTokens: number;
   outputTokens: number;
-  costUsd: number;
+  /** Estimated USD; null when a result's model has no price in the table (unknown, never 0). */
+  costUsd: number | null;
 }
 
 export type JobCreated = {
@@ -33,6 +35,13 @@ export type JobCreated = {
     idempotencyKey: string | null;
     /** SHA-256 of the job's canonical config, to tell a repeated Idempotency-Key from a reused one. */
     configHash?: string;
+    /**
+     * The `anthropic-version` the job was validated under; every batch of it (retries too) is
+     * sent under it. Always written since schema 3; older events are upcast to what was sent then.
+     */
+    anthropicVersion?: AnthropicApiVersion;
+    /** Requests refused by validation and recorded as errored at once (`onInvalid: "drop"`). */
+    droppedRequests?: number;
     totalRequests: number;
     uniqueRequests: number;
     deduplicatedRequests: number;
@@ -73,6 +82,8 @@ export type BatchResultsCollected = {
     expired: number;
     retryable: number;
     usage: UsageTotals;
+    /** Hex SHA-256 over the batch's stored results in request order (docs/audit.md; absent before it was kept). */
+    resultsDigest?: string | undefined;
     at: string;
   };
 };

@@ -1,3 +1,7 @@
+import {
+  type AnthropicApiVersion,
+  VERSION_SENT_BEFORE_IT_WAS_RECORDED,
+} from './anthropic-api/api-version.js';
 import type { JobEvent, UsageTotals } from './job.events.js';
 import { STATUS_AFTER } from './job.events.js';
 import type { JobStatus } from './job-status.js';
@@ -34,6 +38,8 @@ export interface JobState {
   timeoutMs: number;
   callbackUrl: string | null;
   idempotencyKey: string | null;
+  /** The `anthropic-version` every batch of the job is sent under. */
+  anthropicVersion: AnthropicApiVersion;
   totalRequests: number;
   uniqueRequests: number;
   deduplicatedRequests: number;
@@ -81,16 +87,18 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
       timeoutMs: d.timeoutMs,
       callbackUrl: d.callbackUrl,
       idempotencyKey: d.idempotencyKey,
+      anthropicVersion: d.anthropicVersion ?? VERSION_SENT_BEFORE_IT_WAS_RECORDED,
       totalRequests: d.totalRequests,
       uniqueRequests: d.uniqueRequests,
       deduplicatedRequests: d.deduplicatedRequests,
-      outcomes: { completed: 0, failed: 0, cancelled: 0, expired: 0 },
+      // Requests dropped by validation are final errors from the start.
+      outcomes: { completed: 0, failed: d.droppedRequests ?? 0, cancelled: 0, expired: 0 },
       inFlight: 0,
       awaitingRetry: 0,
       retryCount: 0,
       batches: [],
       usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
-      errorCount: 0,
+      errorCount: d.droppedRequests ?? 0,
       retriedErrorCount: 0,
       failureReason: null,
       reportedProgress: null,
@@ -190,7 +198,11 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
         usage: {
           inputTokens: state.usage.inputTokens + d.usage.inputTokens,
           outputTokens: state.usage.outputTokens + d.usage.outputTokens,
-          costUsd: roundUsd(state.usage.costUsd + d.usage.costUsd),
+          // One result of a model with no price makes the whole cost unknown.
+          costUsd:
+            state.usage.costUsd === null || d.usage.costUsd === null
+              ? null
+              : roundUsd(state.usage.costUsd + d.usage.costUsd),
         },
       };
     }

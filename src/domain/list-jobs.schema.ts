@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_TAGS_PER_JOB, TagSchema } from './job-config.schema.js';
 import { JobStatusSchema } from './job-status.js';
 import { PrioritySchema } from './priority.js';
+import { refineStorableText } from './storable-json.js';
 import { parseOrThrow } from './validation.js';
 
 /** How many jobs a page holds when the caller does not say: 50. */
@@ -9,6 +10,9 @@ export const DEFAULT_LIST_LIMIT = 50;
 
 /** The most jobs one page may hold: 1000. */
 export const MAX_LIST_LIMIT = 1000;
+
+/** The longest text search (`q`): 200 characters. */
+export const MAX_LIST_QUERY_LENGTH = 200;
 
 /** The fields a job list can be sorted by. */
 export const LIST_JOBS_SORT_FIELDS = [
@@ -43,15 +47,26 @@ const TagsFilterSchema = z
   )
   .transform((tags) => (tags.length === 0 ? undefined : tags));
 
+/** A text search; blank means none. */
+const TextSearchSchema = z
+  .string({ error: 'q must be text' })
+  .trim()
+  .max(MAX_LIST_QUERY_LENGTH, { error: `q may be at most ${MAX_LIST_QUERY_LENGTH} characters` })
+  .superRefine(refineStorableText)
+  .transform((q) => (q === '' ? undefined : q));
+
 /**
  * listJobs' filter: `limit` (default: 50), `offset` (default: 0), `sortBy` (default: createdAt),
  * `sortOrder` (default: desc). `priority` keeps jobs of that level or more urgent (`priority: 2`
- * is CRITICAL and HIGH); `tags` keeps jobs carrying any of them; absent or null filters keep all.
+ * is CRITICAL and HIGH); `tags` keeps jobs carrying any of them; `q` keeps jobs whose id starts
+ * with it or whose tags or metadata values (at any depth) contain it, ignoring case; absent or
+ * null filters keep all.
  */
 export const ListJobsFilterSchema = z.strictObject({
   status: JobStatusSchema.nullish().transform((status) => status ?? undefined),
   priority: PrioritySchema.nullish().transform((priority) => priority ?? undefined),
   tags: TagsFilterSchema.nullish().transform((tags) => tags ?? undefined),
+  q: TextSearchSchema.nullish().transform((q) => q ?? undefined),
   limit: integerInput('limit', 1, MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
   offset: integerInput('offset', 0, Number.MAX_SAFE_INTEGER).default(0),
   sortBy: z

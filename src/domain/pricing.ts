@@ -1,8 +1,6 @@
-/** What the Message Batches API charges against the standard price: 0.5, i.e. 50% off. */
-export const BATCH_DISCOUNT = 0.5;
-
-/** The month the price table below was last checked against Anthropic's pricing page. */
-export const PRICES_CHECKED = '2026-11';
+import { z } from 'zod';
+import shippedPrices from './anthropic-api/prices.json' with { type: 'json' };
+import { ValidationError } from './errors.js';
 
 /** Standard (not batch) prices in USD per million tokens. */
 export interface TokenPrices {
@@ -20,8 +18,67 @@ export interface ModelPrice {
   readonly match: readonly string[];
   readonly prices: TokenPrices;
   /** Higher prices for every token of a request whose prompt is longer than `aboveTokens`. */
-  readonly longPrompt?: { readonly aboveTokens: number; readonly prices: TokenPrices };
+  readonly longPrompt?: { readonly aboveTokens: number; readonly prices: TokenPrices } | undefined;
 }
+
+/**
+ * A price table: where and when it was taken, the batch discount, and one row per model family
+ * (first match wins, so each version-specific row stands before its family's catch-all).
+ */
+export interface PriceTable {
+  readonly source: string;
+  /** The day the table was read from `source` (YYYY-MM-DD). */
+  readonly takenOn: string;
+  /** What a batch costs against the standard price: 0.5 is 50% off. */
+  readonly batchDiscount: number;
+  readonly models: readonly ModelPrice[];
+}
+
+const TokenPricesSchema = z.strictObject({
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+  cacheWrite: z.number().nonnegative(),
+  cacheRead: z.number().nonnegative(),
+});
+
+/** The form of a price table file (the shipped one, or BATCHKEEPER_PRICES_FILE). */
+export const PriceTableSchema = z.object({
+  source: z.string().min(1),
+  takenOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'takenOn must be YYYY-MM-DD' }),
+  unit: z.string().optional(),
+  batchDiscount: z.number().gt(0).max(1),
+  models: z.array(
+    z.strictObject({
+      label: z.string().min(1),
+      match: z.array(z.string().min(1)).min(1),
+      prices: TokenPricesSchema,
+      longPrompt: z
+        .strictObject({ aboveTokens: z.int().positive(), prices: TokenPricesSchema })
+        .optional(),
+    }),
+  ),
+});
+
+/** A price table from parsed JSON; a ValidationError naming the field otherwise. */
+export function parsePriceTable(json: unknown, origin = 'price table'): PriceTable {
+  const parsed = PriceTableSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => ({
+    path: issue.path.join('.'),
+    message: issue.message,
+  }));
+  const first = issues[0]!;
+  throw new ValidationError(`${origin}: ${first.path || '(root)'}: ${first.message}`, issues);
+}
+
+/** The table shipped with batchkeeper (src/domain/anthropic-api/prices.json). */
+export const SHIPPED_PRICE_TABLE: PriceTable = parsePriceTable(shippedPrices, 'prices.json');
+
+/** What the Message Batches API charges against the standard price: 0.5, i.e. 50% off. */
+export const BATCH_DISCOUNT = SHIPPED_PRICE_TABLE.batchDiscount;
+
+/** The day the shipped price table was taken from Anthropic's pricing page. */
+export const PRICES_CHECKED = SHIPPED_PRICE_TABLE.takenOn;
 
 /** The token counts of a result, as Anthropic reports them in `usage`. */
 export interface TokenUsage {
@@ -31,80 +88,28 @@ export interface TokenUsage {
   cache_read_input_tokens?: number | null;
 }
 
-// First match wins, so each version-specific row stands before its family's catch-all.
-// Source: https://platform.claude.com/docs/en/about-claude/pricing (checked PRICES_CHECKED).
-const MODEL_PRICES: readonly ModelPrice[] = [
-  {
-    label: 'Claude Opus 5.5',
-    match: ['opus-5-5'],
-    prices: { input: 4, output: 20, cacheWrite: 5, cacheRead: 0.2 },
-  },
-  {
-    label: 'Claude Opus 3, 4 and 4.1',
-    match: ['3-opus', 'opus-4-0', 'opus-4-1', 'opus-4-2025'],
-    prices: { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 },
-  },
-  {
-    label: 'Claude Opus (4.5 to 5)',
-    match: ['opus'],
-    prices: { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 },
-  },
-  {
-    label: 'Claude Sonnet 5.5',
-    match: ['sonnet-5-5'],
-    prices: { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.1 },
-  },
-  {
-    label: 'Claude Sonnet 5',
-    match: ['sonnet-5'],
-    prices: { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.2 },
-  },
-  {
-    label: 'Claude Sonnet (3.5 to 4.6)',
-    match: ['sonnet'],
-    prices: { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
-  },
-  {
-    label: 'Claude Haiku 5.5',
-    match: ['haiku-5-5'],
-    prices: { input: 0.1, output: 0.5, cacheWrite: 0.125, cacheRead: 0.01 },
-    longPrompt: {
-      aboveTokens: 100_000,
-      prices: { input: 0.5, output: 2.5, cacheWrite: 0.625, cacheRead: 0.05 },
-    },
-  },
-  {
-    label: 'Claude Haiku 3.5',
-    match: ['3-5-haiku'],
-    prices: { input: 0.8, output: 4, cacheWrite: 1, cacheRead: 0.08 },
-  },
-  {
-    label: 'Claude Haiku 3',
-    match: ['3-haiku'],
-    prices: { input: 0.25, output: 1.25, cacheWrite: 0.3, cacheRead: 0.03 },
-  },
-  {
-    label: 'Claude Haiku (4.5)',
-    match: ['haiku'],
-    prices: { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
-  },
-];
-
 /** The price row for a model id (`claude-sonnet-5-5`, `anthropic.claude-3-haiku-...`), or null for an unknown model. */
-export function priceForModel(model: string): ModelPrice | null {
+export function priceForModel(
+  model: string,
+  table: PriceTable = SHIPPED_PRICE_TABLE,
+): ModelPrice | null {
   const id = model.toLowerCase();
-  return MODEL_PRICES.find((row) => row.match.some((fragment) => id.includes(fragment))) ?? null;
+  return table.models.find((row) => row.match.some((fragment) => id.includes(fragment))) ?? null;
 }
 
 /**
  * An estimate in USD of what one batch result cost: standard prices from a table matched by
- * family in the model id, halved for the Message Batches API; null for an unknown model. The
- * prices are estimates to keep current (see PRICES_CHECKED): Anthropic changes them, and the
- * table knows neither 1-hour cache writes (priced as 5-minute ones) nor regional surcharges.
+ * family in the model id, times the table's batch discount; null for a model the table does not
+ * price (never zero). The table knows neither 1-hour cache writes (priced as 5-minute ones) nor
+ * regional surcharges (`inference_geo`).
  * @example estimateBatchCostUsd('claude-sonnet-5-5', { input_tokens: 1_000_000, output_tokens: 0 }) // 1
  */
-export function estimateBatchCostUsd(model: string, usage: TokenUsage): number | null {
-  const row = priceForModel(model);
+export function estimateBatchCostUsd(
+  model: string,
+  usage: TokenUsage,
+  table: PriceTable = SHIPPED_PRICE_TABLE,
+): number | null {
+  const row = priceForModel(model, table);
   if (row === null) return null;
   const cacheWrite = usage.cache_creation_input_tokens ?? 0;
   const cacheRead = usage.cache_read_input_tokens ?? 0;
@@ -118,5 +123,5 @@ export function estimateBatchCostUsd(model: string, usage: TokenUsage): number |
     usage.output_tokens * prices.output +
     cacheWrite * prices.cacheWrite +
     cacheRead * prices.cacheRead;
-  return (standard / 1_000_000) * BATCH_DISCOUNT;
+  return (standard / 1_000_000) * table.batchDiscount;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refineStorableJson } from './storable-json.js';
 
 /** What Anthropic allows as a request's custom_id: 1 to 64 letters, digits, underscores or hyphens. */
 export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -44,11 +45,14 @@ export const MessageParamsSchema = z.looseObject({
 });
 export type MessageParams = z.output<typeof MessageParamsSchema>;
 
-/** One request of a job, exactly Anthropic's batch item: `{custom_id, params}`. */
+/**
+ * One request of a job, exactly Anthropic's batch item: `{custom_id, params}`. Its params must be
+ * storable as jsonb: no NUL or lone surrogate in any text or key, at most MAX_JSON_DEPTH deep.
+ */
 export const RequestItemSchema = z.strictObject({
   custom_id: z.string().regex(CUSTOM_ID_PATTERN, {
     error: 'custom_id must be 1 to 64 letters, digits, underscores or hyphens',
   }),
-  params: MessageParamsSchema,
+  params: MessageParamsSchema.superRefine(refineStorableJson),
 });
 export type RequestItem = z.output<typeof RequestItemSchema>;

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { BatchJobManager } from '../manager/batch-job-manager.js';
 import type { Db } from '../store/schema/index.js';
 import type { AppEnv } from './app-env.js';
+import { eventsFeedRoutes } from './events-feed.routes.js';
 import { jobsApi } from './jobs-api.js';
 import { webhooksRoutes } from './webhooks.routes.js';
 
@@ -22,5 +23,6 @@ export function apiRoutes(deps: ApiRoutesDeps): OpenAPIHono<AppEnv>[] {
     ...jobsApi({ manager: deps.manager }),
     // The manager's webhook settings: built once, from the config in serve.
     webhooksRoutes({ db: deps.db, ...deps.manager.webhookSettings }),
+    eventsFeedRoutes({ db: deps.db }),
   ];
 }

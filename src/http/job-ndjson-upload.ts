@@ -6,6 +6,7 @@ import {
   TagSchema,
 } from '../domain/job-config.schema.js';
 import { type RequestItem, RequestItemSchema } from '../domain/request.schema.js';
+import { findUnstorableJson, refineStorableText } from '../domain/storable-json.js';
 import { formatIssuePath } from '../domain/validation.js';
 import { readNdjsonLines } from './ndjson-body.js';
 
@@ -16,7 +17,11 @@ const BOOLEAN_WORDS = { true: true, false: false } as const;
  * checked again, with the requests, by createJob; these schemas only turn strings into values.
  */
 export const NdjsonJobOptionsSchema = z.strictObject({
-  priority: z.string().optional().openapi({ description: 'CRITICAL..BACKGROUND or 1..5' }),
+  priority: z
+    .string()
+    .superRefine(refineStorableText)
+    .optional()
+    .openapi({ description: 'CRITICAL..BACKGROUND or 1..5' }),
   tags: z
     .string()
     .transform((tags) => tags.split(',').map((tag) => tag.trim()))
@@ -32,20 +37,42 @@ export const NdjsonJobOptionsSchema = z.strictObject({
     .regex(/^\d{1,16}$/, { error: 'timeoutMs must be a whole number of milliseconds' })
     .transform(Number)
     .optional(),
-  callbackUrl: z.string().optional(),
-  webhookSecret: z.string().optional().openapi({ description: '`whsec_...`; prefer a JSON body' }),
+  callbackUrl: z.string().superRefine(refineStorableText).optional(),
+  webhookSecret: z
+    .string()
+    .superRefine(refineStorableText)
+    .optional()
+    .openapi({ description: '`whsec_...`; prefer a JSON body' }),
   metadata: z
     .string()
     .transform((text, ctx) => {
+      let metadata: unknown;
       try {
-        return JSON.parse(text) as unknown;
+        metadata = JSON.parse(text);
       } catch {
         ctx.addIssue({ code: 'custom', message: 'metadata must be a JSON object' });
         return z.NEVER;
       }
+      const unstorable = findUnstorableJson(metadata);
+      if (unstorable) {
+        ctx.addIssue({ code: 'custom', path: unstorable.path, message: unstorable.message });
+        return z.NEVER;
+      }
+      return metadata;
     })
     .optional()
     .openapi({ description: 'a JSON object, URL-encoded' }),
+  anthropicVersion: z
+    .string()
+    .superRefine(refineStorableText)
+    .optional()
+    .openapi({ description: "`2023-06-01` or `2026-10-21` (default: the server's)" }),
+  onInvalid: z
+    .enum(['refuse', 'drop'], { error: 'onInvalid must be refuse or drop' })
+    .optional()
+    .openapi({
+      description: 'refuse the job (default) or drop the requests Anthropic would refuse',
+    }),
 });
 export type NdjsonJobOptions = z.output<typeof NdjsonJobOptionsSchema>;
 
@@ -57,7 +84,7 @@ export type NdjsonJobOptions = z.output<typeof NdjsonJobOptionsSchema>;
 export async function readNdjsonJob(
   body: ReadableStream<Uint8Array> | null,
   options: NdjsonJobOptions,
-  limits: { maxBytes: number },
+  limits: { maxBytes: number; maxLineBytes?: number | undefined },
 ): Promise<JobConfigInput> {
   const requests: RequestItem[] = [];
   const lineOfCustomId = new Map<string, number>();

@@ -13,6 +13,8 @@ export interface JobsApiDeps {
   manager: BatchJobManager;
   /** The largest NDJSON upload, in bytes (default: 256 MiB). */
   maxNdjsonBodyBytes?: number | undefined;
+  /** The longest NDJSON line, in bytes (default: 32 MiB). */
+  maxNdjsonLineBytes?: number | undefined;
   /** How the event stream follows a job (defaults: poll every 250 ms, heartbeat after 15 s). */
   stream?: { pollIntervalMs?: number | undefined; heartbeatMs?: number | undefined } | undefined;
 }
@@ -21,7 +23,11 @@ export interface JobsApiDeps {
 export function jobsApi(deps: JobsApiDeps): OpenAPIHono<AppEnv>[] {
   const { manager } = deps;
   return [
-    jobsRoutes({ manager, maxNdjsonBodyBytes: deps.maxNdjsonBodyBytes }),
+    jobsRoutes({
+      manager,
+      maxNdjsonBodyBytes: deps.maxNdjsonBodyBytes,
+      maxNdjsonLineBytes: deps.maxNdjsonLineBytes,
+    }),
     jobActionsRoutes({ manager }),
     jobResultsRoutes({ manager }),
     jobEventsRoutes({ manager }),

@@ -6,6 +6,12 @@ import type { BatchJobManager } from '../manager/batch-job-manager.js';
 import type { AppEnv } from './app-env.js';
 import { createRouter } from './create-router.js';
 import { errorResponse, unauthorizedResponse } from './error.schema.js';
+import { readJobAsOf } from './job-as-of.js';
+import {
+  AsOfQuerySchema,
+  asOfOutOfRangeResponse,
+  JobDetailsAsOfSchema,
+} from './job-as-of.schemas.js';
 import { NdjsonJobOptionsSchema, readNdjsonJob } from './job-ndjson-upload.js';
 import {
   CREATE_JOB_EXAMPLE,
@@ -16,10 +22,10 @@ import {
   JOB_SUMMARY_EXAMPLE,
 } from './jobs.examples.js';
 import {
+  CreatedJobSchema,
   CreateJobBodySchema,
   DeleteResultSchema,
   JOBS_TAG,
-  JobDetailsSchema,
   JobIdParams,
   JobListSchema,
   JobSummarySchema,
@@ -37,6 +43,8 @@ export interface JobsRoutesDeps {
   manager: BatchJobManager;
   /** The largest NDJSON upload, in bytes (default: 256 MiB); JSON bodies have the app's limit. */
   maxNdjsonBodyBytes?: number | undefined;
+  /** The longest NDJSON line, in bytes (default: 32 MiB, the Messages API's request limit). */
+  maxNdjsonLineBytes?: number | undefined;
 }
 
 const createJobRoute = createRoute({
@@ -76,7 +84,11 @@ const createJobRoute = createRoute({
     },
   },
   responses: {
-    201: jsonContent(JobSummarySchema, 'created and queued', JOB_SUMMARY_EXAMPLE),
+    201: jsonContent(
+      CreatedJobSchema,
+      'created and queued (with the generated `webhookSecret` when a callback came without one)',
+      JOB_SUMMARY_EXAMPLE,
+    ),
     200: jsonContent(
       JobSummarySchema,
       'the job this Idempotency-Key already created',
@@ -122,7 +134,9 @@ const listJobsRoute = createRoute({
   summary: "The caller's jobs, a page at a time",
   description:
     '`priority=N` keeps jobs of that level or more urgent; `tags` (comma-separated) keeps jobs ' +
-    'carrying any of them.',
+    'carrying any of them; `q` (at most 200 characters) keeps jobs whose id starts with it or ' +
+    'whose tags or metadata values (at any depth; not keys) contain it, ignoring case. Unknown ' +
+    'parameters are refused.',
   request: { query: ListJobsFilterSchema },
   responses: {
     200: jsonContent(JobListSchema, 'a page of jobs', JOB_LIST_EXAMPLE),
@@ -141,9 +155,12 @@ const getJobRoute = createRoute({
   operationId: 'getJob',
   tags: [JOBS_TAG],
   summary: 'A job with its progress, batches and latest errors',
-  request: { params: JobIdParams },
+  description:
+    '`asOf=VERSION`: the job as it was right after that event of its log (see `asOf` in the answer).',
+  request: { params: JobIdParams, query: AsOfQuerySchema },
   responses: {
-    200: jsonContent(JobDetailsSchema, 'the job', JOB_DETAILS_EXAMPLE),
+    200: jsonContent(JobDetailsAsOfSchema, 'the job', JOB_DETAILS_EXAMPLE),
+    400: asOfOutOfRangeResponse,
     401: unauthorizedResponse,
     404: jobNotFoundResponse,
   },
@@ -173,7 +190,10 @@ export function jobsRoutes(deps: JobsRoutesDeps): OpenAPIHono<AppEnv> {
       const options = c.req.valid('query');
       let config: JobConfigInput;
       if (isNdjsonContentType(c.req.header('content-type'))) {
-        config = await readNdjsonJob(c.req.raw.body, options, { maxBytes: maxNdjsonBytes });
+        config = await readNdjsonJob(c.req.raw.body, options, {
+          maxBytes: maxNdjsonBytes,
+          maxLineBytes: deps.maxNdjsonLineBytes,
+        });
       } else {
         if (Object.keys(options).length > 0) {
           throw new ValidationError(
@@ -182,12 +202,14 @@ export function jobsRoutes(deps: JobsRoutesDeps): OpenAPIHono<AppEnv> {
         }
         config = requireJsonBody(c.req.valid('json'));
       }
-      const summary = await jobs.createJob({ ...config, idempotencyKey }, c.get('requestId'));
-      // With an Idempotency-Key the job may be one an earlier request made: its creator says.
-      const created =
-        idempotencyKey === undefined || (await jobs.createdBy(summary.id, c.get('requestId')));
+      // With an Idempotency-Key the job may be one an earlier request made: the create says.
+      const { summary, created, callbackSecret } = await jobs.createJobWithOutcome(
+        { ...config, idempotencyKey },
+        c.get('requestId'),
+      );
       c.header('location', `/v1/jobs/${summary.id}`);
-      return created ? c.json(summary, 201) : c.json(summary, 200);
+      if (!created) return c.json(summary, 200);
+      return c.json(callbackSecret ? { ...summary, webhookSecret: callbackSecret } : summary, 201);
     })
     .openapi(listJobsRoute, async (c) => {
       const page = await deps.manager.forTenant(c.get('tenant')).listJobs(c.req.valid('query'));
@@ -195,7 +217,10 @@ export function jobsRoutes(deps: JobsRoutesDeps): OpenAPIHono<AppEnv> {
     })
     .openapi(getJobRoute, async (c) => {
       const { id } = c.req.valid('param');
-      const job = await deps.manager.forTenant(c.get('tenant')).getJob(id);
+      const { asOf } = c.req.valid('query');
+      const jobs = deps.manager.forTenant(c.get('tenant'));
+      if (asOf !== undefined) return c.json(await readJobAsOf(jobs, id, asOf), 200);
+      const job = await jobs.getJob(id);
       if (!job) throw new NotFoundError(`job ${id} not found`);
       return c.json(job, 200);
     })

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { JobConfigSchema } from '../domain/job-config.schema.js';
 import { JOB_STATUSES } from '../domain/job-status.js';
+import { refineStorableText } from '../domain/storable-json.js';
 import { errorResponse } from './error.schema.js';
 import { JOB_NOT_FOUND_EXAMPLE } from './jobs.examples.js';
 
@@ -16,6 +17,7 @@ export const JobIdParams = z.object({
     .string()
     .min(1)
     .max(200)
+    .superRefine(refineStorableText)
     .openapi({
       param: { name: 'id', in: 'path' },
       description: 'the job id',
@@ -60,6 +62,19 @@ export const JobSummarySchema = z
   })
   .openapi('JobSummary');
 
+/** The 201 of POST /v1/jobs: the summary, and a callback's secret when createJob generated it. */
+export const CreatedJobSchema = JobSummarySchema.extend({
+  webhookSecret: z
+    .string()
+    .optional()
+    .openapi({
+      description:
+        'present when `callbackUrl` was given without `webhookSecret`: the secret generated to sign ' +
+        'its deliveries, shown this once (a replay of the Idempotency-Key does not show it again)',
+      example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    }),
+}).openapi('CreatedJob');
+
 export const JobSchema = JobSummarySchema.extend({
   tenant: z.string(),
   step: z.string().nullable().openapi({ description: 'the inner step of a processing job' }),
@@ -78,7 +93,10 @@ export const JobSchema = JobSummarySchema.extend({
   usage: z.object({
     inputTokens: z.number().int(),
     outputTokens: z.number().int(),
-    costUsd: z.number(),
+    costUsd: z.number().nullable().openapi({
+      description:
+        "Estimated USD at batch prices; null when a result's model has no price in the table (unknown, never 0)",
+    }),
   }),
   batchIds: z.array(z.string()),
   errorCount: z.number().int().openapi({

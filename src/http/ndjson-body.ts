@@ -1,4 +1,6 @@
 import { PayloadTooLargeError, ValidationError } from '../domain/errors.js';
+import { findUnstorableJson, unstorablePath } from '../domain/storable-json.js';
+import { type LineReaderWork, readLines } from '../support/read-lines.js';
 
 /** One non-blank line of an NDJSON body, parsed; `lineNumber` counts from 1, blank lines included. */
 export interface NdjsonLine {
@@ -6,9 +8,16 @@ export interface NdjsonLine {
   value: unknown;
 }
 
+/** The longest NDJSON line read: 32 MiB, the Messages API's limit for one request. */
+export const MAX_NDJSON_LINE_BYTES = 32 * 1024 * 1024;
+
 export interface NdjsonReadOptions {
   /** The most bytes read before the body is refused with 413. */
   maxBytes: number;
+  /** The longest line, line end aside, before the body is refused with 413 (default: 32 MiB). */
+  maxLineBytes?: number | undefined;
+  /** Counts the line reader's work (for tests). */
+  work?: LineReaderWork | undefined;
 }
 
 /** The media type of one JSON value a line. */
@@ -20,74 +29,49 @@ export function isNdjsonContentType(contentType: string | undefined): boolean {
 }
 
 /**
- * Reads an NDJSON body line by line as it arrives: only the current partial line is held, never
- * the whole body as one string. Throws a ValidationError naming the line of malformed JSON, and a
- * PayloadTooLargeError once more than `maxBytes` have come. Stopping early cancels the body.
+ * Reads an NDJSON body line by line as it arrives, in linear time: only the current line is
+ * held, never the whole body. Throws a ValidationError naming the line of bytes that are not
+ * UTF-8, of malformed JSON, or of a value Postgres cannot store (NUL, a lone surrogate, nesting
+ * past MAX_JSON_DEPTH); a PayloadTooLargeError once more than `maxBytes` have come or a line is
+ * longer than `maxLineBytes`. Stopping early cancels the body.
  */
 export async function* readNdjsonLines(
   body: ReadableStream<Uint8Array> | null,
   options: NdjsonReadOptions,
 ): AsyncGenerator<NdjsonLine> {
   if (!body) return;
-  const reader = body.getReader();
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let bytes = 0;
-  let partial = '';
-  let lineNumber = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      bytes += value.byteLength;
-      if (bytes > options.maxBytes) {
-        throw new PayloadTooLargeError(`the request body is larger than ${options.maxBytes} bytes`);
-      }
-      const lines = (partial + decode(decoder, value, lineNumber + 1, true)).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        lineNumber += 1;
-        const parsed = parseLine(line, lineNumber);
-        if (parsed) yield parsed;
-      }
-    }
-    const last = partial + decode(decoder, undefined, lineNumber + 1, false);
-    if (last !== '') {
-      lineNumber += 1;
-      const parsed = parseLine(last, lineNumber);
-      if (parsed) yield parsed;
-    }
-  } finally {
-    // An early stop (a bad line, a consumer that gave up) leaves the rest of the body unread.
-    await reader.cancel().catch(() => {});
-    reader.releaseLock();
+  const maxLineBytes = options.maxLineBytes ?? MAX_NDJSON_LINE_BYTES;
+  const lines = readLines(body, {
+    maxBytes: options.maxBytes,
+    tooLarge: (max) => new PayloadTooLargeError(`the request body is larger than ${max} bytes`),
+    maxLineBytes,
+    lineTooLong: (lineNumber, max) =>
+      new PayloadTooLargeError(
+        `line ${lineNumber} is longer than ${max} bytes, the most one request may be`,
+      ),
+    invalidText: (lineNumber) => invalidLine(lineNumber, '', 'not valid UTF-8'),
+    work: options.work,
+  });
+  for await (const { text, number } of lines) {
+    const parsed = parseLine(text, number);
+    if (parsed) yield parsed;
   }
 }
 
-function decode(
-  decoder: InstanceType<typeof TextDecoder>,
-  chunk: Uint8Array | undefined,
-  lineNumber: number,
-  stream: boolean,
-): string {
-  try {
-    return decoder.decode(chunk, { stream });
-  } catch {
-    throw invalidLine(lineNumber, 'not valid UTF-8');
-  }
-}
-
-function parseLine(line: string, lineNumber: number): NdjsonLine | undefined {
-  const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+function parseLine(text: string, lineNumber: number): NdjsonLine | undefined {
   if (text.trim() === '') return undefined;
+  let value: unknown;
   try {
-    return { lineNumber, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch {
-    throw invalidLine(lineNumber, 'not valid JSON');
+    throw invalidLine(lineNumber, '', 'not valid JSON');
   }
+  const unstorable = findUnstorableJson(value);
+  if (unstorable) throw invalidLine(lineNumber, unstorablePath(unstorable), unstorable.message);
+  return { lineNumber, value };
 }
 
-function invalidLine(lineNumber: number, message: string): ValidationError {
-  return new ValidationError(`line ${lineNumber}: ${message}`, [
-    { path: `line ${lineNumber}`, message },
-  ]);
+function invalidLine(lineNumber: number, path: string, message: string): ValidationError {
+  const where = path === '' ? `line ${lineNumber}` : `line ${lineNumber}.${path}`;
+  return new ValidationError(`${where}: ${message}`, [{ path: where, message }]);
 }

@@ -19,7 +19,7 @@ const TARGET_NAMES: Record<string, string> = {
 // biome-ignore lint/suspicious/noExplicitAny: the hook serves routes of every input and path type
 export const validationHook: Hook<any, AppEnv, any, void> = (result) => {
   if (result.success) return;
-  const issues = issuesOf(result.error);
+  const issues = issuesOf(result.error, result.target === 'query' ? 'query parameter' : 'field');
   const where = TARGET_NAMES[result.target] ?? result.target;
   const first = issues[0];
   const summary = first ? `${first.path ? `${first.path}: ` : ''}${first.message}` : 'invalid';
@@ -27,10 +27,18 @@ export const validationHook: Hook<any, AppEnv, any, void> = (result) => {
   throw new ValidationError(`invalid ${where}: ${summary}${more}`, issues);
 };
 
-/** Zod's issues as `{path, message}` with dotted paths (`requests.0.custom_id`). */
-export function issuesOf(error: ZodError): ValidationIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.'),
-    message: issue.message,
-  }));
+/**
+ * Zod's issues as `{path, message}` with dotted paths (`requests.0.custom_id`); unknown keys
+ * are one issue each, at their own path (`?colour=` is `colour: not a known query parameter`).
+ */
+export function issuesOf(error: ZodError, keyKind = 'field'): ValidationIssue[] {
+  return error.issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    if (issue.code !== 'unrecognized_keys')
+      return [{ path: path.join('.'), message: issue.message }];
+    return issue.keys.map((key) => ({
+      path: [...path, key].join('.'),
+      message: `not a known ${keyKind}`,
+    }));
+  });
 }

@@ -1,33 +1,31 @@
 import { z } from '@hono/zod-openapi';
+import { refineStorableText } from '../domain/storable-json.js';
 import { JOB_EVENT_TYPES } from '../webhooks/webhook-event-types.js';
 
 /** The OpenAPI tag of every webhook route. */
 export const WEBHOOKS_TAG = 'webhooks';
 
+/** An id or filter as the client sends it: not empty, and text Postgres can compare (no NUL). */
+const StoredText = () => z.string().min(1).superRefine(refineStorableText);
+
 const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-03-14T09:26:53.589Z' });
 
 /** The `{id}` of `/v1/webhooks/{id}...`: a subscription. */
 export const WebhookIdParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({
-      param: { name: 'id', in: 'path' },
-      description: 'the subscription id',
-      example: 'wh_812e820f81994a6c9f144cd362787f20',
-    }),
+  id: StoredText().openapi({
+    param: { name: 'id', in: 'path' },
+    description: 'the subscription id',
+    example: 'wh_812e820f81994a6c9f144cd362787f20',
+  }),
 });
 
 /** The `{id}` of `/v1/webhooks/deliveries/{id}...`: a delivery (also its webhook-id header). */
 export const DeliveryIdParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({
-      param: { name: 'id', in: 'path' },
-      description: 'the delivery id',
-      example: 'msg_5051d59e338446e78eefa83d3f9d1e1a',
-    }),
+  id: StoredText().openapi({
+    param: { name: 'id', in: 'path' },
+    description: 'the delivery id',
+    example: 'msg_5051d59e338446e78eefa83d3f9d1e1a',
+  }),
 });
 
 export const SubscriptionSchema = z
@@ -58,16 +56,22 @@ export const SubscriptionListSchema = z
 
 export const RegisterWebhookBodySchema = z
   .object({
-    url: z.string().min(1).max(2048).openapi({
-      description: 'http(s); private addresses need BATCHKEEPER_WEBHOOK_ALLOW',
-    }),
+    url: z
+      .string()
+      .min(1)
+      .max(2048)
+      .openapi({
+        description:
+          'http(s), written scheme://host/..., without credentials, spaces or control characters; ' +
+          'a host name is resolved and every address it has must be public or in BATCHKEEPER_WEBHOOK_ALLOW',
+      }),
     secret: z.string().optional().openapi({
       description: '`whsec_` + base64 of 24..64 bytes; generated when absent',
     }),
     events: z.array(z.enum(JOB_EVENT_TYPES)).min(1),
-    jobId: z.string().min(1).optional().openapi({
-      description: "only this job; absent: every job of the caller's tenant",
-    }),
+    jobId: StoredText()
+      .optional()
+      .openapi({ description: "only this job; absent: every job of the caller's tenant" }),
   })
   .openapi('RegisterWebhookRequest');
 
@@ -125,8 +129,8 @@ export const DeliveryPageSchema = z
 
 export const ListDeliveriesQuerySchema = z.object({
   status: DeliveryStatusSchema.optional(),
-  jobId: z.string().min(1).optional(),
-  subscriptionId: z.string().min(1).optional(),
+  jobId: StoredText().optional(),
+  subscriptionId: StoredText().optional(),
   limit: z.coerce.number().int().min(1).max(200).optional().openapi({ example: 50 }),
-  cursor: z.string().min(1).optional().openapi({ description: 'the nextCursor of a page' }),
+  cursor: StoredText().optional().openapi({ description: 'the nextCursor of a page' }),
 });

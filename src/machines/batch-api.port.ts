@@ -40,7 +40,11 @@ export interface BatchApi {
    */
   createBatch(
     requests: ReadonlyArray<{ custom_id: string; params: MessageParams }>,
-    options?: { signal?: AbortSignal | undefined },
+    options?: {
+      signal?: AbortSignal | undefined;
+      /** The `anthropic-version` to send (the job's); default: the gateway's own. */
+      anthropicVersion?: string | undefined;
+    },
   ): Promise<RemoteBatch>;
   getBatchStatus(batchId: string): Promise<RemoteBatch>;
   /**

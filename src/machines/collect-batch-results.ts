@@ -1,4 +1,6 @@
-import type { JobEvent } from '../domain/job.events.js';
+import { storedBatchResultsDigest } from '../audit/batch-results-digest.js';
+import { ResultsDigest } from '../audit/results-digest.js';
+import type { JobEvent, UsageTotals } from '../domain/job.events.js';
 import type { BatchState, JobState } from '../domain/job.state.js';
 import type { JobOptions } from '../domain/job-options.js';
 import { estimateBatchCostUsd } from '../domain/pricing.js';
@@ -40,6 +42,8 @@ export async function collectBatchResults(
   const ending = state.cancelRequestedAt !== null || now.getTime() >= Date.parse(state.expiresAt);
   const counts = emptyCounts();
   let allNew = true;
+  // What the event accounts for, in the hash chain (docs/audit.md).
+  const digest = new ResultsDigest();
   let buffer: NewRequestResult[] = [];
   const flush = async () => {
     if ((await insertRequestResults(db, state.id, buffer, now)) < buffer.length) allNew = false;
@@ -59,12 +63,16 @@ export async function collectBatchResults(
       ending,
     });
     count(counts, result, line);
+    digest.add(result);
     buffer.push(result);
     if (buffer.length >= RESULT_INSERT_CHUNK) await flush();
   }
   await flush();
   const stored = allNew ? counts : await countBatchOutcomes(db, state.id, batch.batchKey);
-  return collectedEvents(state, batch, stored, now, options);
+  const resultsDigest = allNew
+    ? digest.digest()
+    : (await storedBatchResultsDigest(db, state.id, batch.batchKey)).digest;
+  return collectedEvents(state, batch, stored, now, options, resultsDigest);
 }
 
 /**
@@ -112,18 +120,22 @@ function collectedEvents(
   counts: BatchOutcomeCounts,
   now: Date,
   options: JobOptions,
+  resultsDigest: string,
 ): JobEvent[] {
-  const usage = counts.tokensByModel.reduce(
-    (sum, t) => ({
-      inputTokens: sum.inputTokens + t.inputTokens,
-      outputTokens: sum.outputTokens + t.outputTokens,
-      costUsd:
-        sum.costUsd +
-        (estimateBatchCostUsd(t.model, {
-          input_tokens: t.inputTokens,
-          output_tokens: t.outputTokens,
-        }) ?? 0),
-    }),
+  const usage = counts.tokensByModel.reduce<UsageTotals>(
+    (sum, t) => {
+      const cost = estimateBatchCostUsd(
+        t.model,
+        { input_tokens: t.inputTokens, output_tokens: t.outputTokens },
+        options.priceTable,
+      );
+      return {
+        inputTokens: sum.inputTokens + t.inputTokens,
+        outputTokens: sum.outputTokens + t.outputTokens,
+        // A model the table does not price makes the cost unknown (null), never 0.
+        costUsd: sum.costUsd === null || cost === null ? null : sum.costUsd + cost,
+      };
+    },
     { inputTokens: 0, outputTokens: 0, costUsd: 0 },
   );
   const at = now.toISOString();
@@ -139,6 +151,7 @@ function collectedEvents(
         expired: counts.expired,
         retryable: counts.retryable,
         usage,
+        resultsDigest,
         at,
       },
     },

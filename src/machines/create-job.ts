@@ -1,12 +1,26 @@
 import { setImmediate } from 'node:timers/promises';
+import type {
+  RequestCheckContext,
+  RequestViolation,
+} from '../domain/anthropic-api/check-request.js';
+import { SHIPPED_MODEL_CATALOGUE } from '../domain/anthropic-api/model-catalogue.js';
 import { ConcurrencyError, IdempotencyConflictError, QueueFullError } from '../domain/errors.js';
 import { fingerprintParams } from '../domain/fingerprint.js';
-import { type JobPlan, type OriginalRef, planJob } from '../domain/job.plan.js';
+import {
+  droppedRequestResult,
+  findInvalidRequests,
+  type InvalidRequest,
+  invalidRequestsError,
+  type JobPlan,
+  type OriginalRef,
+  planJob,
+} from '../domain/job.plan.js';
 import type { JobState } from '../domain/job.state.js';
 import { type JobConfig, parseJobConfig } from '../domain/job-config.schema.js';
 import { configHashMatches, hashJobConfig } from '../domain/job-config-hash.js';
+import { type JobOptions, tenantLimitDefaults } from '../domain/job-options.js';
+import { decideAdmission } from '../domain/queue-admission.js';
 import { readEventData } from '../store/event-store.js';
-import { countWaitingJobs } from '../store/jobs/count-waiting-jobs.js';
 import { findJobIdByIdempotencyKey } from '../store/jobs/find-job-by-idempotency-key.js';
 import {
   claimOriginals,
@@ -14,6 +28,8 @@ import {
   insertJobRequests,
 } from '../store/jobs/job-requests.js';
 import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
+import { readQueueOccupancy } from '../store/jobs/queue-occupancy.js';
+import { insertRequestResults } from '../store/jobs/request-results.js';
 import { isDeadlock, isUniqueViolation } from '../store/pg-errors.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import type { JobCommandDeps } from './job-commands.js';
@@ -52,6 +68,12 @@ export async function createJob(
     if (existing) return { state: existing, created: false };
   }
   const now = clock.now();
+  const anthropicVersion = config.anthropicVersion ?? options.anthropicVersion;
+  const dropped = await requestsToDrop(config, {
+    version: anthropicVersion,
+    catalogue: (await deps.modelCatalogue?.()) ?? SHIPPED_MODEL_CATALOGUE,
+    now,
+  });
   const jobId = newJobId(now);
   const since = new Date(now.getTime() - options.deduplicationWindowMs);
   const plan = (knownOriginals: ReadonlyMap<string, OriginalRef>) =>
@@ -64,13 +86,16 @@ export async function createJob(
       configHash,
       now,
       defaults: { priority: options.defaultPriority, timeoutMs: options.defaultTimeoutMs },
+      anthropicVersion,
+      dropped,
     });
   const create = () =>
     db.transaction().execute(async (trx) => {
       // Read without a lock: creations running at this moment may pass the limit by their number.
-      await assertQueueHasRoom(trx, options.maxQueueSize);
+      await assertQueueHasRoom(trx, tenant, options);
       const planned = await planAgainstOriginals(trx, plan, { tenant, jobId, now, since, config });
       await insertJobRequests(trx, jobId, planned.requests);
+      await insertDroppedResults(trx, jobId, planned, now);
       return commitJobEvents(
         trx,
         undefined,
@@ -128,8 +153,14 @@ async function planAgainstOriginals(
   return plan(known);
 }
 
-async function assertQueueHasRoom(trx: Trx, maxQueueSize: number): Promise<void> {
-  if ((await countWaitingJobs(trx)) >= maxQueueSize) throw new QueueFullError(maxQueueSize);
+/** The tenant's quota, and its share while the shared queue is full (decideAdmission). */
+async function assertQueueHasRoom(trx: Trx, tenant: string, options: JobOptions): Promise<void> {
+  const { maxQueueSizeOverride, ...occupancy } = await readQueueOccupancy(trx, tenant);
+  const admission = decideAdmission(occupancy, {
+    maxQueueSize: options.maxQueueSize,
+    tenantMaxQueueSize: maxQueueSizeOverride ?? tenantLimitDefaults(options).maxQueueSize,
+  });
+  if (!admission.admitted) throw new QueueFullError(admission.allowed, admission.limit);
 }
 
 async function findByIdempotencyKey(
@@ -149,6 +180,52 @@ async function findByIdempotencyKey(
     );
   }
   return job.state;
+}
+
+/**
+ * Checks every request against the rules of the job's version and the model catalogue, a slice
+ * at a time. Nothing Anthropic would refuse is sent: the job is refused whole (a 400 naming the
+ * requests), or with `onInvalid: "drop"` the invalid requests are returned to be recorded as
+ * errored at once, as long as one valid request is left.
+ */
+async function requestsToDrop(
+  config: JobConfig,
+  context: RequestCheckContext,
+): Promise<Map<number, RequestViolation> | undefined> {
+  const invalid: InvalidRequest[] = [];
+  for (let i = 0; i < config.requests.length; i += FINGERPRINTS_PER_TURN) {
+    if (i > 0) await setImmediate();
+    invalid.push(
+      ...findInvalidRequests(config.requests.slice(i, i + FINGERPRINTS_PER_TURN), context, i),
+    );
+  }
+  if (invalid.length === 0) return undefined;
+  if (config.onInvalid !== 'drop' || invalid.length === config.requests.length) {
+    throw invalidRequestsError(invalid, config.requests.length, context.version);
+  }
+  return new Map(invalid.map((request) => [request.ordinal, request.violations[0]!]));
+}
+
+/** A dropped request's errored result, final from the start (attempt 0: it was never sent). */
+async function insertDroppedResults(trx: Trx, jobId: string, plan: JobPlan, now: Date) {
+  const results = plan.requests.flatMap((request) =>
+    request.dropped
+      ? [
+          {
+            ordinal: request.ordinal,
+            attempt: 0,
+            batchKey: null,
+            resultType: 'errored' as const,
+            errorType: request.dropped.errorType,
+            final: true,
+            result: droppedRequestResult(request.dropped),
+            inputTokens: 0,
+            outputTokens: 0,
+          },
+        ]
+      : [],
+  );
+  await insertRequestResults(trx, jobId, results, now);
 }
 
 const FINGERPRINTS_PER_TURN = 2_000;

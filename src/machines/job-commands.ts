@@ -1,3 +1,4 @@
+import type { ModelCatalogue } from '../domain/anthropic-api/model-catalogue.js';
 import type { Clock } from '../domain/clock.js';
 import { ConcurrencyError } from '../domain/errors.js';
 import { commandVerb, type JobCommand, type RecordOutcome } from '../domain/job.commands.js';
@@ -33,7 +34,9 @@ export interface JobCommandDeps {
   /** Checks a callback URL before anything is written (the webhook SSRF guard). */
   validateCallbackUrl?: ((url: string) => void) | undefined;
   /** Inside the creating transaction: register the job's callback and its secret. */
-  onJobCreated?: ((trx: Trx, job: JobState, config: JobConfig) => Promise<void>) | undefined;
+  onJobCreated?:
+    | ((trx: Trx, job: JobState, config: JobConfig) => Promise<JobCreatedExtras | undefined>)
+    | undefined;
   /**
    * Inside the creating transaction: whether this instance's worker claims the new job itself
    * (then no other instance is woken for it).
@@ -41,6 +44,22 @@ export interface JobCommandDeps {
   takeCreatedJob?: (() => boolean) | undefined;
   /** Inside every committing transaction (webhook outbox rows). */
   onChange?: ((trx: Trx, change: JobChange) => Promise<void>) | undefined;
+  /** The models requests are checked against; never blocks on Anthropic (default: the shipped catalogue). */
+  modelCatalogue?: (() => Promise<ModelCatalogue>) | undefined;
+}
+
+/** What registering a new job's callback gave back: the secret it generated, if it did. */
+export interface JobCreatedExtras {
+  callbackSecret?: string | undefined;
+}
+
+/** createJob's answer in full: whether this call created the job, and a generated callback secret. */
+export interface CreatedJob {
+  summary: JobSummary;
+  /** False when an Idempotency-Key found the job an earlier call created. */
+  created: boolean;
+  /** The callback's secret when createJob generated it (shown once; absent on a replay). */
+  callbackSecret?: string | undefined;
 }
 
 export interface CancelResult {
@@ -72,14 +91,32 @@ export class JobCommands {
 
   /** Validates, deduplicates and stores a job, and queues it. */
   async createJob(tenant: string, input: unknown, correlationId?: string): Promise<JobSummary> {
-    const { state, created } = await createJob(
-      this.#deps,
-      tenant,
-      input,
-      this.#context(correlationId),
-    );
+    return (await this.createJobWithOutcome(tenant, input, correlationId)).summary;
+  }
+
+  /** createJob, saying whether this call created the job and the callback secret it generated. */
+  async createJobWithOutcome(
+    tenant: string,
+    input: unknown,
+    correlationId?: string,
+  ): Promise<CreatedJob> {
+    // The extras of the attempt that committed: a retried plan registers the callback again.
+    let extras: JobCreatedExtras | undefined;
+    const onJobCreated = this.#deps.onJobCreated;
+    const deps: JobCommandDeps = {
+      ...this.#deps,
+      onJobCreated: onJobCreated
+        ? async (trx, job, config) => (extras = await onJobCreated(trx, job, config))
+        : undefined,
+    };
+    const { state, created } = await createJob(deps, tenant, input, this.#context(correlationId));
     const summary = summaryOf(state);
-    if (!created) return summary;
+    if (!created) return { summary, created };
+    this.#announceCreated(summary, state);
+    return { summary, created, callbackSecret: extras?.callbackSecret };
+  }
+
+  #announceCreated(summary: JobSummary, state: JobState): void {
     this.#deps.notify('job:created', {
       id: summary.id,
       priority: summary.priority,
@@ -88,7 +125,6 @@ export class JobCommands {
       deduplicatedRequests: summary.deduplicatedRequests,
     });
     this.#notifyStatus(null, state);
-    return summary;
   }
 
   /** Cancels a job in any non-terminal state; batches in flight are cancelled at Anthropic first. */

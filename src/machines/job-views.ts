@@ -42,7 +42,8 @@ export interface JobView extends JobSummary {
   retryCount: number;
   cancelRequested: boolean;
   failureReason: string | null;
-  usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  /** `costUsd` is null when a result's model has no price (unknown, never 0). */
+  usage: { inputTokens: number; outputTokens: number; costUsd: number | null };
   batchIds: string[];
   /** Errored results collected: finalErrorCount + retriedErrorCount. */
   errorCount: number;
@@ -99,7 +100,7 @@ export function rowToJobView(row: JobRow): JobView {
     usage: {
       inputTokens: Number(row.input_tokens),
       outputTokens: Number(row.output_tokens),
-      costUsd: Number(row.cost_usd),
+      costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
     },
     batchIds: row.batch_ids,
     errorCount: row.error_count,

@@ -2,7 +2,9 @@ import type { Clock } from '../domain/clock.js';
 import type { JobState } from '../domain/job.state.js';
 import type { UnknownJobEventError } from '../domain/job-event.upcast.js';
 import type { JobOptions } from '../domain/job-options.js';
+import { tenantLimitDefaults } from '../domain/job-options.js';
 import {
+  type ClaimShares,
   claimLapsedLeases,
   claimQueuedJobs,
   handOverLeases,
@@ -46,6 +48,8 @@ export interface WorkerDeps {
 export class JobWorker {
   readonly #deps: WorkerDeps;
   readonly #held = new Map<string, HeldJob>();
+  /** The tenant of each job held: how many of this instance's slots each tenant holds. */
+  readonly #tenantOf = new Map<string, string>();
   #running = false;
   #loop: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -183,6 +187,7 @@ export class JobWorker {
         this.#deps.log?.('could not hand over leases', { error: String(error) }, 'error'),
       );
     this.#held.clear();
+    this.#tenantOf.clear();
   }
 
   async #schedule(): Promise<void> {
@@ -245,6 +250,7 @@ export class JobWorker {
       now,
       expiresAt: new Date(now.getTime() + options.leaseTtlMs),
       skip: [...this.#unreadable],
+      shares: this.#shares(),
     });
     if (promised > 0 && logs.length >= free) await notifyJobWakeup(db, 'work-queued');
     if (logs.length < free) this.#signalsWhenDrained = signals;
@@ -254,7 +260,22 @@ export class JobWorker {
       this.#cannotRead(error);
       await releaseLease(db, error.jobId, this.instanceId);
     }
-    for (const [id, job] of jobs) this.#hold(id, job);
+    for (const [id, job] of jobs) this.#hold(id, job.state.tenant, job);
+  }
+
+  /** Fair shares of this instance's slots between tenants, as the claim applies them. */
+  #shares(): ClaimShares {
+    const heldHere = new Map<string, number>();
+    for (const jobId of this.#held.keys()) {
+      const tenant = this.#tenantOf.get(jobId);
+      if (tenant !== undefined) heldHere.set(tenant, (heldHere.get(tenant) ?? 0) + 1);
+    }
+    const { maxConcurrentJobs } = this.#deps.options;
+    return {
+      heldHere,
+      tenantMaxConcurrentJobs: tenantLimitDefaults(this.#deps.options).maxConcurrentJobs,
+      prioritySlots: Math.max(1, Math.ceil(maxConcurrentJobs / 2)),
+    };
   }
 
   async #takeOverLapsed(): Promise<void> {
@@ -277,7 +298,7 @@ export class JobWorker {
         jobId: lease.jobId,
         previousOwner: lease.previousOwner,
       });
-      this.#hold(lease.jobId);
+      this.#hold(lease.jobId, lease.tenant);
     }
   }
 
@@ -291,15 +312,16 @@ export class JobWorker {
     );
   }
 
-  #hold(jobId: string, job?: HydratedJob): void {
+  #hold(jobId: string, tenant: string, job?: HydratedJob): void {
+    this.#tenantOf.set(jobId, tenant);
     const { db, api, clock, options, context, onCommitted, log } = this.#deps;
     const driver = new JobDriver(
       {
         db,
         api,
         board: this.#board,
-        requestsInFlight: () => this.#inFlight.count(),
-        sent: (requests) => this.#inFlight.sent(requests),
+        requestsInFlight: (tenant) => this.#inFlight.count(tenant),
+        sent: (tenant, requests) => this.#inFlight.sent(tenant, requests),
         clock,
         options,
         context,
@@ -315,7 +337,10 @@ export class JobWorker {
       release: () => releaseLease(db, jobId, this.instanceId),
       cannotRead: (error) => this.#cannotRead(error),
       ended: () => {
-        if (this.#held.get(jobId) === held) this.#held.delete(jobId);
+        if (this.#held.get(jobId) === held) {
+          this.#held.delete(jobId);
+          this.#tenantOf.delete(jobId);
+        }
         // A slot is free: claimed into if there are signs of queued work (see #workSignals).
         this.#startRound();
       },

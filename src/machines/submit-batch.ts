@@ -2,12 +2,13 @@ import { AnthropicFailure, BatchCreationUnconfirmedError } from '../domain/anthr
 import type { Clock } from '../domain/clock.js';
 import { ConcurrencyError } from '../domain/errors.js';
 import type { JobEvent } from '../domain/job.events.js';
-import type { JobOptions } from '../domain/job-options.js';
+import { type JobOptions, tenantLimitDefaults } from '../domain/job-options.js';
 import { takeSendableRequests } from '../store/jobs/job-requests.js';
 import type { BatchApi } from './batch-api.port.js';
 import { sentCustomId } from './job-ids.js';
 import type { HydratedJob } from './job-snapshot.js';
 import type { LiveJob } from './live-job.js';
+import type { InFlightCount } from './requests-in-flight.js';
 
 /** What a submission came to: a batch went out, Anthropic had no room, or nothing was left. */
 export type SubmitOutcome = 'sent' | 'no-room' | 'nothing-to-send';
@@ -16,12 +17,22 @@ export interface SubmitDeps {
   api: BatchApi;
   clock: Clock;
   options: JobOptions;
-  /** Requests waiting at Anthropic across every job and instance (may be a little stale). */
-  requestsInFlight: () => Promise<number>;
-  /** Told how many requests this instance just sent, so the count above stays near the truth. */
-  sent?: ((requests: number) => void) | undefined;
+  /** Requests waiting at Anthropic across every job and instance, and the tenant's (may be a little stale). */
+  requestsInFlight: (tenant: string) => Promise<InFlightCount>;
+  /** Told how many requests this instance just sent, so the counts above stay near the truth. */
+  sent?: ((tenant: string, requests: number) => void) | undefined;
   /** The driver's commit: with `now`, the job's completion goes with the events when due. */
   commit: (job: HydratedJob, events: JobEvent[], now?: Date) => Promise<unknown>;
+}
+
+/**
+ * Requests the job may send now: what is left of the organization's room at Anthropic (one
+ * batch queue serves every tenant), and of the tenant's share of it, so one tenant's huge jobs
+ * cannot hold all of it while another's wait.
+ */
+export function roomAtAnthropic(options: JobOptions, inFlight: InFlightCount): number {
+  const tenantMax = inFlight.maxOverride ?? tenantLimitDefaults(options).maxRequestsInFlight;
+  return Math.min(options.maxRequestsInFlight - inFlight.all, tenantMax - inFlight.tenant);
 }
 
 /**
@@ -38,7 +49,7 @@ export async function submitNextBatch(
   prefix: JobEvent[] = [],
 ): Promise<SubmitOutcome> {
   const { options, api } = deps;
-  const room = options.maxRequestsInFlight - (await deps.requestsInFlight());
+  const room = roomAtAnthropic(options, await deps.requestsInFlight(job.state.tenant));
   if (room <= 0) {
     if (prefix.length > 0) await deps.commit(job, prefix);
     return 'no-room';
@@ -67,7 +78,7 @@ export async function submitNextBatch(
   });
   if (taken) live.committed(job, taken.intent);
   if (!taken || taken.chosen.length === 0) return 'nothing-to-send';
-  deps.sent?.(taken.chosen.length);
+  deps.sent?.(job.state.tenant, taken.chosen.length);
 
   const requests = taken.chosen.map((c) => ({
     custom_id: sentCustomId(job.state.id, c.ordinal),
@@ -76,7 +87,9 @@ export async function submitNextBatch(
   let batchId: string;
   try {
     const signal = AbortSignal.timeout(options.submitTimeoutMs);
-    batchId = (await api.createBatch(requests, { signal })).id;
+    // Every batch of a job, retries too, goes under the version it was validated under.
+    const anthropicVersion = job.state.anthropicVersion;
+    batchId = (await api.createBatch(requests, { signal, anthropicVersion })).id;
   } catch (error) {
     // The batch may exist: leave the intent for reconciliation, never send blindly again.
     if (error instanceof BatchCreationUnconfirmedError) throw error;

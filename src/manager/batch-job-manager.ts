@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { ModelCatalogueCache } from '../anthropic/model-catalogue-cache.js';
 import { type ManagerEnvironment, managerEnvironment } from '../config.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { progressOf } from '../domain/job.state.js';
@@ -59,17 +60,18 @@ export class BatchJobManager extends EventEmitter {
   constructor(options: BatchJobManagerOptions = {}) {
     super();
     const { defaultPriority, ...rest } = options;
+    // The environment is read here, once, for what the options leave out.
+    const env = options.environment ?? managerEnvironment();
+    this.#env = env;
     this.options = {
       ...DEFAULT_JOB_OPTIONS,
+      ...pickJobOptions({ anthropicVersion: env.anthropicVersion, priceTable: env.priceTable }),
       ...pickJobOptions(rest),
       ...(defaultPriority ? { defaultPriority } : {}),
     };
     this.#settings = options;
     this.#tenant = options.tenant ?? 'default';
     this.#clock = options.clock ?? systemClock;
-    // The environment is read here, once, for what the options leave out.
-    const env = options.environment ?? managerEnvironment();
-    this.#env = env;
     this.instanceId = options.instanceId ?? env.instanceId;
     this.#webhooks =
       options.webhookSettings ??
@@ -196,9 +198,18 @@ export class BatchJobManager extends EventEmitter {
         preparedStatements: s.preparedStatements ?? this.#env.preparedStatements,
       }));
     await migrate(database.db);
-    const { api, simulator } = await connectAnthropic(s, this.#env, (level, message, fields) =>
-      this.#report(level, message, fields),
+    const { api, simulator, listModels } = await connectAnthropic(
+      s,
+      this.#env,
+      (level, message, fields) => this.#report(level, message, fields),
     );
+    const models = listModels
+      ? new ModelCatalogueCache({
+          list: listModels,
+          clock: this.#clock,
+          warn: (message, fields) => this.#report('warn', message, fields),
+        })
+      : undefined;
     const onChange = (trx: Trx, change: JobChange) => enqueueChangeWebhooks(trx, change);
     const context = { instanceId: this.instanceId, onChange };
     const runWorker = s.worker ?? true;
@@ -222,20 +233,23 @@ export class BatchJobManager extends EventEmitter {
       instanceId: this.instanceId,
       options: this.options,
       notify: (name, payload) => this.#notify(name, payload),
-      validateCallbackUrl: (url) => void assertWebhookUrlAllowed(url, this.#webhooks.allowList),
+      modelCatalogue: models ? () => models.current() : undefined,
+      validateCallbackUrl: (url) =>
+        void assertWebhookUrlAllowed(url, this.#webhooks.allowList, 'callbackUrl'),
       onJobCreated: async (trx, job, config) => {
-        if (config.callbackUrl) {
-          await registerJobCallback(
-            trx,
-            {
-              tenant: job.tenant,
-              jobId: job.id,
-              url: config.callbackUrl,
-              secret: config.webhookSecret,
-            },
-            this.#webhooks,
-          );
-        }
+        if (!config.callbackUrl) return undefined;
+        const { secret } = await registerJobCallback(
+          trx,
+          {
+            tenant: job.tenant,
+            jobId: job.id,
+            url: config.callbackUrl,
+            secret: config.webhookSecret,
+          },
+          this.#webhooks,
+        );
+        // A secret the caller gave is theirs already; one generated here is shown once.
+        return config.webhookSecret ? {} : { callbackSecret: secret };
       },
       takeCreatedJob: () => worker?.takeCreatedJob() ?? false,
       onChange,

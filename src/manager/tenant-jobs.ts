@@ -1,7 +1,12 @@
 import type { JobStatus } from '../domain/job-status.js';
 import { parseListJobsFilter } from '../domain/list-jobs.schema.js';
 import type { JobProgress } from '../domain/progress.js';
-import type { CancelResult, DeleteResult, TransitionResult } from '../machines/job-commands.js';
+import type {
+  CancelResult,
+  CreatedJob,
+  DeleteResult,
+  TransitionResult,
+} from '../machines/job-commands.js';
 import {
   type BatchView,
   type JobSummary,
@@ -65,6 +70,14 @@ export class TenantJobs {
   ) {
     this.#runtime = runtime;
     this.webhooks = new TenantWebhooks(runtime, tenant);
+  }
+
+  /** createJob, saying whether this call created the job (not an Idempotency-Key replay) and the callback secret it generated. */
+  async createJobWithOutcome(config: unknown, correlationId?: string): Promise<CreatedJob> {
+    const { commands, worker } = await this.#runtime();
+    const outcome = await commands.createJobWithOutcome(this.tenant, config, correlationId);
+    worker?.createdHere();
+    return outcome;
   }
 
   async createJob(config: unknown, correlationId?: string): Promise<JobSummary> {

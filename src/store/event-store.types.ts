@@ -28,6 +28,11 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> {
   recordedAt: Date;
   /** The writing transaction's id (pg_current_xact_id()). */
   transactionId: number;
+  /**
+   * The event's link in its stream's hash chain, hex (docs/audit.md); null for an event not
+   * chained yet, absent where the reader did not ask for it.
+   */
+  hash?: string | null | undefined;
 }
 
 /**

@@ -24,8 +24,8 @@ export interface Subscription {
   wake(): void;
   /**
    * Resolves once the subscription has handled every event committed before
-   * the call. (Reading stops below the oldest transaction still running on the
-   * whole cluster, so this may wait for transactions of other databases.)
+   * the call. (Reading stops below the oldest transaction still writing to this
+   * database, so a long transaction here makes it wait.)
    */
   caughtUp(): Promise<void>;
   stop(): Promise<void>;
@@ -122,4 +122,40 @@ async function coversAllUpTo(db: Db, at: LogPosition, target: number): Promise<b
     ) as behind
   `.execute(db);
   return !result.rows[0]?.behind;
+}
+
+export interface FollowLogOptions {
+  /** Where to start: the position of the last event the reader has (default: the start). */
+  after?: LogPosition | undefined;
+  /** Only this tenant's events. */
+  tenant?: string | undefined;
+  /** Events read per query (default: 500). */
+  batchSize?: number | undefined;
+  /** How long to wait before looking again when nothing was new (default: 200 ms). */
+  pollMs?: number | undefined;
+  /** Ends the iteration. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Follows the log without a stored checkpoint (the reader keeps its own position, as a feed's
+ * client does): yields each batch of events in commit-safe order, and an empty batch after
+ * every look that found nothing new (so a caller can send a heartbeat). An event committed
+ * late with a lower position is held back until it is safe, never skipped; none is yielded
+ * twice. Ends when `signal` aborts.
+ */
+export async function* followLog(
+  db: Db,
+  options: FollowLogOptions = {},
+): AsyncGenerator<RecordedEvent[]> {
+  const batchSize = options.batchSize ?? 500;
+  const pollMs = options.pollMs ?? 200;
+  const sleeper = new Sleeper();
+  let at = options.after ?? { transactionId: 0, position: 0 };
+  while (!options.signal?.aborted) {
+    const events = await readAll(db, at, batchSize, { tenant: options.tenant });
+    if (events.length > 0) at = positionOf(events.at(-1)!);
+    yield events;
+    if (events.length < batchSize) await sleeper.sleep(pollMs, options.signal);
+  }
 }

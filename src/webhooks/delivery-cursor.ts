@@ -1,4 +1,5 @@
 import { ValidationError } from '../domain/errors.js';
+import { unstorableTextProblem } from '../domain/storable-json.js';
 
 /** Where a page of the delivery log ended: the last row's creation time and id. */
 export interface DeliveryCursor {
@@ -18,7 +19,16 @@ export function decodeDeliveryCursor(cursor: string): DeliveryCursor {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     const date = new Date(createdAt);
-    if (typeof id === 'string' && typeof createdAt === 'string' && !Number.isNaN(date.getTime())) {
+    // Only what encodeDeliveryCursor writes: an ISO time of years 0000-9999 (which Postgres
+    // can hold) and an id Postgres can compare (no NUL, no lone surrogate).
+    if (
+      typeof id === 'string' &&
+      typeof createdAt === 'string' &&
+      /^\d{4}-/.test(createdAt) &&
+      !Number.isNaN(date.getTime()) &&
+      date.toISOString() === createdAt &&
+      unstorableTextProblem(id) === undefined
+    ) {
       return { createdAt: date, id };
     }
   } catch {

@@ -1,7 +1,7 @@
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { findJobRow } from '../store/jobs/job-queries.js';
 import type { Db } from '../store/schema/index.js';
-import { assertWebhookUrlAllowed } from './ssrf-guard.js';
+import { assertWebhookDestinationAllowed } from './ssrf-guard.js';
 import { JOB_EVENT_TYPES, type JobEventType } from './webhook-event-types.js';
 import { newEndpointId } from './webhook-ids.js';
 import { assertWebhookSecretValid, generateWebhookSecret } from './webhook-secret.js';
@@ -20,14 +20,16 @@ export interface RegisterWebhookInput {
 
 /**
  * Subscribes `url` to the named event types (POST /v1/webhooks). The URL passes the SSRF
- * guard first; a job it names must be one of the tenant's; the secret is returned this once.
+ * guard first (its host resolved and judged as deliveries judge it); a job it names must be one of the tenant's; the secret is returned this once.
  */
 export async function registerBatchWebhook(
   db: Db,
   input: RegisterWebhookInput,
   settings: WebhookSettings,
 ): Promise<WebhookSubscriptionWithSecret> {
-  assertWebhookUrlAllowed(input.url, settings.allowList);
+  await assertWebhookDestinationAllowed(input.url, settings.allowList, {
+    resolve: settings.resolve,
+  });
   const events = parseEventTypes(input.events);
   if (input.secret !== undefined) assertWebhookSecretValid(input.secret);
   // Another tenant's job is as unknown as one that never existed.

@@ -1,5 +1,5 @@
 import type { Trx } from '../store/schema/index.js';
-import { assertWebhookUrlAllowed } from './ssrf-guard.js';
+import { assertWebhookDestinationAllowed } from './ssrf-guard.js';
 import { TERMINAL_JOB_EVENT_TYPES } from './webhook-event-types.js';
 import { newEndpointId } from './webhook-ids.js';
 import { assertWebhookSecretValid, generateWebhookSecret } from './webhook-secret.js';
@@ -24,7 +24,11 @@ export async function registerJobCallback(
   input: JobCallbackInput,
   settings: WebhookSettings,
 ): Promise<{ secret: string }> {
-  assertWebhookUrlAllowed(input.url, settings.allowList);
+  // Resolved as a delivery resolves it, so a callback is accepted where a subscription is.
+  await assertWebhookDestinationAllowed(input.url, settings.allowList, {
+    field: 'callbackUrl',
+    resolve: settings.resolve,
+  });
   if (input.secret) assertWebhookSecretValid(input.secret, 'webhookSecret');
   const secret = input.secret || generateWebhookSecret();
   const id = newEndpointId();

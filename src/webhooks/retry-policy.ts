@@ -1,3 +1,5 @@
+import { parseRetryAfter } from '../domain/retry-after.js';
+
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
@@ -70,7 +72,7 @@ export function decideNextStep(result: AttemptResult, context: AttemptContext): 
     (result.kind === 'error' && result.timedOut);
   if (throttled) delay = Math.max(delay, MIN_THROTTLED_RETRY_MS);
   if (result.kind === 'response' && result.retryAfter !== undefined) {
-    const asked = parseRetryAfter(result.retryAfter, context.now);
+    const asked = parseRetryAfter(result.retryAfter.trim(), context.now.getTime());
     if (asked !== undefined) delay = Math.max(delay, Math.min(asked, MAX_RETRY_AFTER_MS));
   }
   return { status: 'pending', nextAttemptAt: new Date(context.now.getTime() + Math.round(delay)) };
@@ -84,16 +86,4 @@ export function scheduledDelay(attemptsMade: number): number {
 /** `delay` moved by a factor in [1 - RETRY_JITTER, 1 + RETRY_JITTER). */
 export function jitter(delay: number, random: () => number): number {
   return delay * (1 + (random() * 2 - 1) * RETRY_JITTER);
-}
-
-/**
- * A Retry-After header in milliseconds from `now`: delay-seconds or an HTTP date;
- * undefined when it is neither, 0 when the date has passed.
- */
-export function parseRetryAfter(value: string, now: Date): number | undefined {
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * SECOND;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now.getTime());
 }

@@ -1,14 +1,16 @@
 import ipaddr from 'ipaddr.js';
 import { ValidationError } from '../domain/errors.js';
 import { blockedRangeOf } from './address-policy.js';
+import { type HostResolver, systemResolver } from './guarded-lookup.js';
 import { BlockedAddressError } from './webhook.errors.js';
 import {
   isAddressAllowListed,
   isHostAllowListed,
   type WebhookAllowList,
 } from './webhook-allow-list.js';
+import { readWebhookUrl } from './webhook-url.js';
 
-const MAX_URL_LENGTH = 2048;
+const ALLOW_HINT = 'BATCHKEEPER_WEBHOOK_ALLOW can open chosen hosts and ranges';
 
 /**
  * The refusal for connecting to `address` on behalf of `host`, or undefined when it is allowed:
@@ -28,49 +30,75 @@ export function findAddressRefusal(
 }
 
 /**
- * Throws a ValidationError unless `url` is an http(s) URL whose host is not a private,
- * loopback, link-local, CGNAT, multicast, reserved or documentation address (IPv4 or IPv6,
- * IPv4-mapped included) nor `localhost`, unless `allowList` opens it. Host names are checked
- * again, on the address actually connected to, when a webhook is sent.
+ * Throws a ValidationError naming `field` unless `url` reads as a webhook URL (readWebhookUrl)
+ * and, when its host is an IP literal, the address is not a private, loopback, link-local,
+ * CGNAT, multicast, reserved or documentation one (IPv4 or IPv6, IPv4-mapped included) that
+ * `allowList` leaves closed. Host names are judged by what they resolve to:
+ * assertWebhookDestinationAllowed at registration, the guarded lookup at every connection.
  * @example assertWebhookUrlAllowed('https://hooks.example.com/batch', EMPTY_ALLOW_LIST)
  */
-export function assertWebhookUrlAllowed(url: string, allowList: WebhookAllowList): URL {
-  const refuse = (message: string) =>
-    new ValidationError(`invalid webhook url: ${message}`, [{ path: 'url', message }]);
-  if (url.length > MAX_URL_LENGTH) throw refuse(`longer than ${MAX_URL_LENGTH} characters`);
-  let parsed: URL;
+export function assertWebhookUrlAllowed(
+  url: string,
+  allowList: WebhookAllowList,
+  field = 'url',
+): URL {
+  const reading = readWebhookUrl(url);
+  if (!reading.ok) throw refusal(field, reading.problem);
+  const refused = findUrlHostRefusal(reading.url, allowList);
+  if (refused) throw refusal(field, `${refused.message}; ${ALLOW_HINT}`);
+  return reading.url;
+}
+
+/**
+ * assertWebhookUrlAllowed, then a host name is resolved (with the resolver deliveries use)
+ * and refused when any address it has is one the allow-list leaves closed: the rule every
+ * delivery applies, so what is accepted here is what a delivery may reach. `localhost` and
+ * names under it that do not resolve are loopback (RFC 6761); another name that does not
+ * resolve (yet) is accepted, and judged again at each delivery.
+ */
+export async function assertWebhookDestinationAllowed(
+  url: string,
+  allowList: WebhookAllowList,
+  options: { field?: string | undefined; resolve?: HostResolver | undefined } = {},
+): Promise<URL> {
+  const field = options.field ?? 'url';
+  const parsed = assertWebhookUrlAllowed(url, allowList, field);
+  const host = hostOf(parsed);
+  if (ipaddr.isValid(host) || isHostAllowListed(host, allowList)) return parsed;
+  let addresses: readonly { address: string }[];
   try {
-    parsed = new URL(url);
+    addresses = await (options.resolve ?? systemResolver)(host);
   } catch {
-    throw refuse('not an absolute URL');
+    addresses = [];
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw refuse(`the scheme must be http or https, not ${parsed.protocol.replace(/:$/, '')}`);
+  const name = host.toLowerCase().replace(/\.$/, '');
+  if (addresses.length === 0 && (name === 'localhost' || name.endsWith('.localhost'))) {
+    addresses = [{ address: '127.0.0.1' }];
   }
-  const refusal = findUrlHostRefusal(parsed, allowList);
-  if (refusal) {
-    throw refuse(`${refusal.message}; BATCHKEEPER_WEBHOOK_ALLOW can open chosen hosts and ranges`);
+  for (const { address } of addresses) {
+    const refused = findAddressRefusal(host, address, allowList);
+    if (refused) throw refusal(field, `${refused.message}; ${ALLOW_HINT}`);
   }
   return parsed;
 }
 
 /**
- * The refusal for a URL's host as written: an IP literal judged as an address, `localhost`
- * and `*.localhost` as loopback. Node connects to IP literals without a DNS lookup, so this
- * check is the only one they get.
+ * The refusal for a URL's host when it is an IP literal, judged as an address. Node connects to
+ * IP literals without a DNS lookup, so this check is the only one they get; names go through
+ * the guarded lookup.
  */
 export function findUrlHostRefusal(
   url: URL,
   allowList: WebhookAllowList,
 ): BlockedAddressError | undefined {
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (ipaddr.isValid(host)) return findAddressRefusal(host, host, allowList);
-  const name = host.toLowerCase().replace(/\.$/, '');
-  if (
-    (name === 'localhost' || name.endsWith('.localhost')) &&
-    !isHostAllowListed(name, allowList)
-  ) {
-    return new BlockedAddressError(host, host, 'loopback');
-  }
-  return undefined;
+  const host = hostOf(url);
+  return ipaddr.isValid(host) ? findAddressRefusal(host, host, allowList) : undefined;
+}
+
+function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
+function refusal(field: string, message: string): ValidationError {
+  return new ValidationError(`invalid webhook ${field}: ${message}`, [{ path: field, message }]);
 }

@@ -1,86 +1,27 @@
-import type { Logger } from 'pino';
-import { type Clock, systemClock } from '../domain/clock.js';
-import type { Db } from '../store/schema/index.js';
-import {
-  type AttemptRecorder,
-  createAttemptRecorder,
-  writeAttemptsTo,
-} from './attempt-recorder.js';
-import { type ClaimedDelivery, claimDueDeliveries } from './claim-due-deliveries.js';
-import {
-  attemptClaimed,
-  type DeliverDeps,
-  type DeliveryResult,
-  type FinishedAttempt,
-  recordFinished,
-} from './deliver-claimed.js';
-import type { HostResolver } from './guarded-lookup.js';
+import type { ClaimedDelivery } from './claim-due-deliveries.js';
+import type { FinishedAttempt } from './deliver-claimed.js';
+import { attemptSafely, settleSafely } from './deliver-safely.js';
+import { claimForRelay, createRelaySender, relayConcurrency, relayDeps } from './relay-deps.js';
 import { releaseClaims } from './release-claims.js';
-import { plaintextSecretCipher, type SecretCipher } from './secret-cipher.js';
-import type { WebhookAllowList } from './webhook-allow-list.js';
 import {
-  createWebhookSender,
-  DEFAULT_DELIVERY_TIMEOUT_MS,
-  type WebhookSender,
-} from './webhook-sender.js';
+  DEFAULT_RELAY_LEASE_MS,
+  DEFAULT_RELAY_LISTENING_POLL_MS,
+  DEFAULT_RELAY_MAX_BACKOFF_MS,
+  DEFAULT_RELAY_POLL_MS,
+  silentRelayLogger,
+  type WebhookRelayOptions,
+} from './webhook-relay.options.js';
+import { DEFAULT_DELIVERY_TIMEOUT_MS } from './webhook-sender.js';
 
-/** The part of a pino logger the relay writes to. */
-export type RelayLogger = Pick<Logger, 'debug' | 'warn' | 'error'>;
-
-/** Deliveries a relay sends at once (default of `concurrency`). */
-export const DEFAULT_RELAY_CONCURRENCY = 32;
-/** The poll without wake-ups (default of `pollMs`). */
-export const DEFAULT_RELAY_POLL_MS = 1000;
-/** The poll while wake-ups arrive (default of `listeningPollMs`). */
-export const DEFAULT_RELAY_LISTENING_POLL_MS = 5000;
-
-/** What the relay needs; everything but db, instanceId and allowList has a default. */
-export interface WebhookRelayOptions {
-  db: Db;
-  /** This instance's name, kept on claims and attempts. */
-  instanceId: string;
-  allowList: WebhookAllowList;
-  /** (default: the system clock) */
-  clock?: Clock | undefined;
-  /** (default: plaintext, no BATCHKEEPER_ENCRYPTION_KEY) */
-  cipher?: SecretCipher | undefined;
-  logger?: RelayLogger | undefined;
-  /**
-   * Deliveries sent at once; the next one goes as soon as one is answered, so a slow receiver
-   * holds its own slots only (default: 32). The running relay claims up to twice as many again
-   * ahead; relayOnce claims this many.
-   */
-  concurrency?: number | undefined;
-  /** Wait before looking again when nothing was due and wake-ups do not arrive (default: 1000). */
-  pollMs?: number | undefined;
-  /**
-   * The same while wake-ups arrive (LISTEN is up): new deliveries come with a wake-up, so this
-   * only bounds how late a retry that falls due is sent (default: 5000, at least pollMs).
-   */
-  listeningPollMs?: number | undefined;
-  /** How long a claim holds; must exceed timeoutMs (default: 60 s). */
-  leaseMs?: number | undefined;
-  /** One attempt's time limit (default: 15 s). */
-  timeoutMs?: number | undefined;
-  /** Longest wait after database errors, doubling from pollMs (default: 30 s). */
-  maxBackoffMs?: number | undefined;
-  /** Resolves host names for the SSRF guard (default: the system resolver). */
-  resolve?: HostResolver | undefined;
-  /** A number in [0, 1) for the retry jitter (default: Math.random). */
-  random?: (() => number) | undefined;
-}
-
-/** How a round went. */
-export interface RelayRoundReport {
-  claimed: number;
-  delivered: number;
-  retrying: number;
-  dead: number;
-  /** Claims that lapsed before the attempt was recorded; another relay owns them. */
-  lost: number;
-  /** Deliveries a fault kept from being recorded; their claims lapse and they are tried again. */
-  failed: number;
-}
+// The relay's other parts, where its users have always found them.
+export { type RelayRoundReport, relayOnce } from './relay-once.js';
+export {
+  DEFAULT_RELAY_CONCURRENCY,
+  DEFAULT_RELAY_LISTENING_POLL_MS,
+  DEFAULT_RELAY_POLL_MS,
+  type RelayLogger,
+  type WebhookRelayOptions,
+} from './webhook-relay.options.js';
 
 /** A running relay loop. */
 export interface WebhookRelay {
@@ -95,43 +36,6 @@ export interface WebhookRelay {
   setListening(listening: boolean): void;
 }
 
-const DEFAULT_LEASE_MS = 60_000;
-const DEFAULT_MAX_BACKOFF_MS = 30_000;
-const silentLogger: RelayLogger = { debug() {}, warn() {}, error() {} };
-
-/**
- * Claims the deliveries that are due (up to `concurrency`), sends them and records each
- * attempt: one round, for tests and tools (the running relay claims continuously instead).
- * Throws only when the claim itself fails (the database).
- */
-export async function relayOnce(
-  options: WebhookRelayOptions & { sender?: WebhookSender | undefined },
-): Promise<RelayRoundReport> {
-  const sender = options.sender ?? createSender(options);
-  try {
-    const logger = options.logger ?? silentLogger;
-    const deps = deliverDeps(options, sender);
-    const claimed = await claim(options, deps.clock.now(), options.concurrency);
-    const results = await Promise.all(
-      claimed.map(async (c) => {
-        const finished = await attemptSafely(deps, c, logger);
-        return finished ? settle(deps, c, finished, logger) : 'failed';
-      }),
-    );
-    const count = (result: DeliveryResult | 'failed') => results.filter((r) => r === result).length;
-    return {
-      claimed: claimed.length,
-      delivered: count('delivered'),
-      retrying: count('retrying'),
-      dead: count('dead'),
-      lost: count('lost'),
-      failed: count('failed'),
-    };
-  } finally {
-    if (!options.sender) sender.close();
-  }
-}
-
 /**
  * Starts the relay: up to `concurrency` deliveries in flight, the next one sent as soon as one
  * is answered (its attempt is recorded meanwhile, batched with others). Up to twice
@@ -140,18 +44,18 @@ export async function relayOnce(
  * maxBackoffMs) while the database cannot be reached.
  */
 export function startWebhookRelay(options: WebhookRelayOptions): WebhookRelay {
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? silentRelayLogger;
   const pollMs = options.pollMs ?? DEFAULT_RELAY_POLL_MS;
   const listeningPollMs = Math.max(
     pollMs,
     options.listeningPollMs ?? DEFAULT_RELAY_LISTENING_POLL_MS,
   );
-  const maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const maxBackoffMs = options.maxBackoffMs ?? DEFAULT_RELAY_MAX_BACKOFF_MS;
+  const leaseMs = options.leaseMs ?? DEFAULT_RELAY_LEASE_MS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
-  const concurrency = concurrencyOf(options);
-  const sender = createSender(options);
-  const deps = deliverDeps(options, sender);
+  const concurrency = relayConcurrency(options);
+  const sender = createRelaySender(options);
+  const deps = relayDeps(options, sender);
   const readAhead = concurrency * readAheadFactor(leaseMs, timeoutMs);
   // Claim again once a quarter of the read-ahead is used: the claim (a round trip and a
   // commit) then ends before what is left of it has been sent, and claims come in batches.
@@ -222,7 +126,7 @@ export function startWebhookRelay(options: WebhookRelayOptions): WebhookRelay {
       recording += 1;
       fill();
       try {
-        await settle(deps, claimed, finished, logger);
+        await settleSafely(deps, claimed, finished, logger);
       } finally {
         recording -= 1;
         fill();
@@ -244,7 +148,7 @@ export function startWebhookRelay(options: WebhookRelayOptions): WebhookRelay {
       let claimed: ClaimedDelivery[];
       const claimedAt = deps.clock.now();
       try {
-        claimed = await claim(options, claimedAt, wanted);
+        claimed = await claimForRelay(options, claimedAt, wanted);
         failures = 0;
       } catch (error) {
         failures += 1;
@@ -297,92 +201,4 @@ export function startWebhookRelay(options: WebhookRelayOptions): WebhookRelay {
  */
 function readAheadFactor(leaseMs: number, timeoutMs: number): number {
   return Math.max(0, Math.min(2, Math.floor(leaseMs / timeoutMs) - 1));
-}
-
-function concurrencyOf(options: WebhookRelayOptions): number {
-  const concurrency = options.concurrency ?? DEFAULT_RELAY_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new RangeError(`concurrency (${concurrency}) must be a whole number of at least 1`);
-  }
-  return concurrency;
-}
-
-function createSender(options: WebhookRelayOptions): WebhookSender {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  // A lease shorter than an attempt would hand a delivery in flight to another relay.
-  if (leaseMs <= timeoutMs) {
-    throw new RangeError(`leaseMs (${leaseMs}) must exceed timeoutMs (${timeoutMs})`);
-  }
-  return createWebhookSender({ allowList: options.allowList, resolve: options.resolve, timeoutMs });
-}
-
-type RelayDeps = DeliverDeps & { recorder: AttemptRecorder };
-
-function deliverDeps(options: WebhookRelayOptions, sender: WebhookSender): RelayDeps {
-  return {
-    db: options.db,
-    clock: options.clock ?? systemClock,
-    instanceId: options.instanceId,
-    cipher: options.cipher ?? plaintextSecretCipher,
-    sender,
-    random: options.random ?? Math.random,
-    recorder: createAttemptRecorder(writeAttemptsTo(options.db)),
-  };
-}
-
-function claim(
-  options: WebhookRelayOptions,
-  now: Date,
-  limit: number | undefined,
-): Promise<ClaimedDelivery[]> {
-  return claimDueDeliveries(options.db, {
-    instanceId: options.instanceId,
-    now,
-    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
-    limit: limit ?? concurrencyOf(options),
-  });
-}
-
-/** Makes the attempt; a fault (not a failed send: those are outcomes) is logged, and the claim lapses. */
-async function attemptSafely(
-  deps: RelayDeps,
-  claimed: ClaimedDelivery,
-  logger: RelayLogger,
-): Promise<FinishedAttempt | undefined> {
-  try {
-    return await attemptClaimed(deps, claimed);
-  } catch (error) {
-    logger.error(
-      { err: error, deliveryId: claimed.delivery.id },
-      'webhook delivery could not be attempted',
-    );
-    return undefined;
-  }
-}
-
-/** Records a finished attempt; one that cannot be recorded is logged, and its claim lapses. */
-async function settle(
-  deps: RelayDeps,
-  claimed: ClaimedDelivery,
-  finished: FinishedAttempt,
-  logger: RelayLogger,
-): Promise<DeliveryResult | 'failed'> {
-  try {
-    const result = await recordFinished(deps, finished);
-    if (result === 'lost') {
-      logger.warn(
-        { deliveryId: claimed.delivery.id },
-        'webhook claim lapsed before its attempt was recorded',
-      );
-    }
-    return result;
-  } catch (error) {
-    // One bad row must not stop the others; its claim lapses and it is tried again.
-    logger.error(
-      { err: error, deliveryId: claimed.delivery.id },
-      'webhook delivery failed to record',
-    );
-    return 'failed';
-  }
 }

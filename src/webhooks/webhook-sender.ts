@@ -1,7 +1,7 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createGuardedLookup, type HostResolver } from './guarded-lookup.js';
+import { createKeepAliveAgents } from './keep-alive-agents.js';
 import { findUrlHostRefusal } from './ssrf-guard.js';
 import { BlockedAddressError } from './webhook.errors.js';
 import type { WebhookAllowList } from './webhook-allow-list.js';
@@ -52,8 +52,6 @@ export interface WebhookSender {
   close(): void;
 }
 
-/** An idle kept-alive socket is closed after this long: under Node's server default (5 s). */
-const IDLE_SOCKET_MS = 4_000;
 /** A request on a reused socket that the receiver had just closed is sent again this often. */
 const MAX_STALE_SOCKET_RETRIES = 2;
 
@@ -65,12 +63,7 @@ const MAX_STALE_SOCKET_RETRIES = 2;
  * so every connection, and every request on it, goes to an address the guard passed.
  */
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
-  const lookup = createGuardedLookup(options.allowList, options.resolve);
-  // The guard is the agents' lookup: a pooled socket was connected through it, and the pool is
-  // keyed by host name and port, so no request reaches a socket another host name opened.
-  const agentOptions = { lookup, keepAlive: true, timeout: IDLE_SOCKET_MS };
-  const httpAgent = new http.Agent(agentOptions);
-  const httpsAgent = new https.Agent(agentOptions);
+  const agents = createKeepAliveAgents(createGuardedLookup(options.allowList, options.resolve));
   const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
   const maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_EXCERPT_BYTES;
 
@@ -118,13 +111,13 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
           durationMs: elapsed(),
         });
 
-      const isHttps = url.protocol === 'https:';
+      const { agent, request: httpRequest } = agents.forUrl(url);
       const post = (staleRetriesLeft: number) => {
-        const current = (isHttps ? https : http).request(
+        const current = httpRequest(
           url,
           {
             method: 'POST',
-            agent: isHttps ? httpsAgent : httpAgent,
+            agent,
             headers: {
               'content-type': 'application/json',
               'content-length': String(Buffer.byteLength(request.body)),
@@ -179,10 +172,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
 
   return {
     send,
-    close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
-    },
+    close: () => agents.destroy(),
   };
 }
 

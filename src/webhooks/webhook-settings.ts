@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../domain/clock.js';
+import type { HostResolver } from './guarded-lookup.js';
 import {
   createAesGcmSecretCipher,
   parseEncryptionKey,
@@ -16,6 +17,11 @@ export interface WebhookSettings {
   clock: Clock;
   allowList: WebhookAllowList;
   cipher: SecretCipher;
+  /**
+   * Resolves webhook host names when they are registered, as deliveries resolve them (default:
+   * the system resolver).
+   */
+  resolve?: HostResolver | undefined;
 }
 
 /** The configured values WebhookSettings are built from. */

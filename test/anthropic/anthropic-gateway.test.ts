@@ -33,19 +33,19 @@ describe('AnthropicGateway against the simulator', () => {
           {
             custom_id: 'own',
             params: {
-              model: 'claude-own',
+              model: 'claude-opus-5-5',
               max_tokens: 3,
               messages: [{ role: 'user', content: 'hi' }],
             },
           },
         ],
-        { model: 'claude-default', maxTokens: 500 },
+        { model: 'claude-haiku-5-5', maxTokens: 500 },
       );
       rig.clock.advance(100);
       const lines = await collect(gateway.results(batch.id));
       const model = (id: string) => succeededMessage(lines.find((l) => l.custom_id === id)).model;
-      expect(model('bare')).toBe('claude-default');
-      expect(model('own')).toBe('claude-own');
+      expect(model('bare')).toBe('claude-haiku-5-5');
+      expect(model('own')).toBe('claude-opus-5-5');
     });
 
     it('refuses a batch Anthropic would refuse without calling it', async () => {
@@ -60,6 +60,32 @@ describe('AnthropicGateway against the simulator', () => {
         { path: 'requests.1.custom_id', message: "duplicate custom_id 'r0'" },
       ]);
       expect(rig.sim.stats().httpRequests).toBe(0);
+    });
+  });
+
+  describe('the anthropic-version it sends', () => {
+    const warm = () =>
+      requests(1).map((r) => ({ ...r, params: { ...r.params, temperature: 0.5 } }));
+    const outcome = async (
+      rig: Awaited<ReturnType<typeof startRig>>,
+      send: () => Promise<{ id: string }>,
+    ) => {
+      const { id } = await send();
+      rig.clock.advance(1000);
+      return (await collect(rig.gateway().results(id)))[0]!.result.type;
+    };
+
+    it('is 2026-10-21 by default, so temperature comes back errored', async () => {
+      const rig = await startRig();
+      expect(await outcome(rig, () => rig.gateway().createBatch(warm()))).toBe('errored');
+    });
+
+    it('is the gateway option, or the version a batch names', async () => {
+      const rig = await startRig();
+      const pinned = rig.gateway({ anthropicVersion: '2023-06-01' });
+      expect(await outcome(rig, () => pinned.createBatch(warm()))).toBe('succeeded');
+      const perBatch = () => rig.gateway().createBatch(warm(), { anthropicVersion: '2023-06-01' });
+      expect(await outcome(rig, perBatch)).toBe('succeeded');
     });
   });
 

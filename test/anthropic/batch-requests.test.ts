@@ -7,7 +7,7 @@ const ask = { messages: [{ role: 'user' as const, content: 'hi' }] };
 describe('completeBatchRequests', () => {
   it('fills model, max_tokens, system and metadata where a request leaves them out', () => {
     const [request] = completeBatchRequests([{ custom_id: 'a', params: ask }], {
-      model: 'claude-default',
+      model: 'claude-haiku-5-5',
       maxTokens: 64,
       system: 'Be brief.',
       metadata: { user_id: 'u1' },
@@ -16,7 +16,7 @@ describe('completeBatchRequests', () => {
       custom_id: 'a',
       params: {
         ...ask,
-        model: 'claude-default',
+        model: 'claude-haiku-5-5',
         max_tokens: 64,
         system: 'Be brief.',
         metadata: { user_id: 'u1' },
@@ -26,10 +26,19 @@ describe('completeBatchRequests', () => {
 
   it('keeps what a request gives over the defaults', () => {
     const [request] = completeBatchRequests(
-      [{ custom_id: 'a', params: { ...ask, model: 'claude-own', max_tokens: 5, system: 'Own.' } }],
-      { model: 'claude-default', maxTokens: 64, system: 'Default.' },
+      [
+        {
+          custom_id: 'a',
+          params: { ...ask, model: 'claude-opus-5-5', max_tokens: 5, system: 'Own.' },
+        },
+      ],
+      { model: 'claude-haiku-5-5', maxTokens: 64, system: 'Default.' },
     );
-    expect(request?.params).toMatchObject({ model: 'claude-own', max_tokens: 5, system: 'Own.' });
+    expect(request?.params).toMatchObject({
+      model: 'claude-opus-5-5',
+      max_tokens: 5,
+      system: 'Own.',
+    });
   });
 
   it('lists every problem: no model, bad or repeated custom_ids', () => {

@@ -69,7 +69,7 @@ export function requests(count: number, prefix = 'r'): BatchRequestInput[] {
   return Array.from({ length: count }, (_, i) => ({
     custom_id: `${prefix}${i}`,
     params: {
-      model: 'claude-test-1',
+      model: 'claude-sonnet-5-5',
       max_tokens: 256,
       messages: [{ role: 'user', content: prompt(i) }],
     },
@@ -84,7 +84,7 @@ export function sdkRequests(
   return Array.from({ length: count }, (_, i) => ({
     custom_id: `${prefix}${i}`,
     params: {
-      model: 'claude-test-1',
+      model: 'claude-sonnet-5-5',
       max_tokens: 256,
       messages: [{ role: 'user', content: prompt(i) }],
     },

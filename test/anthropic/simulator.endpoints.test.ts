@@ -114,15 +114,18 @@ describe('the simulator, driven by the real SDK over HTTP', () => {
       const { sdk, clock } = await startRig({ latencyMs: 1000 });
       const [good] = sdkRequests(1);
       const bad = [
-        { custom_id: 'no-messages', params: { model: 'm', max_tokens: 5, messages: [] } },
+        {
+          custom_id: 'no-messages',
+          params: { model: 'claude-sonnet-5-5', max_tokens: 5, messages: [] },
+        },
         {
           custom_id: 'no-max-tokens',
-          params: { model: 'm', messages: [{ role: 'user', content: 'x' }] },
+          params: { model: 'claude-sonnet-5-5', messages: [{ role: 'user', content: 'x' }] },
         },
         {
           custom_id: 'streaming',
           params: {
-            model: 'm',
+            model: 'claude-sonnet-5-5',
             max_tokens: 5,
             stream: true,
             messages: [{ role: 'user', content: 'x' }],
@@ -331,16 +334,24 @@ describe('the simulator, driven by the real SDK over HTTP', () => {
             id: expect.stringMatching(/^msg_01/),
             type: 'message',
             role: 'assistant',
-            model: 'claude-test-1',
+            model: 'claude-sonnet-5-5',
             content: [{ type: 'text', text: expect.stringContaining('Question number 0') }],
             stop_reason: 'end_turn',
             stop_sequence: null,
+            stop_details: null,
+            container: null,
+            diagnostics: null,
             usage: {
               input_tokens: expect.any(Number),
               output_tokens: expect.any(Number),
               cache_creation_input_tokens: 0,
               cache_read_input_tokens: 0,
+              cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+              server_tool_use: null,
               service_tier: 'batch',
+              inference_geo: null,
+              output_tokens_details: null,
+              speed: null,
             },
           },
         },
@@ -362,7 +373,11 @@ describe('the simulator, driven by the real SDK over HTTP', () => {
       const { sdk, clock } = await startRig({ latencyMs: 100 });
       const ask = (custom_id: string, content: string, max_tokens: number) => ({
         custom_id,
-        params: { model: 'm', max_tokens, messages: [{ role: 'user' as const, content }] },
+        params: {
+          model: 'claude-sonnet-5-5',
+          max_tokens,
+          messages: [{ role: 'user' as const, content }],
+        },
       });
       const { id } = await sdk.messages.batches.create({
         requests: [

@@ -103,6 +103,20 @@ describe('canonicalJson', () => {
     expect(validationPathOf(() => canonicalJson(undefined))).toBe('');
   });
 
+  it('writes a value nested 100,000 levels deep without overflowing the stack', () => {
+    const depth = 100_000;
+    const deep = JSON.parse(`${'{"a":['.repeat(depth)}1${']}'.repeat(depth)}`) as unknown;
+    const text = canonicalJson(deep);
+    expect(text.length).toBe(depth * 8 + 1);
+    expect(text.startsWith('{"a":[{"a":[')).toBe(true);
+  });
+
+  it('names the path of a bad value deep inside', () => {
+    expect(validationPathOf(() => canonicalJson({ a: [{ b: [0, { c: Number.NaN }] }] }))).toBe(
+      'a.0.b.1.c',
+    );
+  });
+
   it('reads back as the same value JSON.parse sees', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {

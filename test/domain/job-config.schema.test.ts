@@ -42,6 +42,15 @@ function pathsOf(input: unknown): string[] {
 }
 
 describe('parseJobConfig', () => {
+  it('refuses what Postgres cannot store in metadata and callbackUrl, for library callers too', () => {
+    expect(pathsOf({ requests, metadata: { note: 'a\u0000b' } })).toEqual(['metadata.note']);
+    expect(pathsOf({ requests, metadata: { 'k\u0000': 1 } })).toEqual(['metadata.k\u0000']);
+    expect(pathsOf({ requests, metadata: { lone: '\ud800x' } })).toEqual(['metadata.lone']);
+    expect(pathsOf({ requests, callbackUrl: 'https://example.com/\u0000' })).toEqual([
+      'callbackUrl',
+    ]);
+  });
+
   it('accepts requests alone and defaults deduplicate to true', () => {
     expect(parseJobConfig({ requests })).toEqual({ requests, deduplicate: true });
   });

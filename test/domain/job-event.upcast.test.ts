@@ -13,6 +13,20 @@ describe('reading events written by other versions', () => {
     expect(event).toEqual({ type: 'BatchEnded', data: { ...ended, resultsUrl: undefined } });
   });
 
+  it('gives a JobCreated written before versions were recorded the version the SDK sent then', () => {
+    const data = { jobId: 'job_1', totalRequests: 1 };
+    for (const schemaVersion of [1, 2]) {
+      const event = upcastJobEvent('job_1', { type: 'JobCreated', data, schemaVersion });
+      expect(event.data).toEqual({ ...data, anthropicVersion: '2026-10-21' });
+    }
+  });
+
+  it('keeps the version a schema-3 JobCreated recorded', () => {
+    const data = { jobId: 'job_1', anthropicVersion: '2023-06-01' };
+    const event = upcastJobEvent('job_1', { type: 'JobCreated', data, schemaVersion: 3 });
+    expect(event.data).toEqual(data);
+  });
+
   it('reads today’s shape as it is', () => {
     const data = { ...ended, resultsUrl: 'https://x/results' };
     const event = upcastJobEvent('job_1', {

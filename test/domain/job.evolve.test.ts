@@ -47,6 +47,8 @@ describe('a new job (JobCreated)', () => {
       timeoutMs: HOUR_S * 1000,
       callbackUrl: null,
       idempotencyKey: null,
+      // Not in the event: a job from before versions were recorded, sent under the SDK's default.
+      anthropicVersion: '2026-10-21',
       totalRequests: 3,
       uniqueRequests: 3,
       deduplicatedRequests: 0,

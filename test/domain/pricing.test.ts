@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BATCH_DISCOUNT, estimateBatchCostUsd, priceForModel } from '../../src/domain/pricing.js';
+import {
+  BATCH_DISCOUNT,
+  estimateBatchCostUsd,
+  PRICES_CHECKED,
+  parsePriceTable,
+  priceForModel,
+  SHIPPED_PRICE_TABLE,
+} from '../../src/domain/pricing.js';
 
 const million = { input_tokens: 1_000_000, output_tokens: 0 };
 const millionOut = { input_tokens: 0, output_tokens: 1_000_000 };
@@ -26,6 +33,17 @@ describe('priceForModel', () => {
   it('matches ids of other platforms and any case', () => {
     expect(priceForModel('anthropic.claude-3-haiku-20240307-v1:0')?.label).toBe('Claude Haiku 3');
     expect(priceForModel('CLAUDE-SONNET-5')?.label).toBe('Claude Sonnet 5');
+  });
+
+  it('prices the Fable line by version (pricing page, taken on the table date)', () => {
+    expect(priceForModel('claude-fable-5-2')?.prices).toEqual({
+      input: 8,
+      output: 40,
+      cacheWrite: 10,
+      cacheRead: 0.2,
+    });
+    expect(priceForModel('claude-fable-5-1')?.prices.cacheRead).toBe(0.25);
+    expect(priceForModel('claude-fable-5')?.prices.cacheRead).toBe(1);
   });
 
   it('knows nothing of a model outside the table', () => {
@@ -107,5 +125,33 @@ describe('estimateBatchCostUsd', () => {
         },
       ),
     );
+  });
+});
+
+describe('the price table as data', () => {
+  it('names the pricing page and the day it was taken from it', () => {
+    expect(SHIPPED_PRICE_TABLE.source).toBe(
+      'https://platform.claude.com/docs/en/about-claude/pricing',
+    );
+    expect(PRICES_CHECKED).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('costs with the table it is given, discount included', () => {
+    const table = parsePriceTable({
+      source: 'test',
+      takenOn: '2027-01-01',
+      batchDiscount: 0.25,
+      models: [
+        { label: 'x', match: ['x'], prices: { input: 4, output: 0, cacheWrite: 0, cacheRead: 0 } },
+      ],
+    });
+    expect(estimateBatchCostUsd('model-x', million, table)).toBe(1);
+    expect(estimateBatchCostUsd('claude-sonnet-5-5', million, table)).toBeNull();
+  });
+
+  it('refuses a table that is not one, naming the field', () => {
+    expect(() =>
+      parsePriceTable({ source: 's', takenOn: '2027-01-01', batchDiscount: 2, models: [] }),
+    ).toThrow(/batchDiscount/);
   });
 });

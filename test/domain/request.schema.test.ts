@@ -150,4 +150,29 @@ describe('RequestItemSchema', () => {
       }),
     );
   });
+
+  it('refuses params Postgres cannot store as jsonb, naming the text that holds it', () => {
+    const cases: [unknown, string][] = [
+      [
+        { ...params, messages: [{ role: 'user', content: 'a\u0000b' }] },
+        'params.messages.0.content',
+      ],
+      [{ ...params, model: 'claude\u0000' }, 'params.model'],
+      [{ ...params, extra: { 'k\u0000': 1 } }, 'params.extra.k\u0000'],
+      [
+        { ...params, messages: [{ role: 'user', content: '\ud800x' }] },
+        'params.messages.0.content',
+      ],
+    ];
+    for (const [bad, path] of cases) {
+      const result = RequestItemSchema.safeParse({ custom_id: 'req-1', params: bad });
+      expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual([path]);
+    }
+  });
+
+  it('refuses params nested deeper than the documented limit', () => {
+    const deep = JSON.parse(`${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`) as unknown;
+    const result = RequestItemSchema.safeParse({ custom_id: 'req-1', params: { ...params, deep } });
+    expect(result.error?.issues[0]?.message).toMatch(/nests deeper than 128 levels/);
+  });
 });

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
@@ -16,6 +17,7 @@ import {
 } from '../../src/domain/errors.js';
 import { createRouter } from '../../src/http/create-router.js';
 import type { DatabaseHandle } from '../../src/store/create-database.js';
+import type { Db } from '../../src/store/schema/index.js';
 import { openTestDatabase } from '../support/database.js';
 import { buildTestApp } from './test-app.js';
 
@@ -28,7 +30,7 @@ const ERRORS: [BatchkeeperError, number][] = [
   [new ConcurrencyError('j_1', 3, 4), 409],
   [new IdempotencyConflictError('key reused with another body'), 409],
   [new PayloadTooLargeError('too big'), 413],
-  [new QueueFullError(1000, 17), 429],
+  [new QueueFullError(10, 'quota', 17), 429],
   [new NotReadyError('starting'), 503],
 ];
 
@@ -38,8 +40,21 @@ const NoteSchema = z.object({
 });
 
 /** Routes that fail on purpose, mounted like any resource module. */
-function failingRoutes() {
+function failingRoutes(db: Db) {
   const router = createRouter();
+  // Values no boundary check looked at, sent to Postgres as they are: it refuses each.
+  router.get('/v1/unchecked/nul', async (c) => {
+    await sql`select ${'a\u0000b'}::text`.execute(db);
+    return c.body(null, 204);
+  });
+  router.get('/v1/unchecked/timestamp', async (c) => {
+    await sql`select ${'294277-01-01T00:00:00Z'}::timestamptz`.execute(db);
+    return c.body(null, 204);
+  });
+  router.get('/v1/unchecked/jsonb', async (c) => {
+    await sql`select ${'{"a":"\\u0000"}'}::jsonb`.execute(db);
+    return c.body(null, 204);
+  });
   router.get('/v1/throw/:index', (c) => {
     throw ERRORS[Number(c.req.param('index'))]![0];
   });
@@ -69,7 +84,7 @@ describe('the error mapping', () => {
   let testApp: ReturnType<typeof buildTestApp>;
   beforeAll(async () => {
     database = await openTestDatabase();
-    testApp = buildTestApp(database, { routes: [failingRoutes()] });
+    testApp = buildTestApp(database, { routes: [failingRoutes(database.db)] });
   });
   afterAll(async () => {
     await database.close();
@@ -122,6 +137,26 @@ describe('the error mapping', () => {
       .find((line) => line.msg === 'unhandled error') as { err: { stack: string } } | undefined;
     expect(logged?.err.stack).toContain('secret detail');
   });
+
+  it.each(['nul', 'timestamp', 'jsonb'])(
+    'answers a value Postgres refuses (%s) with 400, never 500, and logs no Postgres text',
+    async (kind) => {
+      const response = await testApp.app.request(`/v1/unchecked/${kind}`);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: {
+          type: 'invalid_request_error',
+          message: 'the request holds a value that cannot be stored',
+        },
+      });
+      const requestId = response.headers.get('request-id')!;
+      const lines = testApp.logs.forRequest(requestId);
+      expect(lines.find((line) => line.msg === 'unhandled error')).toBeUndefined();
+      expect(
+        lines.find((line) => line.msg === 'the database refused a value in the request'),
+      ).toMatchObject({ level: 'warn', sqlState: expect.stringMatching(/^22/) });
+    },
+  );
 
   it('answers an HTTPException with its status as an invalid_request_error', async () => {
     const response = await testApp.app.request('/v1/http-exception');

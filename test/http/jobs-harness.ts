@@ -1,13 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import type { SimulatorOptions } from '../../src/anthropic/simulator/simulator.options.js';
 import { type HttpServer, startHttpServer } from '../../src/cli/serve/http-server.js';
 import type { JobStatus } from '../../src/domain/job-status.js';
+import type { AppEnv } from '../../src/http/app-env.js';
 import { type JobsApiDeps, jobsApi } from '../../src/http/jobs-api.js';
 import type { BatchJobManager, JobDetails } from '../../src/manager/batch-job-manager.js';
 import type { BatchJobManagerOptions } from '../../src/manager/manager-options.js';
+import type { Db } from '../../src/store/schema/index.js';
 import { request, TestBed } from '../support/manager.js';
-import { buildTestApp } from './test-app.js';
+import { buildTestApp, type LogCapture } from './test-app.js';
 
 /** Two tenants, one key each. */
 export const API_KEYS = [
@@ -32,6 +35,8 @@ export interface JobsApiHarnessOptions {
   simulator?: SimulatorOptions;
   manager?: BatchJobManagerOptions;
   api?: Partial<Omit<JobsApiDeps, 'manager'>>;
+  /** More resource modules beside the job routes (the webhook routes, for the fuzz). */
+  extraRoutes?: (manager: BatchJobManager, db: Db) => OpenAPIHono<AppEnv>[];
 }
 
 /**
@@ -45,16 +50,21 @@ export class JobsApiHarness {
     readonly bed: TestBed,
     readonly manager: BatchJobManager,
     readonly app: ReturnType<typeof buildTestApp>['app'],
+    /** Every line the app logged. */
+    readonly logs: LogCapture,
   ) {}
 
   static async open(options: JobsApiHarnessOptions = {}): Promise<JobsApiHarness> {
     const bed = await TestBed.open(options.simulator);
     const manager = bed.manager(options.manager);
-    const { app } = buildTestApp(bed.database, {
+    const { app, logs } = buildTestApp(bed.database, {
       apiKeys: [...API_KEYS],
-      routes: jobsApi({ manager, stream: { pollIntervalMs: 20 }, ...options.api }),
+      routes: [
+        ...jobsApi({ manager, stream: { pollIntervalMs: 20 }, ...options.api }),
+        ...(options.extraRoutes?.(manager, bed.database.db) ?? []),
+      ],
     });
-    return new JobsApiHarness(bed, manager, app);
+    return new JobsApiHarness(bed, manager, app, logs);
   }
 
   /** `app.request()` with a tenant's key. */
@@ -114,6 +124,30 @@ export class JobsApiHarness {
       this.bed.database.db,
     );
     return rows[0]!.n;
+  }
+
+  /**
+   * The highest event position and the row count of every table: what "nothing was written"
+   * compares (steady only while no worker runs).
+   */
+  async snapshot(): Promise<{ maxPosition: number; rows: Record<string, number> }> {
+    const db = this.bed.database.db;
+    const { rows: tables } = await sql<{ name: string }>`
+      select table_name as name from information_schema.tables
+      where table_schema = current_schema() and table_type = 'BASE TABLE' order by 1
+    `.execute(db);
+    const counts = tables.map(
+      ({ name }) => sql<number>`(select count(*)::int from ${sql.table(name)})`,
+    );
+    const { rows } = await sql<{ max_position: number; counts: number[] }>`
+      select (select coalesce(max(position), 0)::int from events) as max_position,
+             array[${sql.join(counts)}] as counts
+    `.execute(db);
+    const row = rows[0]!;
+    return {
+      maxPosition: row.max_position,
+      rows: Object.fromEntries(tables.map(({ name }, i) => [name, row.counts[i]!])),
+    };
   }
 
   /** The app on a real loopback port (started once). */

@@ -120,6 +120,13 @@ describe('the /v1/jobs routes', () => {
       expect(b!.id).toBe(a!.id);
     });
 
+    it('answers 200 to a replay that reuses the first request’s x-request-id', async () => {
+      const headers = { 'idempotency-key': 'same-key-same-request-id', 'x-request-id': 'rid-7' };
+      const first = await api.call('POST', '/v1/jobs', { json: body, headers });
+      const again = await api.call('POST', '/v1/jobs', { json: body, headers });
+      expect([first.status, again.status]).toEqual([201, 200]);
+    });
+
     it('answers concurrent requests with one key with one job, created once', async () => {
       const headers = { 'idempotency-key': 'same-key-concurrent' };
       const responses = await Promise.all(

@@ -13,7 +13,7 @@ export interface paths {
     };
     /**
      * The caller's jobs, a page at a time
-     * @description `priority=N` keeps jobs of that level or more urgent; `tags` (comma-separated) keeps jobs carrying any of them.
+     * @description `priority=N` keeps jobs of that level or more urgent; `tags` (comma-separated) keeps jobs carrying any of them; `q` (at most 200 characters) keeps jobs whose id starts with it or whose tags or metadata values (at any depth; not keys) contain it, ignoring case. Unknown parameters are refused.
      */
     get: operations['listJobs'];
     put?: never;
@@ -35,7 +35,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A job with its progress, batches and latest errors */
+    /**
+     * A job with its progress, batches and latest errors
+     * @description `asOf=VERSION`: the job as it was right after that event of its log (see `asOf` in the answer).
+     */
     get: operations['getJob'];
     put?: never;
     post?: never;
@@ -166,7 +169,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The job machine's definition, the job's current state and the transitions it took */
+    /**
+     * The job machine's definition, the job's current state and the transitions it took
+     * @description `asOf=VERSION` charts the job as it was right after that event; `format` picks JSON, an XState config, an SVG drawing (laid out by ELK) or Mermaid text.
+     */
     get: operations['getJobChart'];
     put?: never;
     post?: never;
@@ -185,9 +191,29 @@ export interface paths {
     };
     /**
      * The caller's job statistics
-     * @description Totals since the first job (deleted jobs included), jobs by status now, the queue depth (pending and queued) and the tokens used.
+     * @description Totals since the first job (deleted jobs included), jobs by status now, the queue depth (pending and queued), the tokens used; today's tokens, cost and errored results by type; webhook deliveries pending and dead. All from the database, for the caller’s tenant.
      */
     get: operations['getJobStats'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/stats/series': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Jobs created and completed per hour, tokens and cost per day
+     * @description From the tenant’s events: `hours` UTC hours and `days` UTC days up to now, oldest first, every one present (zero when nothing happened).
+     */
+    get: operations['getStatsSeries'];
     put?: never;
     post?: never;
     delete?: never;
@@ -208,40 +234,6 @@ export interface paths {
     put?: never;
     /** Subscribe a URL to job events */
     post: operations['registerBatchWebhook'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/webhooks/deliveries': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** The delivery log, newest first, each delivery with its attempts */
-    get: operations['listWebhookDeliveries'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/webhooks/deliveries/{id}/retry': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Send a delivery again now, with the same webhook-id (dead ones too) */
-    post: operations['retryWebhookDelivery'];
     delete?: never;
     options?: never;
     head?: never;
@@ -299,6 +291,60 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/webhooks/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The delivery log, newest first, each delivery with its attempts */
+    get: operations['listWebhookDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/deliveries/{id}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a delivery again now, with the same webhook-id (dead ones too) */
+    post: operations['retryWebhookDelivery'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's events across all its jobs, in commit order, to follow
+     * @description Commit-safe order: an event appears only once every transaction older than it has ended, so a reader that resumes from the last cursor it saw skips nothing and sees nothing twice. A long transaction anywhere on the database holds the feed back (docs/audit.md). With `follow=true` the response stays open: SSE (`id:` is the cursor; `: heartbeat` comments when idle) or NDJSON (one event a line; an empty line when idle).
+     */
+    get: operations['listEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -333,6 +379,13 @@ export interface components {
        * @example 2026-03-14T09:26:53.589Z
        */
       expiresAt: string;
+    };
+    CreatedJob: components['schemas']['JobSummary'] & {
+      /**
+       * @description present when `callbackUrl` was given without `webhookSecret`: the secret generated to sign its deliveries, shown this once (a replay of the Idempotency-Key does not show it again)
+       * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+       */
+      webhookSecret?: string;
     };
     Error: {
       error: {
@@ -414,6 +467,10 @@ export interface components {
       /** Format: uri */
       callbackUrl?: string | null;
       webhookSecret?: string | null;
+      /** @enum {string} */
+      anthropicVersion?: '2023-06-01' | '2026-10-21';
+      /** @enum {string} */
+      onInvalid?: 'refuse' | 'drop';
     };
     JobList: {
       jobs: components['schemas']['Job'][];
@@ -458,7 +515,8 @@ export interface components {
       usage: {
         inputTokens: number;
         outputTokens: number;
-        costUsd: number;
+        /** @description Estimated USD at batch prices; null when a result's model has no price in the table (unknown, never 0) */
+        costUsd: number | null;
       };
       batchIds: string[];
       /** @description Errored results collected: finalErrorCount + retriedErrorCount */
@@ -479,20 +537,8 @@ export interface components {
       /** @description 0..100, rounded down; 100 means done */
       percentComplete: number;
     };
-    JobDetails: components['schemas']['Job'] & {
-      batches: components['schemas']['JobBatch'][];
-      /** @description the latest errors (at most 20) */
-      errors: {
-        customId: string;
-        type: string | null;
-        message: string | null;
-        final: boolean;
-        /**
-         * Format: date-time
-         * @example 2026-03-14T09:26:53.589Z
-         */
-        at: string;
-      }[];
+    JobDetailsAsOf: components['schemas']['JobDetails'] & {
+      asOf?: components['schemas']['AsOf'];
     };
     JobBatch: {
       batchKey: string;
@@ -516,6 +562,36 @@ export interface components {
        * @example 2026-03-14T09:26:53.589Z
        */
       collectedAt: string | null;
+    };
+    /** @description present when `?asOf` was given */
+    AsOf: {
+      /** @description the event the view is as of */
+      version: number;
+      /**
+       * Format: date-time
+       * @description when that event was recorded
+       */
+      at: string;
+      /**
+       * @description per-request details (the recent errors) come from the request tables and are as of now
+       * @enum {string}
+       */
+      requestDetails: 'current';
+    };
+    JobDetails: components['schemas']['Job'] & {
+      batches: components['schemas']['JobBatch'][];
+      /** @description the latest errors (at most 20) */
+      errors: {
+        customId: string;
+        type: string | null;
+        message: string | null;
+        final: boolean;
+        /**
+         * Format: date-time
+         * @example 2026-03-14T09:26:53.589Z
+         */
+        at: string;
+      }[];
     };
     JobDeleteResult: {
       id: string;
@@ -658,6 +734,44 @@ export interface components {
         recordedAt: string;
       }[];
     };
+    /** @description the job machine as an XState config (guards by name, no actions): createMachine(config) */
+    XStateMachineConfig: {
+      id: string;
+      initial: string;
+      states: {
+        [key: string]: unknown;
+      };
+    } & {
+      [key: string]: unknown;
+    };
+    TenantStats: components['schemas']['JobStats'] & {
+      /** @description since UTC midnight, from the events and results recorded today */
+      today: {
+        /**
+         * Format: date-time
+         * @description today's start (UTC midnight)
+         */
+        since: string;
+        inputTokens: number;
+        outputTokens: number;
+        costUsd: number;
+        /**
+         * @description errored results recorded today by Anthropic's error type (retried attempts too)
+         * @example {
+         *       "overloaded_error": 3,
+         *       "invalid_request_error": 1
+         *     }
+         */
+        errorsByType: {
+          [key: string]: number;
+        };
+      };
+      /** @description the tenant's webhook deliveries still to send, and given up on */
+      webhookDeliveries: {
+        pending: number;
+        dead: number;
+      };
+    };
     JobStats: {
       totalCreated: number;
       totalCompleted: number;
@@ -675,6 +789,29 @@ export interface components {
       };
       /** @description pending and queued jobs */
       queueDepth: number;
+    };
+    StatsSeries: {
+      /** @description jobs created and completed per UTC hour, oldest first, the current hour last */
+      hourly: {
+        /**
+         * Format: date-time
+         * @description the hour's start (UTC)
+         */
+        hour: string;
+        created: number;
+        completed: number;
+      }[];
+      /** @description tokens and cost of collected results per UTC day, oldest first, today last */
+      daily: {
+        /**
+         * Format: date
+         * @description the UTC day
+         */
+        day: string;
+        inputTokens: number;
+        outputTokens: number;
+        costUsd: number;
+      }[];
     };
     WebhookSubscriptionWithSecret: components['schemas']['WebhookSubscription'] & {
       /**
@@ -711,7 +848,7 @@ export interface components {
       previousSecretExpiresAt: string | null;
     };
     RegisterWebhookRequest: {
-      /** @description http(s); private addresses need BATCHKEEPER_WEBHOOK_ALLOW */
+      /** @description http(s), written scheme://host/..., without credentials, spaces or control characters; a host name is resolved and every address it has must be public or in BATCHKEEPER_WEBHOOK_ALLOW */
       url: string;
       /** @description `whsec_` + base64 of 24..64 bytes; generated when absent */
       secret?: string;
@@ -721,6 +858,15 @@ export interface components {
     };
     WebhookSubscriptionList: {
       webhooks: components['schemas']['WebhookSubscription'][];
+    };
+    WebhookPingResult: {
+      deliveryId: string;
+    };
+    RotateWebhookSecretRequest: {
+      /** @description generated when absent */
+      secret?: string;
+      /** @description how long the old secret still signs (default: 86400) */
+      graceSeconds?: number;
     };
     WebhookDeliveryPage: {
       deliveries: components['schemas']['WebhookDelivery'][];
@@ -771,14 +917,25 @@ export interface components {
       responseExcerpt: string | null;
       instanceId: string;
     };
-    WebhookPingResult: {
-      deliveryId: string;
+    FeedPage: {
+      events: components['schemas']['FeedEvent'][];
+      /** @description the cursor to ask with next (`?after=`) */
+      next: string;
     };
-    RotateWebhookSecretRequest: {
-      /** @description generated when absent */
-      secret?: string;
-      /** @description how long the old secret still signs (default: 86400) */
-      graceSeconds?: number;
+    FeedEvent: {
+      /** @description resume after this event: `?after=` or `Last-Event-ID` */
+      cursor: string;
+      jobId: string;
+      version: number;
+      /** @example JobQueued */
+      type: string;
+      data?: unknown;
+      metadata: {
+        [key: string]: unknown;
+      };
+      recordedAt: string;
+      /** @description the event's link in its job's hash chain (hex) */
+      hash: string | null;
     };
   };
   responses: never;
@@ -812,6 +969,7 @@ export interface operations {
           | null;
         priority?: number | string | null;
         tags?: string[] | string | null;
+        q?: string | null;
         limit?: number | string;
         offset?: number | string;
         sortBy?: 'createdAt' | 'updatedAt' | 'priority' | 'status' | 'completedAt' | 'startedAt';
@@ -947,6 +1105,10 @@ export interface operations {
         webhookSecret?: string;
         /** @description a JSON object, URL-encoded */
         metadata?: string;
+        /** @description `2023-06-01` or `2026-10-21` (default: the server's) */
+        anthropicVersion?: string;
+        /** @description refuse the job (default) or drop the requests Anthropic would refuse */
+        onInvalid?: 'refuse' | 'drop';
       };
       header?: {
         /** @description the same key returns the same job */
@@ -1030,7 +1192,7 @@ export interface operations {
           'application/json': components['schemas']['JobSummary'];
         };
       };
-      /** @description created and queued */
+      /** @description created and queued (with the generated `webhookSecret` when a callback came without one) */
       201: {
         headers: {
           [name: string]: unknown;
@@ -1048,7 +1210,7 @@ export interface operations {
            *       "expiresAt": "2026-03-15T09:26:53.589Z"
            *     }
            */
-          'application/json': components['schemas']['JobSummary'];
+          'application/json': components['schemas']['CreatedJob'];
         };
       };
       /** @description invalid job (the issues name each path, or the NDJSON line) */
@@ -1163,7 +1325,10 @@ export interface operations {
   };
   getJob: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description a version of the job's log: the answer is the job as it was right after that event (1 to the last version; otherwise 400) */
+        asOf?: string;
+      };
       header?: never;
       path: {
         /** @description the job id */
@@ -1244,7 +1409,30 @@ export interface operations {
            *       "errors": []
            *     }
            */
-          'application/json': components['schemas']['JobDetails'];
+          'application/json': components['schemas']['JobDetailsAsOf'];
+        };
+      };
+      /** @description `asOf` is not a version of the job */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "type": "invalid_request_error",
+           *         "message": "invalid query parameters: asOf: asOf must be a version from 1 to 8 (the job's last event), not 9",
+           *         "issues": [
+           *           {
+           *             "path": "asOf",
+           *             "message": "asOf must be a version from 1 to 8 (the job's last event), not 9"
+           *           }
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
         };
       };
       /** @description no API key where one is required, or a key that matches none */
@@ -1898,7 +2086,12 @@ export interface operations {
   };
   getJobChart: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description a version of the job's log: the answer is the job as it was right after that event (1 to the last version; otherwise 400) */
+        asOf?: string;
+        /** @description `chart` (default; `Accept: image/svg+xml` makes it `svg`): the definition, the current state and the path as JSON; `json`: the machine as an XState config; `svg`: drawn, the current state and the transitions taken marked; `mermaid`: a Mermaid state diagram */
+        format?: 'chart' | 'json' | 'svg' | 'mermaid';
+      };
       header?: never;
       path: {
         /** @description the job id */
@@ -2027,7 +2220,48 @@ export interface operations {
            *       ]
            *     }
            */
-          'application/json': components['schemas']['JobChart'];
+          'application/json':
+            | components['schemas']['JobChart']
+            | components['schemas']['XStateMachineConfig'];
+          /**
+           * @example <svg xmlns="http://www.w3.org/2000/svg" class="job-chart" viewBox="0 0 3137 1806" width="3137" height="1806" role="img" aria-labelledby="job-chart-title">
+           *     <title id="job-chart-title">The job machine: job job_mx4n0k3y53037223ab5acf20 is in completed</title>
+           *     <g class="state atomic visited current" data-state="completed">...</g>
+           *     <g class="edge taken" data-from="processing.waiting" data-to="completed" data-event="JobCompleted" data-count="1">...</g>
+           *     </svg>
+           */
+          'image/svg+xml': string;
+          /**
+           * @example stateDiagram-v2
+           *       [*] --> new
+           *       state "new" as new
+           *       new --> pending : JobCreated
+           *       class completed current
+           */
+          'text/plain': string;
+        };
+      };
+      /** @description `asOf` is not a version of the job */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "type": "invalid_request_error",
+           *         "message": "invalid query parameters: asOf: asOf must be a version from 1 to 8 (the job's last event), not 9",
+           *         "issues": [
+           *           {
+           *             "path": "asOf",
+           *             "message": "asOf must be a version from 1 to 8 (the job's last event), not 9"
+           *           }
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
         };
       };
       /** @description no API key where one is required, or a key that matches none */
@@ -2100,10 +2334,119 @@ export interface operations {
            *         "processing": 2,
            *         "queued": 1
            *       },
-           *       "queueDepth": 1
+           *       "queueDepth": 1,
+           *       "today": {
+           *         "since": "2026-03-14T00:00:00.000Z",
+           *         "inputTokens": 48210,
+           *         "outputTokens": 19774,
+           *         "costUsd": 0.4412,
+           *         "errorsByType": {
+           *           "overloaded_error": 3,
+           *           "invalid_request_error": 1
+           *         }
+           *       },
+           *       "webhookDeliveries": {
+           *         "pending": 2,
+           *         "dead": 1
+           *       }
            *     }
            */
-          'application/json': components['schemas']['JobStats'];
+          'application/json': components['schemas']['TenantStats'];
+        };
+      };
+      /** @description no API key where one is required, or a key that matches none */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "type": "authentication_error",
+           *         "message": "invalid API key"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getStatsSeries: {
+    parameters: {
+      query?: {
+        /** @description (default: 48, at most 744) */
+        hours?: string;
+        /** @description (default: 14, at most 366) */
+        days?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the series */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "hourly": [
+           *         {
+           *           "hour": "2026-03-14T08:00:00.000Z",
+           *           "created": 3,
+           *           "completed": 1
+           *         },
+           *         {
+           *           "hour": "2026-03-14T09:00:00.000Z",
+           *           "created": 5,
+           *           "completed": 6
+           *         }
+           *       ],
+           *       "daily": [
+           *         {
+           *           "day": "2026-03-13",
+           *           "inputTokens": 120443,
+           *           "outputTokens": 51020,
+           *           "costUsd": 1.0761
+           *         },
+           *         {
+           *           "day": "2026-03-14",
+           *           "inputTokens": 48210,
+           *           "outputTokens": 19774,
+           *           "costUsd": 0.4412
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['StatsSeries'];
+        };
+      };
+      /** @description hours or days out of range */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "type": "invalid_request_error",
+           *         "message": "invalid query parameters: hours: hours must be a whole number from 1 to 744",
+           *         "issues": [
+           *           {
+           *             "path": "hours",
+           *             "message": "hours must be a whole number from 1 to 744"
+           *           }
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
         };
       };
       /** @description no API key where one is required, or a key that matches none */
@@ -2279,222 +2622,6 @@ export interface operations {
            *       "error": {
            *         "type": "not_found_error",
            *         "message": "job job_mx4n0k3y53037223ab5acf20 not found"
-           *       }
-           *     }
-           */
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  listWebhookDeliveries: {
-    parameters: {
-      query?: {
-        status?: 'pending' | 'delivered' | 'dead';
-        jobId?: string;
-        subscriptionId?: string;
-        limit?: number;
-        /** @description the nextCursor of a page */
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description a page of the delivery log */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "deliveries": [
-           *         {
-           *           "id": "msg_5051d59e338446e78eefa83d3f9d1e1a",
-           *           "subscriptionId": "wh_812e820f81994a6c9f144cd362787f20",
-           *           "jobId": "job_mx4n0k3y53037223ab5acf20",
-           *           "type": "job.completed",
-           *           "url": "https://hooks.acme.dev/batchkeeper",
-           *           "status": "delivered",
-           *           "attemptCount": 2,
-           *           "nextAttemptAt": null,
-           *           "createdAt": "2026-03-14T09:41:07.215Z",
-           *           "deliveredAt": "2026-03-14T09:41:09.731Z",
-           *           "lastError": null,
-           *           "attempts": [
-           *             {
-           *               "attemptNumber": 1,
-           *               "attemptedAt": "2026-03-14T09:41:07.240Z",
-           *               "durationMs": 5012,
-           *               "statusCode": 503,
-           *               "error": null,
-           *               "responseExcerpt": "upstream connect error",
-           *               "instanceId": "worker-1"
-           *             },
-           *             {
-           *               "attemptNumber": 2,
-           *               "attemptedAt": "2026-03-14T09:41:09.702Z",
-           *               "durationMs": 29,
-           *               "statusCode": 204,
-           *               "error": null,
-           *               "responseExcerpt": null,
-           *               "instanceId": "worker-1"
-           *             }
-           *           ]
-           *         }
-           *       ],
-           *       "nextCursor": null
-           *     }
-           */
-          'application/json': components['schemas']['WebhookDeliveryPage'];
-        };
-      };
-      /** @description invalid filter or cursor */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "type": "invalid_request_error",
-           *         "message": "invalid cursor",
-           *         "issues": [
-           *           {
-           *             "path": "cursor",
-           *             "message": "not a cursor we gave"
-           *           }
-           *         ]
-           *       }
-           *     }
-           */
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description no API key where one is required, or a key that matches none */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "type": "authentication_error",
-           *         "message": "invalid API key"
-           *       }
-           *     }
-           */
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  retryWebhookDelivery: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description the delivery id */
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description due now */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "id": "msg_5051d59e338446e78eefa83d3f9d1e1a",
-           *       "subscriptionId": "wh_812e820f81994a6c9f144cd362787f20",
-           *       "jobId": "job_mx4n0k3y53037223ab5acf20",
-           *       "type": "job.completed",
-           *       "url": "https://hooks.acme.dev/batchkeeper",
-           *       "status": "pending",
-           *       "attemptCount": 2,
-           *       "nextAttemptAt": "2026-03-14T09:45:00.000Z",
-           *       "createdAt": "2026-03-14T09:41:07.215Z",
-           *       "deliveredAt": "2026-03-14T09:41:09.731Z",
-           *       "lastError": null,
-           *       "attempts": [
-           *         {
-           *           "attemptNumber": 1,
-           *           "attemptedAt": "2026-03-14T09:41:07.240Z",
-           *           "durationMs": 5012,
-           *           "statusCode": 503,
-           *           "error": null,
-           *           "responseExcerpt": "upstream connect error",
-           *           "instanceId": "worker-1"
-           *         },
-           *         {
-           *           "attemptNumber": 2,
-           *           "attemptedAt": "2026-03-14T09:41:09.702Z",
-           *           "durationMs": 29,
-           *           "statusCode": 204,
-           *           "error": null,
-           *           "responseExcerpt": null,
-           *           "instanceId": "worker-1"
-           *         }
-           *       ]
-           *     }
-           */
-          'application/json': components['schemas']['WebhookDelivery'];
-        };
-      };
-      /** @description no API key where one is required, or a key that matches none */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "type": "authentication_error",
-           *         "message": "invalid API key"
-           *       }
-           *     }
-           */
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description no such delivery */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "type": "not_found_error",
-           *         "message": "delivery msg_5051d59e338446e78eefa83d3f9d1e1a not found"
-           *       }
-           *     }
-           */
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description its subscription was deleted or disabled */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "type": "webhook_inactive_error",
-           *         "message": "delivery msg_5051d59e338446e78eefa83d3f9d1e1a: its subscription was deleted"
            *       }
            *     }
            */
@@ -2734,6 +2861,317 @@ export interface operations {
            *       "error": {
            *         "type": "not_found_error",
            *         "message": "webhook wh_812e820f81994a6c9f144cd362787f20 not found"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        status?: 'pending' | 'delivered' | 'dead';
+        jobId?: string;
+        subscriptionId?: string;
+        limit?: number;
+        /** @description the nextCursor of a page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description a page of the delivery log */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "deliveries": [
+           *         {
+           *           "id": "msg_5051d59e338446e78eefa83d3f9d1e1a",
+           *           "subscriptionId": "wh_812e820f81994a6c9f144cd362787f20",
+           *           "jobId": "job_mx4n0k3y53037223ab5acf20",
+           *           "type": "job.completed",
+           *           "url": "https://hooks.acme.dev/batchkeeper",
+           *           "status": "delivered",
+           *           "attemptCount": 2,
+           *           "nextAttemptAt": null,
+           *           "createdAt": "2026-03-14T09:41:07.215Z",
+           *           "deliveredAt": "2026-03-14T09:41:09.731Z",
+           *           "lastError": null,
+           *           "attempts": [
+           *             {
+           *               "attemptNumber": 1,
+           *               "attemptedAt": "2026-03-14T09:41:07.240Z",
+           *               "durationMs": 5012,
+           *               "statusCode": 503,
+           *               "error": null,
+           *               "responseExcerpt": "upstream connect error",
+           *               "instanceId": "worker-1"
+           *             },
+           *             {
+           *               "attemptNumber": 2,
+           *               "attemptedAt": "2026-03-14T09:41:09.702Z",
+           *               "durationMs": 29,
+           *               "statusCode": 204,
+           *               "error": null,
+           *               "responseExcerpt": null,
+           *               "instanceId": "worker-1"
+           *             }
+           *           ]
+           *         }
+           *       ],
+           *       "nextCursor": null
+           *     }
+           */
+          'application/json': components['schemas']['WebhookDeliveryPage'];
+        };
+      };
+      /** @description invalid filter or cursor */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "type": "invalid_request_error",
+           *         "message": "invalid cursor",
+           *         "issues": [
+           *           {
+           *             "path": "cursor",
+           *             "message": "not a cursor we gave"
+           *           }
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description no API key where one is required, or a key that matches none */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "type": "authentication_error",
+           *         "message": "invalid API key"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  retryWebhookDelivery: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the delivery id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description due now */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "msg_5051d59e338446e78eefa83d3f9d1e1a",
+           *       "subscriptionId": "wh_812e820f81994a6c9f144cd362787f20",
+           *       "jobId": "job_mx4n0k3y53037223ab5acf20",
+           *       "type": "job.completed",
+           *       "url": "https://hooks.acme.dev/batchkeeper",
+           *       "status": "pending",
+           *       "attemptCount": 2,
+           *       "nextAttemptAt": "2026-03-14T09:45:00.000Z",
+           *       "createdAt": "2026-03-14T09:41:07.215Z",
+           *       "deliveredAt": "2026-03-14T09:41:09.731Z",
+           *       "lastError": null,
+           *       "attempts": [
+           *         {
+           *           "attemptNumber": 1,
+           *           "attemptedAt": "2026-03-14T09:41:07.240Z",
+           *           "durationMs": 5012,
+           *           "statusCode": 503,
+           *           "error": null,
+           *           "responseExcerpt": "upstream connect error",
+           *           "instanceId": "worker-1"
+           *         },
+           *         {
+           *           "attemptNumber": 2,
+           *           "attemptedAt": "2026-03-14T09:41:09.702Z",
+           *           "durationMs": 29,
+           *           "statusCode": 204,
+           *           "error": null,
+           *           "responseExcerpt": null,
+           *           "instanceId": "worker-1"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['WebhookDelivery'];
+        };
+      };
+      /** @description no API key where one is required, or a key that matches none */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "type": "authentication_error",
+           *         "message": "invalid API key"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description no such delivery */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "type": "not_found_error",
+           *         "message": "delivery msg_5051d59e338446e78eefa83d3f9d1e1a not found"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description its subscription was deleted or disabled */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "type": "webhook_inactive_error",
+           *         "message": "delivery msg_5051d59e338446e78eefa83d3f9d1e1a: its subscription was deleted"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listEvents: {
+    parameters: {
+      query?: {
+        /** @description a cursor from this feed (default: the start) */
+        after?: string;
+        limit?: number;
+        /** @description keep the response open and send events as they commit */
+        follow?: 'true' | 'false';
+        /** @description with follow: Server-Sent Events (resume with `Last-Event-ID`) or NDJSON lines */
+        format?: 'sse' | 'ndjson';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description a page of events and the cursor after them; with follow, a stream of events */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "events": [
+           *         {
+           *           "cursor": "MTA0Mi43MzEx",
+           *           "jobId": "job_mx4n2k1f0c8a3b5d7e9f1a2b",
+           *           "version": 2,
+           *           "type": "JobQueued",
+           *           "data": {
+           *             "at": "2026-03-14T09:26:53.589Z"
+           *           },
+           *           "metadata": {
+           *             "tenant": "acme",
+           *             "instanceId": "web-1",
+           *             "schemaVersion": 2
+           *           },
+           *           "recordedAt": "2026-03-14T09:26:53.589Z",
+           *           "hash": "5e1b0c7a9f3d2e8b4a6c1f0d9e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a"
+           *         }
+           *       ],
+           *       "next": "MTA0Mi43MzEx"
+           *     }
+           */
+          'application/json': components['schemas']['FeedPage'];
+          /**
+           * @example id: MTA0Mi43MzEx
+           *     event: event
+           *     data: {"cursor":"MTA0Mi43MzEx","jobId":"job_mx4n2k1f0c8a3b5d7e9f1a2b","version":2,"type":"JobQueued","data":{"at":"2026-03-14T09:26:53.589Z"},"metadata":{"tenant":"acme","instanceId":"web-1","schemaVersion":2},"recordedAt":"2026-03-14T09:26:53.589Z","hash":"5e1b0c7a9f3d2e8b4a6c1f0d9e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a"}
+           *
+           *     : heartbeat
+           */
+          'text/event-stream': string;
+          /** @example {"cursor":"MTA0Mi43MzEx","jobId":"job_mx4n2k1f0c8a3b5d7e9f1a2b","version":2,"type":"JobQueued","data":{"at":"2026-03-14T09:26:53.589Z"},"metadata":{"tenant":"acme","instanceId":"web-1","schemaVersion":2},"recordedAt":"2026-03-14T09:26:53.589Z","hash":"5e1b0c7a9f3d2e8b4a6c1f0d9e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a"} */
+          'application/x-ndjson': string;
+        };
+      };
+      /** @description a cursor this feed did not give, or a bad limit */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "type": "invalid_request_error",
+           *         "message": "after: not a cursor this feed gave"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description no API key where one is required, or a key that matches none */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "type": "authentication_error",
+           *         "message": "invalid API key"
            *       }
            *     }
            */

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConcurrencyError } from '../../src/domain/errors.js';
 import { createDatabase, type DatabaseHandle } from '../../src/store/create-database.js';
+import { chainHash, dataDigest, eventLinkText } from '../../src/store/event-chain.js';
 import { appendToStream, readAll, readStream, streamVersion } from '../../src/store/event-store.js';
 import {
   type EventMetadata,
@@ -193,7 +194,7 @@ describe('event store', () => {
         );
         return rows.map((r) => r.name);
       });
-      expect(prepared).toContain('batchkeeper_append_1_expected_now');
+      expect(prepared).toContain('batchkeeper_append_1');
     },
   );
 
@@ -230,5 +231,39 @@ describe('event store', () => {
     const sorted = [...keys].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     expect(keys).toEqual(sorted);
     expect(all.length).toBeGreaterThan(0);
+  });
+
+  it('links each event to the one before: a hash anyone can recompute from the event alone', async () => {
+    const hostile = { text: 'é \u2028 "q" \\ 😀', n: 1e21, nested: { b: 1, a: [0.1, -0, null] } };
+    const at = new Date('2026-03-14T09:26:53.589Z');
+    const { events } = await handle.db.transaction().execute((trx) =>
+      appendToStream(trx, 'chained', 0, [event(1), { type: 'Odd', data: hostile }], metadata, {
+        recordedAt: at,
+      }),
+    );
+    const [first, second] = await readStream(handle.db, 'chained');
+    const linkOf = (e: RecordedEvent) =>
+      eventLinkText({
+        ...e,
+        dataDigest: dataDigest(e.data),
+        recordedAt: e.recordedAt.toISOString(),
+      });
+    expect(first!.hash).toBe(chainHash(null, linkOf(first!)));
+    expect(second!.hash).toBe(chainHash(first!.hash!, linkOf(second!)));
+    expect(events.map((e) => e.hash)).toEqual([first!.hash, second!.hash]);
+    // The next append links to the stored head.
+    const { events: next } = await append('chained', 2, [event(3)]);
+    const [, , third] = await readStream(handle.db, 'chained');
+    expect(next[0]!.hash).toBe(chainHash(second!.hash!, linkOf(third!)));
+  });
+
+  it('keeps the recorded time to the millisecond the hash covers', async () => {
+    const { events } = await append('millis', 0, [event(1)]);
+    const [stored] = await readStream(handle.db, 'millis');
+    expect(stored!.recordedAt.getTime()).toBe(events[0]!.recordedAt.getTime());
+    const { rows } = await sql<{ micros: number }>`
+      select extract(microseconds from recorded_at)::int % 1000 as micros
+      from events where stream_id = 'millis'`.execute(handle.db);
+    expect(rows[0]!.micros).toBe(0);
   });
 });

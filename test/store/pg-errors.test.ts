@@ -17,9 +17,10 @@ const errorOf = (work: () => Promise<unknown>) =>
     (error: unknown) => error,
   );
 
+// Chained (a hash, linked to a previous one), as every append writes it: the foreign key checks it.
 const insertEvent = (version: number) =>
-  sql`insert into events (stream_id, version, type, data, metadata)
-      values ('pg-errors', ${version}, 'Counted', '{}', '{}')`.execute(handle.db);
+  sql`insert into events (stream_id, version, type, data, metadata, hash, previous_hash)
+      values ('pg-errors', ${version}, 'Counted', '{}', '{}', '\\x01', '\\x02')`.execute(handle.db);
 
 describe('Postgres errors', () => {
   it('tells a unique violation by its code, and by its constraint when named', async () => {

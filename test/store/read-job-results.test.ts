@@ -192,7 +192,9 @@ describe('reading a job’s results', () => {
     const db = database.db.withPlugin({
       transformQuery: (args) => args.node,
       transformResult: async (args) => {
-        reads += 1;
+        // Each page's read also sets its transaction's planner settings: not a read.
+        const settings = args.result.rows.some((row) => 'set_config' in (row as object));
+        if (!settings) reads += 1;
         return args.result;
       },
     });

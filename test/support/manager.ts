@@ -23,7 +23,7 @@ export function request(n: number | string, text = `question ${n}`) {
   return {
     custom_id: `req-${n}`,
     params: {
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       max_tokens: 64,
       messages: [{ role: 'user', content: text }],
     },

@@ -57,4 +57,70 @@ describe('readLines', () => {
     for await (const _line of readLines(body)) break;
     expect(cancelled).toBe(true);
   });
+
+  it('names the line holding bytes that are not UTF-8 when one chunk holds many lines', async () => {
+    const invalidText = (lineNumber: number) => new Error(`bad text at ${lineNumber}`);
+    const chunk = bytes('one\ntwo\nthree\nfour\n');
+    chunk[chunk.indexOf(0x72)] = 0xff; // the "r" of "three"
+    await expect(linesOf([chunk], { invalidText })).rejects.toThrow('bad text at 3');
+  });
+
+  it('drops a byte order mark at the start of the stream only', async () => {
+    const lines = await linesOf([bytes('\ufeffa\n\ufeffb\n')]);
+    expect(lines.map((l) => l.text)).toEqual(['a', '\ufeffb']);
+  });
+
+  it('refuses a line over maxLineBytes as soon as it is, without reading the rest', async () => {
+    const chunk = bytes('x'.repeat(1000));
+    let pulled = 0;
+    function* endless() {
+      for (;;) {
+        pulled++;
+        yield chunk;
+      }
+    }
+    const lineTooLong = (line: number, max: number) => new Error(`line ${line} over ${max}`);
+    const reading = (async () => {
+      for await (const _line of readLines(endless(), { maxLineBytes: 4500, lineTooLong }));
+    })();
+    await expect(reading).rejects.toThrow('line 1 over 4500');
+    expect(pulled).toBe(5);
+    await expect(
+      linesOf([bytes('ok\n'), bytes('y'.repeat(11)), bytes('\n')], {
+        maxLineBytes: 10,
+        lineTooLong,
+      }),
+    ).rejects.toThrow('line 2 over 10');
+    expect(
+      await linesOf([bytes('y'.repeat(5)), bytes('y'.repeat(5)), bytes('\r\n')], {
+        maxLineBytes: 11,
+      }),
+    ).toEqual([{ text: 'y'.repeat(10), number: 1 }]);
+  });
+
+  it('reads a long line in linear time: each byte scanned once and copied at most once', async () => {
+    /** The work of reading one line of `megabytes` MiB sent in 64 KiB chunks, and the line. */
+    async function workOfOneLine(megabytes: number) {
+      const chunk = bytes('x'.repeat(64 * 1024));
+      const chunks = [...Array.from({ length: megabytes * 16 }, () => chunk), bytes('\n')];
+      const work = { bytesScanned: 0, bytesCopied: 0 };
+      const lines = await linesOf(chunks, { work });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]!.text.length).toBe(megabytes * 1024 * 1024);
+      return work;
+    }
+    const small = await workOfOneLine(8);
+    const large = await workOfOneLine(32);
+    const size = 32 * 1024 * 1024;
+    expect(large).toEqual({ bytesScanned: size + 1, bytesCopied: size });
+    expect(large.bytesScanned / small.bytesScanned).toBeCloseTo(4, 5);
+    expect(large.bytesCopied / small.bytesCopied).toBe(4);
+  });
+
+  it('copies nothing to read lines that each arrive within one chunk', async () => {
+    const work = { bytesScanned: 0, bytesCopied: 0 };
+    const lines = await linesOf([bytes('a\nbb\n'), bytes('ccc\n')], { work });
+    expect(lines.map((l) => l.text)).toEqual(['a', 'bb', 'ccc']);
+    expect(work).toEqual({ bytesScanned: 9, bytesCopied: 0 });
+  });
 });

@@ -5,7 +5,6 @@ import {
   MAX_ATTEMPTS,
   MAX_RETRY_AFTER_MS,
   MIN_THROTTLED_RETRY_MS,
-  parseRetryAfter,
   RETRY_SCHEDULE_MS,
   scheduledDelay,
 } from '../../src/webhooks/retry-policy.js';
@@ -115,11 +114,15 @@ describe('the retry policy', () => {
   });
 
   it('ignores a Retry-After it cannot read', () => {
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(waitOf(stepAfter(1, 503, 'soon'))).toBe(5_000);
   });
 
-  it('reads a Retry-After date in the past as no wait', () => {
-    expect(parseRetryAfter('Tue, 31 Dec 2029 23:00:00 GMT', now)).toBe(0);
+  it('keeps the schedule after a Retry-After date in the past', () => {
+    expect(waitOf(stepAfter(1, 503, 'Tue, 31 Dec 2029 23:00:00 GMT'))).toBe(5_000);
+  });
+
+  it('reads a Retry-After as Anthropic responses are read: padded, or in fractions of seconds', () => {
+    expect(waitOf(stepAfter(1, 503, ' 120 '))).toBe(120_000);
+    expect(waitOf(stepAfter(1, 503, '90.5'))).toBe(90_500);
   });
 });

@@ -1,4 +1,3 @@
-import type { LookupAddress } from 'node:dns';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HostResolver } from '../../src/webhooks/guarded-lookup.js';
 import { assertWebhookUrlAllowed } from '../../src/webhooks/ssrf-guard.js';
@@ -13,18 +12,8 @@ import {
   type SendOutcome,
   type WebhookSender,
 } from '../../src/webhooks/webhook-sender.js';
+import { fakeDns } from './support/fake-dns.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
-
-/** A DNS of our own: each name resolves to the addresses given. */
-const fakeDns =
-  (records: Record<string, string[]>): HostResolver =>
-  async (hostname) => {
-    const addresses = records[hostname];
-    if (!addresses) throw Object.assign(new Error(`ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-    return addresses.map(
-      (address): LookupAddress => ({ address, family: address.includes(':') ? 6 : 4 }),
-    );
-  };
 
 describe('the webhook sender', () => {
   let receiver: WebhookReceiver;

@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import {
+  checkRequestParams,
+  type RequestCheckContext,
+} from '../../domain/anthropic-api/check-request.js';
 import { canonicalJson } from '../../domain/canonical-json.js';
 import { CUSTOM_ID_PATTERN } from '../../domain/request.schema.js';
 import { MESSAGE_BATCH_LIMITS } from '../message-batch.limits.js';
@@ -14,15 +18,19 @@ import { type SimulatedReply, simulateReply } from './simulated-reply.js';
 export interface AcceptedRequest {
   customId: string;
   fingerprint: string;
-  answer: SimulatedReply | { invalid: string };
+  answer: SimulatedReply | { invalid: string; errorType: string };
 }
 
 /**
  * Checks a create body as the API does before accepting it: the envelope
  * (count, custom_ids) is refused at once with a 400; bad params are accepted
- * and come back later as errored results.
+ * and come back later as errored results: first what the rules of the call's version and the
+ * model catalogue refuse (the same table batchkeeper validates with), then the params' shape.
  */
-export function acceptBatchEnvelope(body: unknown): AcceptedRequest[] {
+export function acceptBatchEnvelope(
+  body: unknown,
+  context: RequestCheckContext,
+): AcceptedRequest[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalidRequest('request body: must be a JSON object');
   }
@@ -56,12 +64,17 @@ export function acceptBatchEnvelope(body: unknown): AcceptedRequest[] {
     if (typeof params !== 'object' || params === null || Array.isArray(params)) {
       throw invalidRequest(`${where}.params: Input should be a valid object`);
     }
-    return acceptRequest(customId, params);
+    return acceptRequest(customId, params, context);
   });
 }
 
-function acceptRequest(customId: string, params: object): AcceptedRequest {
-  const checked = checkMessageParams(params);
+function acceptRequest(
+  customId: string,
+  params: object,
+  context: RequestCheckContext,
+): AcceptedRequest {
+  const violation = checkRequestParams(params as Record<string, unknown>, context)[0];
+  const checked = violation ? undefined : checkMessageParams(params);
   return {
     customId,
     fingerprint: createHash('sha256')
@@ -70,6 +83,10 @@ function acceptRequest(customId: string, params: object): AcceptedRequest {
       .update(canonicalJson(params))
       .digest('base64url')
       .slice(0, 22),
-    answer: typeof checked === 'string' ? { invalid: checked } : simulateReply(checked),
+    answer: violation
+      ? { invalid: violation.apiMessage, errorType: violation.errorType }
+      : typeof checked === 'string' || checked === undefined
+        ? { invalid: checked ?? 'params: invalid', errorType: 'invalid_request_error' }
+        : simulateReply(checked),
   };
 }

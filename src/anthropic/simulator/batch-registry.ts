@@ -10,6 +10,7 @@ export interface NewBatch {
   cancelLatencyMs: number;
   seed: number;
   erroredResultRates: Partial<Record<InjectedResultErrorType, number>>;
+  unstorableTextRate?: number;
 }
 
 export interface PageQuery {
@@ -53,6 +54,7 @@ export class BatchRegistry {
       cancelLatencyMs: batch.cancelLatencyMs,
       seed: batch.seed,
       erroredResultRates: batch.erroredResultRates,
+      unstorableTextRate: batch.unstorableTextRate,
     });
     this.#batches.push(created);
     this.#byId.set(created.id, created);

@@ -1,3 +1,4 @@
+import type { AnthropicApiVersion } from '../../domain/anthropic-api/api-version.js';
 import { LIST_LIMITS } from '../message-batch.limits.js';
 import { acceptBatchEnvelope } from './batch-envelope.js';
 import { resultLine } from './result-line.js';
@@ -11,9 +12,19 @@ import type { SimulatorState } from './simulator-state.js';
  * call, these answer it (or throw a SimulatedApiError). `origin` is the
  * scheme and host the caller reached us on, for absolute results URLs.
  */
-export function createBatch(state: SimulatorState, body: unknown, origin: string) {
-  const requests = acceptBatchEnvelope(body);
+export function createBatch(
+  state: SimulatorState,
+  body: unknown,
+  origin: string,
+  call: { version: AnthropicApiVersion; betas: readonly string[] },
+) {
   const now = state.nowMs();
+  const requests = acceptBatchEnvelope(body, {
+    version: call.version,
+    betas: call.betas,
+    catalogue: { models: state.settings.models, source: 'api' },
+    now: new Date(now),
+  });
   const waiting = state.registry.waitingRequests();
   if (waiting + requests.length > state.settings.processingQueueLimit) {
     state.rateLimited += 1;
@@ -32,6 +43,7 @@ export function createBatch(state: SimulatorState, body: unknown, origin: string
     cancelLatencyMs: state.settings.cancelLatencyMs,
     seed: state.settings.seed,
     erroredResultRates: state.faults.erroredResultRates,
+    unstorableTextRate: state.faults.unstorableTextRate,
   });
   return batch.toJson(now, origin);
 }

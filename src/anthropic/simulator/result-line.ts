@@ -24,20 +24,31 @@ function resultOf(
       const reply = request.answer;
       return {
         type: 'succeeded',
+        // Every field the SDK's Message and Usage declare, null where it does not apply.
         message: {
           id: resultLineId('msg', batchId, index),
           type: 'message',
           role: 'assistant',
           model: reply.model,
-          content: [{ type: 'text', text: reply.text }],
+          content: [
+            { type: 'text', text: outcome.unstorableText ? unstorable(reply.text) : reply.text },
+          ],
           stop_reason: reply.stopReason,
           stop_sequence: null,
+          stop_details: null,
+          container: null,
+          diagnostics: null,
           usage: {
             input_tokens: reply.inputTokens,
             output_tokens: reply.outputTokens,
             cache_creation_input_tokens: 0,
             cache_read_input_tokens: 0,
+            cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+            server_tool_use: null,
             service_tier: 'batch',
+            inference_geo: null,
+            output_tokens_details: null,
+            speed: null,
           },
         },
       };
@@ -61,4 +72,9 @@ function resultOf(
       return unreachable;
     }
   }
+}
+
+/** Text that is valid JSON but not storable in jsonb: a NUL and a lone high surrogate. */
+function unstorable(text: string): string {
+  return `${text} \u0000 \ud800`;
 }

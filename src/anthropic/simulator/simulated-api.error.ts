@@ -5,6 +5,8 @@ export class SimulatedApiError extends Error {
     readonly errorType: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** `error.details.error_code`, where the real API gives one. */
+    readonly errorCode?: string,
   ) {
     super(message);
     this.name = 'SimulatedApiError';
@@ -12,8 +14,14 @@ export class SimulatedApiError extends Error {
 }
 
 /** The body Anthropic sends with an error. */
-export function errorBody(errorType: string, message: string, requestId: string) {
-  return { type: 'error', error: { type: errorType, message }, request_id: requestId };
+export function errorBody(
+  errorType: string,
+  message: string,
+  requestId: string,
+  errorCode?: string,
+) {
+  const details = errorCode === undefined ? {} : { details: { error_code: errorCode } };
+  return { type: 'error', error: { type: errorType, message, ...details }, request_id: requestId };
 }
 
 export const notFound = (what: string) =>

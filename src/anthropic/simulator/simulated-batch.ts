@@ -6,7 +6,7 @@ import { INJECTED_RESULT_ERROR_TYPES, type InjectedResultErrorType } from './sim
 
 /** What became of one request once its batch ended. */
 export type RequestOutcome =
-  | { type: 'succeeded' }
+  | { type: 'succeeded'; unstorableText?: boolean }
   | { type: 'errored'; errorType: string; message: string }
   | { type: 'canceled' }
   | { type: 'expired' };
@@ -30,6 +30,8 @@ export interface SimulatedBatchInit {
   cancelLatencyMs: number;
   seed: number;
   erroredResultRates: Partial<Record<InjectedResultErrorType, number>>;
+  /** Fraction of succeeded results given text Postgres cannot store (default: 0). */
+  unstorableTextRate?: number;
 }
 
 const INJECTED_ERROR_MESSAGES: Record<InjectedResultErrorType, string> = {
@@ -54,6 +56,7 @@ export class SimulatedBatch {
   readonly #cancelLatencyMs: number;
   readonly #seed: number;
   readonly #erroredResultRates: Partial<Record<InjectedResultErrorType, number>>;
+  readonly #unstorableTextRate: number;
   #requests: AcceptedRequest[] | null;
   #cancelInitiatedAt: number | null = null;
   #settledCounts: RequestCounts | null = null;
@@ -70,6 +73,7 @@ export class SimulatedBatch {
     this.#cancelLatencyMs = init.cancelLatencyMs;
     this.#seed = init.seed;
     this.#erroredResultRates = { ...init.erroredResultRates };
+    this.#unstorableTextRate = init.unstorableTextRate ?? 0;
   }
 
   /** When processing ends: all requests done, the cancel finished, or the batch expired. */
@@ -148,13 +152,16 @@ export class SimulatedBatch {
     if ('invalid' in request.answer) {
       return {
         type: 'errored',
-        errorType: 'invalid_request_error',
+        errorType: request.answer.errorType,
         message: request.answer.invalid,
       };
     }
     const injected = this.#injectedError(index);
-    return injected
-      ? { type: 'errored', errorType: injected, message: INJECTED_ERROR_MESSAGES[injected] }
+    if (injected)
+      return { type: 'errored', errorType: injected, message: INJECTED_ERROR_MESSAGES[injected] };
+    // A draw of its own (a fourth part), so it does not follow the errored-result draw.
+    return hashToUnit(this.#seed, this.sequence, index, 1) < this.#unstorableTextRate
+      ? { type: 'succeeded', unstorableText: true }
       : { type: 'succeeded' };
   }
 

@@ -3,6 +3,11 @@ import type { HttpBindings } from '@hono/node-server';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import {
+  ANTHROPIC_API_VERSIONS,
+  type AnthropicApiVersion,
+  isAnthropicApiVersion,
+} from '../../domain/anthropic-api/api-version.js';
 import { drawFault } from './fault-draw.js';
 import { jsonlBody } from './jsonl-body.js';
 import {
@@ -13,12 +18,16 @@ import {
   listBatches,
   retrieveBatch,
 } from './message-batches.endpoints.js';
+import { listModels, retrieveModel } from './models.endpoints.js';
 import { errorBody, invalidRequest, SimulatedApiError } from './simulated-api.error.js';
 import { type BatchEndpoint, ratesFor } from './simulator.options.js';
 import { newRequestId } from './simulator-ids.js';
 import type { SimulatorState } from './simulator-state.js';
 
-type SimulatorEnv = { Bindings: HttpBindings; Variables: { requestId: string } };
+type SimulatorEnv = {
+  Bindings: HttpBindings;
+  Variables: { requestId: string; version: AnthropicApiVersion };
+};
 
 const BATCHES = '/v1/messages/batches';
 
@@ -30,12 +39,29 @@ const BATCHES = '/v1/messages/batches';
 export function createSimulatorApp(state: SimulatorState): Hono<SimulatorEnv> {
   const app = new Hono<SimulatorEnv>();
   app.use('*', assignRequestId);
+  app.use('*', async function organizationHeader(c, next) {
+    await next();
+    c.res.headers.set('anthropic-organization-id', state.settings.organizationId);
+  });
   app.get('/_simulator/stats', (c) => c.json(state.stats()));
   app.use('/v1/*', requireApiHeaders);
+
+  app.get('/v1/models', (c) =>
+    c.json(
+      listModels(state, {
+        limit: c.req.query('limit'),
+        after_id: c.req.query('after_id'),
+        before_id: c.req.query('before_id'),
+        lifecycle: [...(c.req.queries('lifecycle[]') ?? []), ...(c.req.queries('lifecycle') ?? [])],
+      }),
+    ),
+  );
+  app.get('/v1/models/:id', (c) => c.json(retrieveModel(state, c.req.param('id'))));
 
   app.post(
     BATCHES,
     guard(state, 'create'),
+    refuseUnsupportedEncoding,
     bodyLimit({
       maxSize: state.settings.maxRequestBytes,
       onError: () => {
@@ -46,7 +72,16 @@ export function createSimulatorApp(state: SimulatorState): Hono<SimulatorEnv> {
         );
       },
     }),
-    async (c) => c.json(createBatch(state, await readJson(c), origin(c))),
+    async (c) =>
+      c.json(
+        createBatch(state, await readJson(c), origin(c), {
+          version: c.get('version'),
+          betas: (c.req.header('anthropic-beta') ?? '')
+            .split(',')
+            .map((beta) => beta.trim())
+            .filter(Boolean),
+        }),
+      ),
   );
   app.get(BATCHES, guard(state, 'list'), (c) =>
     c.json(
@@ -99,7 +134,7 @@ export function createSimulatorApp(state: SimulatorState): Hono<SimulatorEnv> {
         : new SimulatedApiError(500, 'api_error', 'Internal server error');
     for (const [name, value] of Object.entries(known.headers)) c.header(name, value);
     return c.json(
-      errorBody(known.errorType, known.message, c.get('requestId')),
+      errorBody(known.errorType, known.message, c.get('requestId'), known.errorCode),
       known.httpStatus as ContentfulStatusCode,
     );
   });
@@ -122,11 +157,32 @@ const requireApiHeaders: MiddlewareHandler<SimulatorEnv> = async function requir
   if (!c.req.header('x-api-key') && !bearer) {
     throw new SimulatedApiError(401, 'authentication_error', 'x-api-key header is required');
   }
-  if (!c.req.header('anthropic-version')) {
-    throw invalidRequest('anthropic-version: header is required');
+  const version = c.req.header('anthropic-version');
+  if (!version) throw invalidRequest('anthropic-version: header is required');
+  if (!isAnthropicApiVersion(version)) {
+    throw invalidRequest(
+      `anthropic-version: "${version}" is not a valid version; use one of ${ANTHROPIC_API_VERSIONS.join(', ')}`,
+    );
   }
+  c.set('version', version);
   await next();
 };
+
+/** The simulator reads only plain bodies: any Content-Encoding is refused with its error code. */
+const refuseUnsupportedEncoding: MiddlewareHandler<SimulatorEnv> =
+  async function refuseUnsupportedEncoding(c, next) {
+    const encoding = c.req.header('content-encoding');
+    if (encoding && encoding.toLowerCase() !== 'identity') {
+      throw new SimulatedApiError(
+        400,
+        'invalid_request_error',
+        `Content-Encoding "${encoding}" is not supported`,
+        {},
+        'request_body_encoding_unsupported',
+      );
+    }
+    await next();
+  };
 
 /**
  * Runs before each batch endpoint: counts the call, applies the shared rate

@@ -1,3 +1,7 @@
+import {
+  type CatalogueModel,
+  SHIPPED_MODEL_CATALOGUE,
+} from '../../domain/anthropic-api/model-catalogue.js';
 import type { Clock } from '../../domain/clock.js';
 import { ValidationError } from '../../domain/errors.js';
 import { MESSAGE_BATCH_LIMITS } from '../message-batch.limits.js';
@@ -47,6 +51,11 @@ export interface FaultSettings extends HttpFaultRates {
   transientNotFoundMs: number;
   /** Fraction of results downloads cut half-way through. */
   resultsCutRate: number;
+  /**
+   * Fraction of succeeded results whose text holds a NUL (`\u0000`) and a lone surrogate
+   * (`\ud800`): valid JSON that Postgres's jsonb cannot store (a test switch, default: 0).
+   */
+  unstorableTextRate: number;
 }
 
 /** How to start a simulator; everything is optional. */
@@ -71,6 +80,10 @@ export interface SimulatorOptions {
   clock?: Clock;
   /** Faults to inject from the start. */
   faults?: Partial<FaultSettings>;
+  /** The models GET /v1/models lists and batch requests are checked against (default: the shipped catalogue). */
+  models?: readonly CatalogueModel[];
+  /** What every answer carries as `anthropic-organization-id` (default: a fixed uuid). */
+  organizationId?: string;
 }
 
 /** What /_simulator/stats answers. */
@@ -111,6 +124,7 @@ export const NO_FAULTS: FaultSettings = {
   erroredResultRates: {},
   transientNotFoundMs: 0,
   resultsCutRate: 0,
+  unstorableTextRate: 0,
 };
 
 /** The settings a simulator runs with once defaults are filled in. */
@@ -121,6 +135,8 @@ export interface ResolvedSimulatorSettings {
   processingQueueLimit: number;
   requestsPerMinute: number | undefined;
   maxRequestBytes: number;
+  models: readonly CatalogueModel[];
+  organizationId: string;
 }
 
 /** Fills in defaults and refuses settings that make no sense. */
@@ -142,6 +158,8 @@ export function resolveSimulatorSettings(options: SimulatorOptions): ResolvedSim
       'maxRequestBytes',
       options.maxRequestBytes ?? MESSAGE_BATCH_LIMITS.maxBodyBytes,
     ),
+    models: options.models ?? SHIPPED_MODEL_CATALOGUE.models,
+    organizationId: options.organizationId ?? '0b7c3f64-5a2e-4c1d-9e8f-7a6b5c4d3e2f',
   };
 }
 
@@ -155,6 +173,7 @@ export function mergeFaults(current: FaultSettings, update: Partial<FaultSetting
   };
   for (const [name, value] of Object.entries(rateFields(next))) fraction(name, value);
   fraction('resultsCutRate', next.resultsCutRate);
+  fraction('unstorableTextRate', next.unstorableTextRate);
   for (const [endpoint, rates] of Object.entries(next.endpoints)) {
     for (const [name, value] of Object.entries(rates ?? {})) fraction(`${endpoint}.${name}`, value);
   }

@@ -1,9 +1,12 @@
-import type { Command } from 'commander';
-import { chartToMermaid, type JobChart } from '../../machines/job-chart.js';
+import { type Command, Option } from 'commander';
+import type { JobChart } from '../../machines/job-chart.js';
 import { apiAction, formatTable, printJson } from '../cli-output.js';
 
 interface ChartOptions {
+  svg?: boolean;
   mermaid?: boolean;
+  format?: 'table' | 'json' | 'svg' | 'mermaid';
+  asOf?: string;
   json?: boolean;
 }
 
@@ -12,16 +15,35 @@ export function registerChartCommand(program: Command) {
     .command('chart')
     .description('show where a job is in the job machine and the transitions it took')
     .argument('<id>', 'the job id')
+    .option(
+      '--svg',
+      'print the chart drawn as SVG (same as --format svg): chart ID --svg > chart.svg',
+    )
     .option('--mermaid', 'print a Mermaid state diagram of the machine with the job’s path marked')
-    .option('--json', 'print the chart as JSON')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'table (default), json (the machine as an XState config), svg or mermaid',
+      ).choices(['table', 'json', 'svg', 'mermaid']),
+    )
+    .option('--as-of <version>', 'the job as it was right after this event of its log')
+    .option('--json', 'print the chart as JSON (definition, current state, path)')
     .action(
       apiAction(async (client, id: string, options: ChartOptions) => {
-        const chart = await client.json<JobChart & { jobId: string }>(
-          'GET',
-          `/v1/jobs/${encodeURIComponent(id)}/chart`,
-        );
+        const format = options.svg ? 'svg' : options.mermaid ? 'mermaid' : options.format;
+        const path = `/v1/jobs/${encodeURIComponent(id)}/chart`;
+        const query = { asOf: options.asOf };
+        if (format === 'svg' || format === 'mermaid') {
+          const response = await client.request('GET', path, { query: { ...query, format } });
+          const text = await response.text();
+          process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+          return;
+        }
+        if (format === 'json') {
+          return printJson(await client.json('GET', path, { query: { ...query, format: 'json' } }));
+        }
+        const chart = await client.json<JobChart & { jobId: string }>('GET', path, { query });
         if (options.json) return printJson(chart);
-        if (options.mermaid) return console.log(chartToMermaid(chart));
         const rows = chart.transitions.map((t) => [
           `v${t.version}`,
           t.event,

@@ -49,7 +49,7 @@ function formatJob(job: WireJob, now = Date.now()): string {
     );
   }
   lines.push(
-    `  usage     ${job.usage.inputTokens} input + ${job.usage.outputTokens} output tokens, $${job.usage.costUsd.toFixed(4)}`,
+    `  usage     ${job.usage.inputTokens} input + ${job.usage.outputTokens} output tokens, ${job.usage.costUsd === null ? 'cost unknown (a model without a price)' : `$${job.usage.costUsd.toFixed(4)}`}`,
   );
   if (job.finalErrorCount + job.retriedErrorCount > 0) {
     lines.push(

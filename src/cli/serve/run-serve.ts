@@ -86,11 +86,18 @@ export async function serve(
         isShuttingDown: () => shuttingDown,
         routes: apiRoutes({ db: database.db, config, manager }),
       });
-      server = await startHttpServer(app.fetch, { port: config.port, host: config.host }).catch(
-        (error: unknown) => {
-          throw listenError(error, config);
-        },
-      );
+      server = await startHttpServer(app.fetch, {
+        port: config.port,
+        host: config.host,
+        limits: config.httpServer,
+        onSlowBody: (request) =>
+          logger.info(
+            { method: request.method, url: request.url, remote: request.socket.remoteAddress },
+            'request body too slow: connection cut (BATCHKEEPER_HTTP_MIN_BODY_BYTES_PER_SECOND)',
+          ),
+      }).catch((error: unknown) => {
+        throw listenError(error, config);
+      });
       announce(
         server.url,
         { config, options, database, auth, anthropic: context.anthropic },

@@ -1,30 +1,69 @@
 import { sql } from 'kysely';
+import { Priority } from '../../domain/priority.js';
 import { EVENT_COLUMNS, rowToRecordedEvent } from '../event-store.js';
 import type { RecordedEvent } from '../event-store.types.js';
 import type { DbOrTrx, EventRow, Trx } from '../schema/index.js';
 
+/** Fair shares of one instance's slots between tenants (see claimQueuedJobs). */
+export interface ClaimShares {
+  /** Jobs this instance holds now, by tenant. */
+  heldHere: ReadonlyMap<string, number>;
+  /**
+   * Slots of this instance a tenant may hold unless tenant_limits says otherwise, once jobs of
+   * more than one tenant exist (a lone tenant may hold every slot).
+   */
+  tenantMaxConcurrentJobs: number;
+  /** How many of its jobs here a tenant's priority above NORMAL counts for. */
+  prioritySlots: number;
+}
+
 /**
- * Claims up to `limit` jobs that need an instance for `owner`, in priority order (lower
- * number first, then oldest), by taking their leases, and reads their logs, in one
- * statement (answers the claimed jobs' events, each job's in version order): queued jobs, and
- * processing jobs nobody holds (a paused job gave its slot back and was resumed; a job left
- * waiting only for other jobs' originals gave it back, and is ready once they all have their
- * outcome or its deadline at `now` passed). A job with a lease is held (a queued one was
- * claimed a moment ago and is being started); rows another instance is claiming at this
- * moment are skipped (SKIP LOCKED), and a lease taken meanwhile wins (ON CONFLICT).
+ * Claims up to `limit` jobs that need an instance for `owner` by taking their leases, and
+ * reads their logs, in one statement (answers the claimed jobs' events, each job's in version
+ * order). Claimable: queued jobs, and processing jobs nobody holds (a paused job gave its slot
+ * back and was resumed; a job left waiting only for other jobs' originals gave it back, and is
+ * ready once they all have their outcome or its deadline at `now` passed).
+ *
+ * The order is fair between tenants: by priority (lower number first), then by how many jobs
+ * the tenant has running everywhere plus the job's place in the tenant's own queue (so tenants
+ * take turns: 100 queued jobs of one tenant do not keep another's first job waiting behind
+ * them), then oldest. A tenant holds at most its share of this instance's slots (its
+ * tenant_limits override, or `tenantMaxConcurrentJobs` once jobs of more than one tenant exist:
+ * min and max of the tenant index, two index probes), and its priority above NORMAL counts
+ * only for its first `prioritySlots` jobs here: its urgent jobs cannot take every slot.
+ * A job with a lease is held (a queued one was claimed a moment ago and is being started);
+ * rows another instance is claiming at this moment are skipped (SKIP LOCKED), and a lease
+ * taken meanwhile wins (ON CONFLICT).
  */
 export async function claimQueuedJobs(
   db: DbOrTrx,
-  claim: { owner: string; limit: number; now: Date; expiresAt: Date; skip?: readonly string[] },
+  claim: {
+    owner: string;
+    limit: number;
+    now: Date;
+    expiresAt: Date;
+    skip?: readonly string[];
+    shares: ClaimShares;
+  },
 ): Promise<RecordedEvent[]> {
   if (claim.limit <= 0) return [];
   const skip = [...(claim.skip ?? [])];
+  const { heldHere, tenantMaxConcurrentJobs, prioritySlots } = claim.shares;
+  const heldTenants = [...heldHere.keys()];
+  const heldCounts = heldTenants.map((t) => heldHere.get(t) ?? 0);
   const rows = await sql<EventRow>`
-    with claimed as (
-    insert into job_leases (job_id, owner, expires_at, acquired_at)
-    select c.id, ${claim.owner}, ${claim.expiresAt}::timestamptz, ${claim.now}::timestamptz
-    from (
-      select j.id from jobs j
+    with held_here as (
+      select * from unnest(${heldTenants}::text[], ${heldCounts}::int[]) as h(tenant, n)
+    ),
+    running as (
+      select j.tenant, count(*)::int as n
+      from job_leases l join jobs j on j.id = l.job_id
+      group by j.tenant
+    ),
+    candidates as (
+      select j.id, j.tenant, j.priority, j.created_at,
+             row_number() over (partition by j.tenant order by j.priority, j.created_at, j.id) as nth
+      from jobs j
       where not exists (select 1 from job_leases l where l.job_id = j.id)
         and j.id <> all(${skip}::text[])
         and (j.status = 'queued'
@@ -36,12 +75,34 @@ export async function claimQueuedJobs(
                           and not exists (select 1 from request_results x
                                           where x.job_id = r.original_job_id
                                             and x.ordinal = r.original_ordinal and x.final)))))
-      order by j.priority, j.created_at, j.id
-      limit ${claim.limit}
-      for update of j skip locked
-    ) c
-    on conflict (job_id) do nothing
-    returning job_id
+    ),
+    picked as (
+      select c.id,
+             row_number() over (order by
+               case when c.priority < ${Priority.NORMAL} and coalesce(h.n, 0) + c.nth > ${prioritySlots}
+                    then ${Priority.NORMAL} else c.priority end,
+               coalesce(r.n, 0) + c.nth, c.created_at, c.id) as turn
+      from candidates c
+      left join running r on r.tenant = c.tenant
+      left join held_here h on h.tenant = c.tenant
+      left join tenant_limits t on t.tenant = c.tenant
+      where coalesce(h.n, 0) + c.nth <= coalesce(
+        t.max_concurrent_jobs,
+        case when (select min(tenant) from jobs) is distinct from (select max(tenant) from jobs)
+             then ${tenantMaxConcurrentJobs}::int end,
+        c.nth + coalesce(h.n, 0))
+    ),
+    claimed as (
+      insert into job_leases (job_id, owner, expires_at, acquired_at)
+      select c.id, ${claim.owner}, ${claim.expiresAt}::timestamptz, ${claim.now}::timestamptz
+      from (
+        select j.id from jobs j join picked p on p.id = j.id
+        order by p.turn
+        limit ${claim.limit}
+        for update of j skip locked
+      ) c
+      on conflict (job_id) do nothing
+      returning job_id
     )
     select ${sql.join(EVENT_COLUMNS.map((c) => sql.ref(`e.${c}`)))}
     from claimed c join events e on e.stream_id = c.job_id
@@ -95,9 +156,14 @@ export async function claimLapsedLeases(
   now: Date,
   expiresAt: Date,
   limit: number,
-): Promise<Array<{ jobId: string; previousOwner: string; lapsedAt: Date }>> {
+): Promise<Array<{ jobId: string; tenant: string; previousOwner: string; lapsedAt: Date }>> {
   if (limit <= 0) return [];
-  const rows = await sql<{ job_id: string; previous_owner: string; lapsed_at: Date }>`
+  const rows = await sql<{
+    job_id: string;
+    previous_owner: string;
+    lapsed_at: Date;
+    tenant: string;
+  }>`
     update job_leases l
     set owner = ${owner}, expires_at = ${expiresAt}::timestamptz, acquired_at = ${now}::timestamptz
     from (
@@ -108,10 +174,12 @@ export async function claimLapsedLeases(
       for update skip locked
     ) lapsed
     where l.job_id = lapsed.job_id
-    returning l.job_id, lapsed.previous_owner, lapsed.lapsed_at
+    returning l.job_id, lapsed.previous_owner, lapsed.lapsed_at,
+      (select j.tenant from jobs j where j.id = l.job_id) as tenant
   `.execute(db);
   return rows.rows.map((r) => ({
     jobId: r.job_id,
+    tenant: r.tenant,
     previousOwner: r.previous_owner,
     lapsedAt: new Date(r.lapsed_at),
   }));

@@ -130,7 +130,31 @@ export async function findJobStatus(
   return row?.status;
 }
 
-/** listJobs: status, priority (this level or more urgent), tags (any), sorted and paged. */
+/** `text` as a LIKE pattern that matches it literally (`%`, `_` and `\` escaped). */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The text search of listJobs: the id starts with `q`, a tag contains it, or a metadata value
+ * (a string, number or boolean at any depth, not a key) contains it, all ignoring case. No index
+ * serves it: it filters the rows the other conditions leave (the tenant's, through
+ * jobs_tenant_created), each metadata at most MAX_METADATA_BYTES.
+ */
+function textSearch(q: string) {
+  const contains = `%${likeLiteral(q)}%`;
+  return sql<boolean>`(
+    id ilike ${`${likeLiteral(q)}%`}
+    or exists (select 1 from unnest(tags) as tag where tag ilike ${contains})
+    or exists (
+      select 1 from jsonb_path_query(metadata, 'strict $.**') as value
+      where jsonb_typeof(value) in ('string', 'number', 'boolean')
+        and value #>> '{}' ilike ${contains}
+    )
+  )`;
+}
+
+/** listJobs: status, priority (this level or more urgent), tags (any), text search, sorted and paged. */
 export async function listJobRows(
   db: DbOrTrx,
   tenant: string,
@@ -141,6 +165,7 @@ export async function listJobRows(
   if (filter.priority !== undefined) query = query.where('priority', '<=', filter.priority);
   if (filter.tags && filter.tags.length > 0)
     query = query.where(sql<boolean>`tags && ${sql.val(filter.tags)}::text[]`);
+  if (filter.q !== undefined) query = query.where(textSearch(filter.q));
   const total = await query
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();

@@ -87,7 +87,7 @@ interface StatsChange {
   processingMs?: number;
   inputTokens?: number;
   outputTokens?: number;
-  costUsd?: number;
+  costUsd?: number | null;
 }
 
 function statsChange(

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTrx, Trx } from '../schema/index.js';
+import { storableJson, storableText } from './storable-json.js';
 
 export type ResultType = 'succeeded' | 'errored' | 'canceled' | 'expired';
 
@@ -20,6 +21,8 @@ export interface NewRequestResult {
 /**
  * Stores outcomes; one already stored (same attempt, or a second final
  * outcome) is skipped, so reading a batch's results twice changes nothing.
+ * A result whose text jsonb cannot hold (a NUL, a lone surrogate) is stored escaped and
+ * flagged (storableJson), never refused: a refused insert would fail the same way on every retry.
  */
 export async function insertRequestResults(
   trx: DbOrTrx,
@@ -37,9 +40,9 @@ export async function insertRequestResults(
         attempt: r.attempt,
         batch_key: r.batchKey,
         result_type: r.resultType,
-        error_type: r.errorType,
+        error_type: r.errorType === null ? null : storableText(r.errorType),
         final: r.final,
-        result: JSON.stringify(r.result),
+        result: storableJson(r.result).text,
         input_tokens: r.inputTokens,
         output_tokens: r.outputTokens,
         recorded_at: recordedAt,
@@ -206,10 +209,21 @@ export async function countJobOutcomes(
   return counts;
 }
 
-/** Requests waiting at Anthropic across every job (the organisation's processing queue). */
-export async function countRequestsInFlight(db: DbOrTrx): Promise<number> {
-  const row = await sql<{ n: number }>`
-    select coalesce(sum(request_count), 0)::int as n from job_batches where status in ('intended', 'submitted')
+/**
+ * Requests waiting at Anthropic, every tenant's and `tenant`'s own, and the tenant's override
+ * of its share (tenant_limits), in one statement.
+ */
+export async function countTenantRequestsInFlight(
+  db: DbOrTrx,
+  tenant: string,
+): Promise<{ all: number; tenant: number; maxOverride: number | null }> {
+  const row = await sql<{ total: number; mine: number; max_override: number | null }>`
+    select coalesce(sum(b.request_count), 0)::int as total,
+           coalesce(sum(b.request_count) filter (where j.tenant = ${tenant}), 0)::int as mine,
+           (select max_requests_in_flight from tenant_limits where tenant = ${tenant}) as max_override
+    from job_batches b join jobs j on j.id = b.job_id
+    where b.status in ('intended', 'submitted')
   `.execute(db);
-  return row.rows[0]?.n ?? 0;
+  const r = row.rows[0];
+  return { all: r?.total ?? 0, tenant: r?.mine ?? 0, maxOverride: r?.max_override ?? null };
 }

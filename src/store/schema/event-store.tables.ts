@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
-/** One row per event; never updated, never deleted. */
+/** One row per event; never deleted, updated only to chain an event written before 0010. */
 export interface EventsTable {
   position: Generated<number>;
   stream_id: string;
@@ -11,6 +11,10 @@ export interface EventsTable {
   recorded_at: ColumnType<Date, Date | string | undefined, never>;
   /** The writing transaction's xid8, as a number. */
   transaction_id: ColumnType<number, never, never>;
+  /** SHA-256 of the previous event's hash and this event's link text (docs/audit.md); null: not chained yet. */
+  hash: ColumnType<Uint8Array | null, never, Uint8Array>;
+  previous_hash: ColumnType<Uint8Array | null, never, Uint8Array | null>;
+  previous_version: ColumnType<number | null, never, never>;
 }
 
 export interface SubscriptionCheckpointsTable {

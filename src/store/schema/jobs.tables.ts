@@ -28,7 +28,8 @@ export interface JobsTable {
   retry_count: number;
   input_tokens: number;
   output_tokens: number;
-  cost_usd: number;
+  /** Null: some result's model has no price in the table (unknown, never 0). */
+  cost_usd: number | null;
   batch_ids: string[];
   error_count: number;
   retried_error_count: Generated<number>;
@@ -120,8 +121,18 @@ export interface JobLeasesTable {
   acquired_at: Timestamp;
 }
 
+/** A tenant's overrides of the BATCHKEEPER_TENANT_* defaults (null: the default). */
+export interface TenantLimitsTable {
+  tenant: string;
+  max_queue_size: number | null;
+  max_concurrent_jobs: number | null;
+  max_requests_in_flight: number | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface JobTables {
   jobs: JobsTable;
+  tenant_limits: TenantLimitsTable;
   job_stats: JobStatsTable;
   job_batches: JobBatchesTable;
   job_requests: JobRequestsTable;

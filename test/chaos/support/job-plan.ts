@@ -38,7 +38,7 @@ export function planJobs(random: SeededRandom, options: JobPlanOptions): Planned
     const requests = Array.from({ length: size }, (_, i) => ({
       custom_id: `r${i}`,
       params: {
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-5-5',
         max_tokens: 32,
         messages: [{ role: 'user', content: `prompt ${random.int(1, options.prompts)}` }],
       },

@@ -1,0 +1,65 @@
+import type { JobEventRecord } from '../api/types.js';
+import { formatCount, formatUsd, shortJson } from '../format.js';
+
+type Data = Record<string, unknown>;
+
+const n = (value: unknown) => (typeof value === 'number' ? formatCount(value) : '?');
+const s = (value: unknown) => (typeof value === 'string' ? value : shortJson(value, 60));
+
+/** One line saying what an event of the job's log recorded. Pure. */
+export function summarizeEvent(event: JobEventRecord): string {
+  const d = (event.data ?? {}) as Data;
+  switch (event.type) {
+    case 'JobCreated':
+      return `created with ${n(d.totalRequests)} requests (${n(d.uniqueRequests)} unique), priority ${n(d.priority)}`;
+    case 'JobQueued':
+      return 'queued';
+    case 'JobStarted':
+      return `started by ${s(d.instanceId)}`;
+    case 'BatchSubmissionIntended':
+      return `about to submit ${s(d.batchKey)} (${n(d.requestCount)} requests, attempt ${n(d.attempt)})`;
+    case 'BatchSubmitted':
+      return `${s(d.batchKey)} submitted as ${s(d.batchId)}${d.adopted ? ' (adopted)' : ''}`;
+    case 'BatchSubmissionAbandoned':
+      return `${s(d.batchKey)} abandoned: ${s(d.reason)}`;
+    case 'BatchEnded':
+      return `${s(d.batchId)} ended at Anthropic`;
+    case 'BatchResultsCollected': {
+      const usage = (d.usage ?? {}) as Data;
+      const cost = typeof usage.costUsd === 'number' ? `, ${formatUsd(usage.costUsd)}` : '';
+      return `results of ${s(d.batchId)}: ${n(d.succeeded)} succeeded, ${n(d.errored)} errored, ${n(d.canceled)} canceled, ${n(d.expired)} expired, ${n(d.retryable)} to retry${cost}`;
+    }
+    case 'RetryScheduled':
+      return `retry ${n(d.attempt)} of ${n(d.requestCount)} requests due ${s(d.dueAt)}`;
+    case 'ProgressRecorded': {
+      const p = (d.progress ?? {}) as Data;
+      return `progress ${n(p.percentComplete)}% (${n(p.completed)} of ${n(p.total)} done)`;
+    }
+    case 'RequestOutcomeRecorded':
+      return `${s(d.customId)} recorded by hand as ${s(d.resultType)}`;
+    case 'JobPaused':
+      return 'paused';
+    case 'JobResumed':
+      return 'resumed';
+    case 'JobCancellationRequested':
+      return 'cancellation requested';
+    case 'JobCancelled':
+      return `cancelled, ${n(d.unfinished)} requests unfinished`;
+    case 'JobCompleted':
+      return 'completed';
+    case 'JobFailed':
+      return `failed: ${s(d.reason)}`;
+    case 'JobExpired':
+      return `expired, ${n(d.unfinished)} requests unfinished`;
+    case 'JobDeleted':
+      return 'deleted';
+    default:
+      return shortJson(event.data, 100);
+  }
+}
+
+/** The instance that wrote the event, as its metadata says. */
+export function instanceOf(event: JobEventRecord): string {
+  const id = event.metadata.instanceId;
+  return typeof id === 'string' ? id : '–';
+}
