@@ -266,4 +266,27 @@ describe('event store', () => {
       from events where stream_id = 'millis'`.execute(handle.db);
     expect(rows[0]!.micros).toBe(0);
   });
+
+  it('refuses a link to a head it only thought it knew, then links to the stored one on retry', async () => {
+    // This process remembers a head that never committed...
+    await expect(
+      handle.db.transaction().execute(async (trx) => {
+        await appendToStream(trx, 'phantom', 0, [event(1)], metadata);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    // ...while another instance writes the real version 1.
+    await sql`insert into events (stream_id, version, type, data, metadata, hash)
+              values ('phantom', 1, 'ThingHappened', '{"n":1}', '{}', ${Buffer.alloc(32, 9)})`.execute(
+      handle.db,
+    );
+    await expect(append('phantom', 1, [event(2)])).rejects.toBeInstanceOf(ConcurrencyError);
+    const { events } = await append('phantom', 1, [event(2)]);
+    const [, second] = await readStream(handle.db, 'phantom');
+    expect(events[0]!.hash).toBe(second!.hash);
+    const { rows } = await sql<{ previous: string }>`
+      select encode(previous_hash, 'hex') as previous from events
+      where stream_id = 'phantom' and version = 2`.execute(handle.db);
+    expect(rows[0]!.previous).toBe('09'.repeat(32));
+  });
 });
