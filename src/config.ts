@@ -126,6 +126,11 @@ export interface Config {
   };
   /** `BATCHKEEPER_METRICS_TOKEN`: the bearer token `/metrics` asks for when auth is `keys`. */
   metricsToken: string | undefined;
+  /**
+   * `BATCHKEEPER_PURGE_AFTER_DAYS`: the payloads (request bodies, results) of jobs ended longer
+   * ago are purged by `serve`, their digests kept (docs/audit.md); unset: kept for ever.
+   */
+  purgeAfterDays: number | undefined;
 }
 
 /** A configuration value that cannot be used; the message names every bad variable. */
@@ -280,6 +285,7 @@ const environmentSchema = z.object({
       }),
   ),
   BATCHKEEPER_METRICS_TOKEN: optional(z.string().trim().min(16, 'must be at least 16 characters')),
+  BATCHKEEPER_PURGE_AFTER_DAYS: optional(wholeNumber(1, 36_500)),
 });
 
 /** Reads and checks the configuration; throws a `ConfigError` naming each bad variable. */
@@ -342,6 +348,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnections: e.BATCHKEEPER_HTTP_MAX_CONNECTIONS,
     },
     metricsToken: e.BATCHKEEPER_METRICS_TOKEN,
+    purgeAfterDays: e.BATCHKEEPER_PURGE_AFTER_DAYS,
   };
 }
 

@@ -13,6 +13,8 @@ export {
 } from './anthropic/index.js';
 export { type RunningSimulator, startSimulator } from './anthropic/simulator/index.js';
 export * from './domain/errors.js';
+export type { CostSplit } from './domain/job-cost.js';
+export type { JobEstimate } from './domain/job-estimate.js';
 export { JobStatus } from './domain/job-status.js';
 export { Priority } from './domain/priority.js';
 export { PriorityQueue } from './domain/priority-queue.js';

@@ -11,7 +11,7 @@ export function summarizeEvent(event: JobEventRecord): string {
   const d = (event.data ?? {}) as Data;
   switch (event.type) {
     case 'JobCreated':
-      return `created with ${n(d.totalRequests)} requests (${n(d.uniqueRequests)} unique), priority ${n(d.priority)}`;
+      return `created with ${n(d.totalRequests)} requests (${n(d.uniqueRequests)} unique), priority ${n(d.priority)}${d.retryOf ? `, retrying ${s(d.retryOf)}` : ''}`;
     case 'JobQueued':
       return 'queued';
     case 'JobStarted':
@@ -53,9 +53,28 @@ export function summarizeEvent(event: JobEventRecord): string {
       return `expired, ${n(d.unfinished)} requests unfinished`;
     case 'JobDeleted':
       return 'deleted';
+    case 'JobRetried':
+      return `${n(d.requestCount)} requests sent again as ${s(d.retryJobId)}`;
     default:
       return shortJson(event.data, 100);
   }
+}
+
+/**
+ * Who caused the event and where (metadata.actor, docs/audit.md): "driver on i-1", "api key
+ * sha256:… on i-1"; `full` adds the tenant and request id. Older events: the instance only.
+ */
+export function actorOf(event: JobEventRecord, full = false): string {
+  const actor = event.metadata.actor as Record<string, unknown> | undefined;
+  const where = instanceOf(event);
+  if (typeof actor !== 'object' || actor === null) return where;
+  let who: string;
+  if (actor.kind === 'system') who = s(actor.loop);
+  else if (actor.kind === 'api') {
+    who = actor.apiKeyId ? `api key ${s(actor.apiKeyId)}` : 'api (open)';
+    if (full) who += `, tenant ${s(actor.tenant)}, request ${s(actor.requestId)}`;
+  } else who = full ? `${s(actor.kind)}, tenant ${s(actor.tenant)}` : s(actor.kind);
+  return `${who} on ${where}`;
 }
 
 /** The instance that wrote the event, as its metadata says. */

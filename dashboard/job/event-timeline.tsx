@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { JobEventRecord } from '../api/types.js';
 import { formatTime } from '../format.js';
-import { instanceOf, summarizeEvent } from './event-summary.js';
+import { actorOf, summarizeEvent } from './event-summary.js';
 
 export interface EventTimelineProps {
   events: JobEventRecord[];
@@ -92,7 +92,9 @@ export function EventTimeline({ events, asOf, onSelect }: EventTimelineProps) {
               <span class="event-version">{event.version}</span>
               <span class="event-type">{event.type}</span>
               <span class="event-time">{formatTime(event.recordedAt)}</span>
-              <span class="event-instance mono">{instanceOf(event)}</span>
+              <span class="event-instance mono" title={actorOf(event, true)}>
+                {actorOf(event)}
+              </span>
               <span class="event-summary">{summarizeEvent(event)}</span>
             </button>
           </li>

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getJson, query } from '../api/api-client.js';
+import { TERMINAL_STATUSES } from '../api/job-status.js';
 import { followJobLive } from '../api/job-stream.js';
 import type { JobDetails, JobEventLog } from '../api/types.js';
-import { TERMINAL_STATUSES } from '../api/types.js';
 import { formatTime } from '../format.js';
 import { jobHref } from '../route.js';
 import { ErrorLine } from '../ui/error-line.js';
@@ -15,6 +15,8 @@ import { JobActions } from './job-actions.js';
 import { JobSummary } from './job-summary.js';
 import { RecentErrors } from './recent-errors.js';
 import { ResultsPreview } from './results-preview.js';
+import { RetryChain } from './retry-chain.js';
+import { RetryFailed } from './retry-failed.js';
 import { StateChart } from './state-chart.js';
 
 /** A word that changes whenever the job's stream says it moved on. */
@@ -94,6 +96,10 @@ export function JobPage({ id, asOf }: { id: string; asOf: number | null }) {
           )}
           {current && asOf === null && !deleted ? (
             <JobActions job={current} onChanged={job.reload} onDeleted={() => setDeleted(true)} />
+          ) : null}
+          {current && asOf === null ? <RetryChain job={current} /> : null}
+          {current && asOf === null && !deleted && ended ? (
+            <RetryFailed job={current} onRetried={job.reload} />
           ) : null}
           <StateChart jobId={id} asOf={asOf} version={version} />
           {current ? <BatchesTable batches={current.batches} /> : null}

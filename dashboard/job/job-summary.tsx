@@ -1,5 +1,5 @@
+import { PRIORITY_NAMES } from '../api/priority.js';
 import type { JobDetails } from '../api/types.js';
-import { PRIORITY_NAMES } from '../api/types.js';
 import {
   formatCount,
   formatDuration,
@@ -11,6 +11,7 @@ import {
 } from '../format.js';
 import { ProgressBar } from '../ui/progress-bar.js';
 import { StatusBadge } from '../ui/status-badge.js';
+import { costSplitText } from './cost-split.js';
 
 function Row({ label, children }: { label: string; children: preact.ComponentChildren }) {
   return (
@@ -62,6 +63,7 @@ export function JobSummary({ job, now }: { job: JobDetails; now: number }) {
           {formatTokens(job.usage.inputTokens)} in · {formatTokens(job.usage.outputTokens)} out
         </Row>
         <Row label="Cost">{formatUsd(job.usage.costUsd)}</Row>
+        {job.usage.cost ? <Row label="Cost split">{costSplitText(job.usage.cost)}</Row> : null}
         <Row label="Tags">
           <span class="tags">
             {job.tags.length === 0

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { JOB_STATUSES, PRIORITY_NAMES } from '../api/types.js';
+import { JOB_STATUSES } from '../api/job-status.js';
+import { PRIORITY_NAMES } from '../api/priority.js';
 import type { JobsQuery, SortField } from './jobs-query.js';
 
 export interface JobsFiltersProps {

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { getJson } from '../api/api-client.js';
+import { TERMINAL_STATUSES } from '../api/job-status.js';
 import type { JobList } from '../api/types.js';
-import { TERMINAL_STATUSES } from '../api/types.js';
 import { formatCount } from '../format.js';
 import { ErrorLine } from '../ui/error-line.js';
 import { useNow } from '../ui/use-now.js';

@@ -1,5 +1,5 @@
+import { PRIORITY_NAMES } from '../api/priority.js';
 import type { Job, JobStreamData } from '../api/types.js';
-import { PRIORITY_NAMES } from '../api/types.js';
 import { formatAge, formatCount, formatDuration, formatUsd, jobDuration } from '../format.js';
 import { jobHref } from '../route.js';
 import { ProgressBar } from '../ui/progress-bar.js';

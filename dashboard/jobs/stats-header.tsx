@@ -1,6 +1,6 @@
 import { getJson } from '../api/api-client.js';
+import { JOB_STATUSES } from '../api/job-status.js';
 import type { JobStats } from '../api/types.js';
-import { JOB_STATUSES } from '../api/types.js';
 import { formatCount, formatTokens, formatUsd } from '../format.js';
 import { ErrorLine } from '../ui/error-line.js';
 import { usePolled } from '../ui/use-polled.js';

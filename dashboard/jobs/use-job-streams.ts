@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
+import { TERMINAL_STATUSES } from '../api/job-status.js';
 import { followJobLive } from '../api/job-stream.js';
-import { type JobStreamData, TERMINAL_STATUSES } from '../api/types.js';
+import type { JobStreamData } from '../api/types.js';
 
 /**
  * A browser opens at most six connections to one HTTP/1.1 host; each stream holds one, so only

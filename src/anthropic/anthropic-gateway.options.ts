@@ -42,6 +42,11 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 
+export interface CountTokensOptions extends CallOptions {
+  /** The `anthropic-version` to count under (a job's own); default: the gateway's. */
+  anthropicVersion?: string | undefined;
+}
+
 export interface CreateBatchOptions extends BatchDefaults, CallOptions {
   /** The `anthropic-version` of this batch (a job's own); default: the gateway's. */
   anthropicVersion?: string | undefined;

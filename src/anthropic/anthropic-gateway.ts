@@ -1,13 +1,15 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { BatchCreateParams } from '@anthropic-ai/sdk/resources/messages/batches';
+import type { MessageCountTokensParams } from '@anthropic-ai/sdk/resources/messages/messages';
 import { AnthropicFailure, BatchWaitTimeoutError } from '../domain/anthropic.errors.js';
 import { DEFAULT_ANTHROPIC_VERSION } from '../domain/anthropic-api/api-version.js';
-import type { CatalogueModel } from '../domain/anthropic-api/model-catalogue.js';
+import { type CatalogueModel, catalogueEntryOf } from '../domain/anthropic-api/model-catalogue.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { sleep } from '../support/sleep.js';
 import type {
   AnthropicGatewayOptions,
   CallOptions,
+  CountTokensOptions,
   CreateBatchOptions,
   ListAllBatchesOptions,
   ListBatchesOptions,
@@ -24,6 +26,7 @@ import type {
 } from './batch.types.js';
 import { type BatchLookups, listAllBatches, refreshBatches } from './batch-listing.js';
 import { completeBatchRequests } from './batch-requests.js';
+import { countTokensBody } from './count-tokens-body.js';
 import { downloadResults, resultsUrlOf } from './results-download.js';
 import { DEFAULT_BACKOFF } from './retry-backoff.js';
 import { RetryingCaller } from './retrying-caller.js';
@@ -120,6 +123,26 @@ export class AnthropicGateway {
       },
       { signal: options.signal },
     );
+  }
+
+  /**
+   * The prompt's input tokens (`client.messages.countTokens`): a request's params without the
+   * fields count_tokens refuses (max_tokens, sampling, metadata). Rate-limited and retried as
+   * every call.
+   */
+  async countTokens(params: object, options: CountTokensOptions = {}): Promise<number> {
+    const body = countTokensBody(params) as unknown as MessageCountTokensParams;
+    const counted = await this.#caller.call(
+      (signal) =>
+        this.#client.messages.countTokens(body, {
+          signal,
+          ...(options.anthropicVersion
+            ? { headers: { 'anthropic-version': options.anthropicVersion } }
+            : {}),
+        }),
+      { signal: options.signal },
+    );
+    return counted.input_tokens;
   }
 
   /** The batch as Anthropic sees it now. */
@@ -238,16 +261,9 @@ export class AnthropicGateway {
 type ModelInfo = Awaited<ReturnType<Anthropic['models']['retrieve']>>;
 
 function catalogueModelOf(info: ModelInfo): CatalogueModel {
-  const extra = info as ModelInfo & { batch_beta_max_tokens?: number | null };
-  return {
-    id: info.id,
-    display_name: info.display_name,
-    created_at: info.created_at,
-    lifecycle: info.lifecycle,
-    deprecated_at: info.deprecated_at,
-    retires_at: info.retires_at,
-    max_tokens: info.max_tokens,
-    max_input_tokens: info.max_input_tokens,
-    batch_beta_max_tokens: extra.batch_beta_max_tokens ?? null,
-  };
+  // The simulator's own fields (batch_beta_max_tokens, mid_conversation_system) where it sends them.
+  return catalogueEntryOf(
+    info as ModelInfo &
+      Partial<Pick<CatalogueModel, 'batch_beta_max_tokens' | 'mid_conversation_system'>>,
+  );
 }

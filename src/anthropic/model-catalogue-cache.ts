@@ -64,8 +64,11 @@ export class ModelCatalogueCache {
       timer = setTimeout(resolve, waitMs);
       timer.unref();
     });
-    await Promise.race([this.#reading, gaveUp]);
+    const answered = await Promise.race([this.#reading.then(() => true), gaveUp.then(() => false)]);
     clearTimeout(timer);
+    // A read that outlasts the wait counts as failed until it ends (it may be retrying for
+    // minutes): the callers after this one use the fallback at once instead of each waiting.
+    if (!answered) this.#failedAt ??= this.#options.clock.now().getTime();
   }
 
   async #read(): Promise<void> {
@@ -87,17 +90,23 @@ export class ModelCatalogueCache {
   }
 }
 
-/** The listed models, with what the API does not say (the 300k batch beta) taken from the shipped entry. */
+/**
+ * The listed models, with what the API does not say (the 300k batch beta, mid-conversation
+ * system messages) taken from the shipped entry.
+ */
 function withShippedExtras(
   models: readonly CatalogueModel[],
   shipped: ModelCatalogue,
 ): ModelCatalogue {
-  const extras = new Map(shipped.models.map((m) => [m.id, m.batch_beta_max_tokens ?? null]));
+  const extras = new Map(shipped.models.map((m) => [m.id, m]));
   return {
     source: 'api',
     models: models.map((m) => ({
       ...m,
-      batch_beta_max_tokens: m.batch_beta_max_tokens ?? extras.get(m.id) ?? null,
+      batch_beta_max_tokens:
+        m.batch_beta_max_tokens ?? extras.get(m.id)?.batch_beta_max_tokens ?? null,
+      mid_conversation_system:
+        m.mid_conversation_system ?? extras.get(m.id)?.mid_conversation_system ?? null,
     })),
   };
 }

@@ -89,6 +89,8 @@ export async function chainOldEvents(
     signal?: AbortSignal | undefined;
     /** Between sweeps that found nothing to chain (default: 100 ms). */
     pauseMs?: number;
+    /** Called after each round that chained something, with its count and the total so far. */
+    onRound?: (chained: number, total: number) => void;
   } = {},
 ): Promise<number> {
   let total = 0;
@@ -96,6 +98,7 @@ export async function chainOldEvents(
     if (options.signal?.aborted) return total;
     const round = await chainOldEventsRound(db, options.eventsPerRound);
     total += round.chained;
+    if (round.chained > 0) options.onRound?.(round.chained, total);
     if (round.done) return total;
     if (round.unchainable) throw new UnchainableStreamsError(round.unchainable);
     // A sweep that found nothing but writers still running waits for them.

@@ -1,4 +1,5 @@
 import { transition } from 'xstate';
+import { describeActor } from '../domain/actor.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 import type { JobEvent } from '../domain/job.events.js';
 import { evolve, type JobState } from '../domain/job.state.js';
@@ -97,12 +98,11 @@ export function verifyStream(
         message: `after version ${version} the job machine's state differs from evolve's`,
       });
     }
-    const actor = event.metadata.actor;
     steps.push({
       version,
       type: event.type,
       status: machineState.status,
-      actor: typeof actor === 'string' ? actor : (event.metadata.instanceId as string | undefined),
+      actor: whoWrote(event.metadata),
     });
   }
   const last = events.length;
@@ -208,4 +208,12 @@ export function checkLink(
     };
   }
   return undefined;
+}
+
+/** "the driver on i-1", "api, tenant acme, key …, request … on i-1"; older events: the instance. */
+function whoWrote(metadata: Record<string, unknown>): string | undefined {
+  const who = describeActor(metadata.actor);
+  const instance = typeof metadata.instanceId === 'string' ? metadata.instanceId : undefined;
+  if (who === undefined) return instance;
+  return instance === undefined ? who : `${who} on ${instance}`;
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Presets, SingleBar } from 'cli-progress';
+import type { CostSplit } from '../domain/job-cost.js';
 import { TERMINAL_STATUSES } from '../domain/job-status.js';
 import type { JobProgress } from '../domain/progress.js';
 import { type ApiClient, ApiError, EXIT } from './api-client.js';
@@ -31,8 +32,16 @@ export interface WireJob extends JobUpdate {
   failureReason: string | null;
   /** A cancel was asked for and waits on Anthropic cancelling the batches. */
   cancelRequested?: boolean;
-  /** `costUsd`: null when a result's model has no price (unknown). */
-  usage: { inputTokens: number; outputTokens: number; costUsd: number | null };
+  /** `costUsd`: null when a result's model has no price (unknown); `cost` its split (absent from older servers). */
+  usage: {
+    inputTokens: number;
+    outputTokens: number;
+    cacheWrite5mTokens?: number;
+    cacheWrite1hTokens?: number;
+    cacheReadTokens?: number;
+    costUsd: number | null;
+    cost?: CostSplit | null;
+  };
   batches: { batchId: string | null; status: string; requestCount: number }[];
   errors: {
     customId: string;

@@ -10,6 +10,7 @@
  * - delivery: one webhook message and its attempts.
  */
 import type { AnthropicApiVersion } from './anthropic-api/api-version.js';
+import type { CostParts } from './job-cost.js';
 import type { JobStatus } from './job-status.js';
 import type { JobProgress } from './progress.js';
 
@@ -19,6 +20,13 @@ export interface UsageTotals {
   outputTokens: number;
   /** Estimated USD; null when a result's model has no price in the table (unknown, never 0). */
   costUsd: number | null;
+  /** Prompt-cache writes, 5-minute TTL. The fields below are absent in events written before they were kept. */
+  cacheWrite5mTokens?: number;
+  /** Prompt-cache writes, 1-hour TTL. */
+  cacheWrite1hTokens?: number;
+  cacheReadTokens?: number;
+  /** `costUsd` by kind (it is their sum) and the standard price; null or absent: unknown (an unpriced model, an older event). */
+  cost?: CostParts | null;
 }
 
 export type JobCreated = {
@@ -42,6 +50,8 @@ export type JobCreated = {
     anthropicVersion?: AnthropicApiVersion;
     /** Requests refused by validation and recorded as errored at once (`onInvalid: "drop"`). */
     droppedRequests?: number;
+    /** The ended job whose failed requests this job sends again (POST /v1/jobs/:id/retry). */
+    retryOf?: string;
     totalRequests: number;
     uniqueRequests: number;
     deduplicatedRequests: number;
@@ -111,6 +121,11 @@ export type JobFailed = {
 };
 export type JobExpired = { type: 'JobExpired'; data: { at: string; unfinished: number } };
 export type JobDeleted = { type: 'JobDeleted'; data: { at: string } };
+/** Some of this ended job's requests were sent again as a new job. */
+export type JobRetried = {
+  type: 'JobRetried';
+  data: { retryJobId: string; requestCount: number; at: string };
+};
 
 /** Every fact a job's stream may hold, in the past tense. */
 export type JobEvent =
@@ -132,7 +147,8 @@ export type JobEvent =
   | JobCompleted
   | JobFailed
   | JobExpired
-  | JobDeleted;
+  | JobDeleted
+  | JobRetried;
 
 export type JobEventType = JobEvent['type'];
 
@@ -158,6 +174,7 @@ export const JOB_EVENT_TYPES: ReadonlySet<string> = new Set<JobEventType>(
     JobFailed: 0,
     JobExpired: 0,
     JobDeleted: 0,
+    JobRetried: 0,
   } satisfies Record<JobEventType, 0>) as JobEventType[],
 );
 

@@ -49,6 +49,8 @@ export interface PlanInput {
   anthropicVersion: AnthropicApiVersion;
   /** Requests dropped by validation, by ordinal (their first violation). */
   dropped?: ReadonlyMap<number, RequestViolation> | undefined;
+  /** The ended job this one retries (its JobCreated says so). */
+  retryOf?: string | undefined;
 }
 
 /**
@@ -104,6 +106,7 @@ export function planJob(input: PlanInput): JobPlan {
           configHash: input.configHash,
           anthropicVersion: input.anthropicVersion,
           ...(dropped.size > 0 ? { droppedRequests: dropped.size } : {}),
+          ...(input.retryOf ? { retryOf: input.retryOf } : {}),
           totalRequests: requests.length,
           uniqueRequests: requests.length - duplicates,
           deduplicatedRequests: duplicates,

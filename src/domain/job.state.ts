@@ -4,6 +4,7 @@ import {
 } from './anthropic-api/api-version.js';
 import type { JobEvent, UsageTotals } from './job.events.js';
 import { STATUS_AFTER } from './job.events.js';
+import { addBilledUsage, type BilledUsageTotals, NO_BILLED_USAGE, roundUsd } from './job-cost.js';
 import type { JobStatus } from './job-status.js';
 import { type JobProgress, progressFromCounts } from './progress.js';
 
@@ -52,6 +53,8 @@ export interface JobState {
   retryCount: number;
   batches: BatchState[];
   usage: UsageTotals;
+  /** Cache tokens by kind and `usage.costUsd` split by kind (job-cost.ts). */
+  billed: BilledUsageTotals;
   /** Errored results collected: final failures and attempts sent again (retriedErrorCount). */
   errorCount: number;
   /** Of errorCount, the errored attempts that were sent again (a retry may have fixed them). */
@@ -70,6 +73,10 @@ export interface JobState {
   /** The instance that started (or took over) the job last: every later write is its own. */
   owner: string | null;
   deleted: boolean;
+  /** The job this one retries (its failed requests), or null. */
+  retryOf: string | null;
+  /** The jobs that retry this one, oldest first. */
+  retries: string[];
 }
 
 /** Applies one event to a job's state; pure. The first event must be JobCreated. */
@@ -98,6 +105,7 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
       retryCount: 0,
       batches: [],
       usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+      billed: NO_BILLED_USAGE,
       errorCount: d.droppedRequests ?? 0,
       retriedErrorCount: 0,
       failureReason: null,
@@ -112,6 +120,8 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
       cancelRequestedAt: null,
       owner: null,
       deleted: false,
+      retryOf: d.retryOf ?? null,
+      retries: [],
     };
   }
   if (!state) throw new Error(`a job's first event must be JobCreated, not ${event.type}`);
@@ -204,6 +214,7 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
               ? null
               : roundUsd(state.usage.costUsd + d.usage.costUsd),
         },
+        billed: addBilledUsage(state.billed, d.usage),
       };
     }
     case 'RetryScheduled':
@@ -240,6 +251,8 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
       return { ...finish(next, event.data.at, {}), reportedProgress: event.data.progress };
     case 'JobDeleted':
       return { ...next, deleted: true };
+    case 'JobRetried':
+      return { ...next, retries: [...state.retries, event.data.retryJobId] };
     default: {
       const unknownEvent: never = event;
       throw new Error(`unknown job event ${(unknownEvent as JobEvent).type}`);
@@ -291,8 +304,4 @@ function updateBatch(
   change: (b: BatchState) => BatchState,
 ): JobState {
   return { ...state, batches: state.batches.map((b) => (b.batchKey === batchKey ? change(b) : b)) };
-}
-
-function roundUsd(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
 }

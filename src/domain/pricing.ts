@@ -10,6 +10,8 @@ export interface TokenPrices {
   cacheWrite: number;
   /** Reading the prompt cache. */
   cacheRead: number;
+  /** Writing the prompt cache, 1-hour TTL (default: twice input, Anthropic's rule). */
+  cacheWrite1h?: number | undefined;
 }
 
 /** The price of the models whose id contains one of `match`. */
@@ -39,6 +41,7 @@ const TokenPricesSchema = z.strictObject({
   output: z.number().nonnegative(),
   cacheWrite: z.number().nonnegative(),
   cacheRead: z.number().nonnegative(),
+  cacheWrite1h: z.number().nonnegative().optional(),
 });
 
 /** The form of a price table file (the shipped one, or BATCHKEEPER_PRICES_FILE). */
@@ -100,8 +103,8 @@ export function priceForModel(
 /**
  * An estimate in USD of what one batch result cost: standard prices from a table matched by
  * family in the model id, times the table's batch discount; null for a model the table does not
- * price (never zero). The table knows neither 1-hour cache writes (priced as 5-minute ones) nor
- * regional surcharges (`inference_geo`).
+ * price (never zero). Cache writes are priced as 5-minute ones here and there is no regional
+ * surcharge (`inference_geo`); a job's cost split by kind and TTL is `requestCostOf` (job-cost.ts).
  * @example estimateBatchCostUsd('claude-sonnet-5-5', { input_tokens: 1_000_000, output_tokens: 0 }) // 1
  */
 export function estimateBatchCostUsd(

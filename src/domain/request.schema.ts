@@ -7,8 +7,14 @@ export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 /** A content block (`text`, `image`, `tool_result`, ...): any object with a string `type`, kept whole. */
 const ContentBlockSchema = z.looseObject({ type: z.string().min(1) });
 
+/**
+ * One message. `system` is a mid-conversation system message: which models take it and where
+ * it may stand are rules of the API (REQUEST_RULES in anthropic-api/request-rules.ts), not shape.
+ */
 const MessageSchema = z.looseObject({
-  role: z.enum(['user', 'assistant'], { error: 'role must be user or assistant' }),
+  role: z.enum(['user', 'assistant', 'system'], {
+    error: 'role must be user, assistant or system',
+  }),
   content: z.union([z.string().min(1), z.array(ContentBlockSchema).min(1)], {
     error: 'content must be a non-empty string or a non-empty array of content blocks',
   }),

@@ -62,8 +62,14 @@ export function authentication(options: AuthenticationOptions): MiddlewareHandle
     if (tenant === undefined && mayBeStoredApiKey(presented)) tenant = await stored.tenantOf(hash);
     if (tenant === undefined) throw new AuthenticationError('invalid API key');
     c.set('tenant', tenant);
+    c.set('apiKeyId', apiKeyFingerprint(hash));
     return next();
   };
+}
+
+/** How events name a key (docs/audit.md): enough of its hash to find it, nothing of the key. */
+export function apiKeyFingerprint(keyHash: string): string {
+  return `sha256:${keyHash.slice(0, 16)}`;
 }
 
 function presentedKey(

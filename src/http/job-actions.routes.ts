@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { BatchJobManager } from '../manager/batch-job-manager.js';
+import { apiActor } from './api-actor.js';
 import type { AppEnv } from './app-env.js';
 import { createRouter } from './create-router.js';
 import { errorResponse, unauthorizedResponse } from './error.schema.js';
@@ -84,14 +85,14 @@ export function jobActionsRoutes(deps: JobActionsRoutesDeps): OpenAPIHono<AppEnv
   return createRouter()
     .openapi(cancelRoute, async (c) => {
       const { id } = c.req.valid('param');
-      return c.json(await jobsOf(c.var.tenant).cancelJob(id, c.var.requestId), 200);
+      return c.json(await jobsOf(c.var.tenant).cancelJob(id, apiActor(c)), 200);
     })
     .openapi(pauseRoute, async (c) => {
       const { id } = c.req.valid('param');
-      return c.json(await jobsOf(c.var.tenant).pauseJob(id, c.var.requestId), 200);
+      return c.json(await jobsOf(c.var.tenant).pauseJob(id, apiActor(c)), 200);
     })
     .openapi(resumeRoute, async (c) => {
       const { id } = c.req.valid('param');
-      return c.json(await jobsOf(c.var.tenant).resumeJob(id, c.var.requestId), 200);
+      return c.json(await jobsOf(c.var.tenant).resumeJob(id, apiActor(c)), 200);
     });
 }

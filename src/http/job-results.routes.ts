@@ -39,7 +39,9 @@ const resultsRoute = createRoute({
   description:
     "One line per request that has its final outcome, in Anthropic's result shape " +
     '`{custom_id, result}`, plus `_deduplicated: true` and `_originalJobId` for a request that ' +
-    "took an earlier identical request's outcome; `result` is the stored JSON as Postgres writes " +
+    "took an earlier identical request's outcome; with `merged=true`, the newest outcome of each " +
+    'request along the retry chain and `_producedBy`, the job that produced it (POST ' +
+    '/v1/jobs/{id}/retry); `result` is the stored JSON as Postgres writes ' +
     'it (a space after `:` and `,`). Streamed page by page. `Accept: ' +
     'application/jsonl` gets that media type; the default is `application/x-ndjson`.\n\n' +
     'Only an ended job (completed, failed, cancelled or expired) has all its results: before ' +
@@ -54,6 +56,16 @@ const resultsRoute = createRoute({
         .enum(RESULT_TYPES, { error: UNKNOWN_TYPE })
         .optional()
         .openapi({ description: 'only results of this type', example: 'errored' }),
+      merged: z
+        .enum(['true', 'false'], { error: 'merged must be true or false' })
+        .optional()
+        .openapi({
+          description:
+            'true: one line per request of this job with the newest outcome along its retry ' +
+            'chain (retries of retries too), each with `_producedBy`, the job that produced it ' +
+            "(default: false, this job's own results)",
+          example: 'true',
+        }),
       partial: z
         .enum(['true', 'false'], { error: 'partial must be true or false' })
         .optional()
@@ -96,7 +108,7 @@ const resultsRoute = createRoute({
 export function jobResultsRoutes(deps: JobResultsRoutesDeps): OpenAPIHono<AppEnv> {
   return createRouter().openapi(resultsRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const { type, partial } = c.req.valid('query');
+    const { type, partial, merged } = c.req.valid('query');
     const jobs = deps.manager.forTenant(c.get('tenant'));
     // The results check the tenant too; this answers 404 (rather than an empty body) and 409.
     const status = await jobs.getJobStatus(id);
@@ -105,7 +117,8 @@ export function jobResultsRoutes(deps: JobResultsRoutesDeps): OpenAPIHono<AppEnv
     if (partial !== 'true' && !isTerminalStatus(status)) {
       throw new JobNotFinishedError(id, status);
     }
-    const body = textStream(jobs.iterateResultsText(id, { type }), {
+    const lines = jobs.iterateResultsText(id, { type, merged: merged === 'true' });
+    const body = textStream(lines, {
       onError: (error) => c.get('logger').error({ err: error, jobId: id }, 'results stream failed'),
     });
     return c.body(body, 200, {

@@ -2,9 +2,12 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { BatchJobManager } from '../manager/batch-job-manager.js';
 import type { AppEnv } from './app-env.js';
 import { jobActionsRoutes } from './job-actions.routes.js';
+import { jobBulkRoutes } from './job-bulk.routes.js';
 import { jobChartRoutes } from './job-chart.routes.js';
+import { jobEstimateRoutes } from './job-estimate.routes.js';
 import { jobEventsRoutes } from './job-events.routes.js';
 import { jobResultsRoutes } from './job-results.routes.js';
+import { jobRetryRoutes } from './job-retry.routes.js';
 import { jobStreamRoutes } from './job-stream.routes.js';
 import { jobsRoutes } from './jobs.routes.js';
 import { statsRoutes } from './stats.routes.js';
@@ -23,12 +26,16 @@ export interface JobsApiDeps {
 export function jobsApi(deps: JobsApiDeps): OpenAPIHono<AppEnv>[] {
   const { manager } = deps;
   return [
+    // Before jobsRoutes: `/v1/jobs/bulk` and `/v1/jobs/estimate` are not job ids.
+    jobBulkRoutes({ manager }),
+    jobEstimateRoutes({ manager }),
     jobsRoutes({
       manager,
       maxNdjsonBodyBytes: deps.maxNdjsonBodyBytes,
       maxNdjsonLineBytes: deps.maxNdjsonLineBytes,
     }),
     jobActionsRoutes({ manager }),
+    jobRetryRoutes({ manager }),
     jobResultsRoutes({ manager }),
     jobEventsRoutes({ manager }),
     jobStreamRoutes({ manager, ...deps.stream }),

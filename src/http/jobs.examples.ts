@@ -1,4 +1,5 @@
 import type { z } from '@hono/zod-openapi';
+import { COST_SPLIT_EXAMPLE } from './cost.schemas.js';
 import type {
   CancelResultSchema,
   CreateJobBodySchema,
@@ -93,11 +94,21 @@ export const JOB_EXAMPLE: z.input<typeof JobSchema> = {
   retryCount: 0,
   cancelRequested: false,
   failureReason: null,
-  usage: { inputTokens: 48, outputTokens: 61, costUsd: 0.000522 },
+  usage: {
+    inputTokens: 48,
+    outputTokens: 61,
+    cacheWrite5mTokens: 120,
+    cacheWrite1hTokens: 0,
+    cacheReadTokens: 190,
+    costUsd: 0.000522,
+    cost: COST_SPLIT_EXAMPLE,
+  },
   batchIds: [BATCH_ID],
   errorCount: 0,
   finalErrorCount: 0,
   retriedErrorCount: 0,
+  retryOf: null,
+  retries: [],
 };
 
 export const JOB_DETAILS_EXAMPLE: z.input<typeof JobDetailsSchema> = {
@@ -191,7 +202,20 @@ export const JOB_STATS_EXAMPLE: z.input<typeof JobStatsSchema> = {
   averageProcessingTime: 912_400,
   inputTokens: 1_482_113,
   outputTokens: 603_950,
+  cacheWrite5mTokens: 0,
+  cacheWrite1hTokens: 0,
+  cacheReadTokens: 0,
   costUsd: 6.75,
+  cost: {
+    inputUsd: 2.223169,
+    outputUsd: 4.526831,
+    cacheWrite5mUsd: 0,
+    cacheWrite1hUsd: 0,
+    cacheReadUsd: 0,
+    totalUsd: 6.75,
+    standardUsd: 13.5,
+    savingUsd: 6.75,
+  },
   byStatus: { completed: 119, failed: 2, cancelled: 4, processing: 2, queued: 1 },
   queueDepth: 1,
 };

@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { IDEMPOTENCY_KEY_PATTERN, type JobConfigInput } from '../domain/job-config.schema.js';
 import { ListJobsFilterSchema } from '../domain/list-jobs.schema.js';
 import type { BatchJobManager } from '../manager/batch-job-manager.js';
+import { apiActor } from './api-actor.js';
 import type { AppEnv } from './app-env.js';
 import { createRouter } from './create-router.js';
 import { errorResponse, unauthorizedResponse } from './error.schema.js';
@@ -205,7 +206,7 @@ export function jobsRoutes(deps: JobsRoutesDeps): OpenAPIHono<AppEnv> {
       // With an Idempotency-Key the job may be one an earlier request made: the create says.
       const { summary, created, callbackSecret } = await jobs.createJobWithOutcome(
         { ...config, idempotencyKey },
-        c.get('requestId'),
+        apiActor(c),
       );
       c.header('location', `/v1/jobs/${summary.id}`);
       if (!created) return c.json(summary, 200);
@@ -226,10 +227,7 @@ export function jobsRoutes(deps: JobsRoutesDeps): OpenAPIHono<AppEnv> {
     })
     .openapi(deleteJobRoute, async (c) => {
       const { id } = c.req.valid('param');
-      return c.json(
-        await deps.manager.forTenant(c.get('tenant')).deleteJob(id, c.get('requestId')),
-        200,
-      );
+      return c.json(await deps.manager.forTenant(c.get('tenant')).deleteJob(id, apiActor(c)), 200);
     });
 }
 

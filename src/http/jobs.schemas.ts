@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { JobConfigSchema } from '../domain/job-config.schema.js';
 import { JOB_STATUSES } from '../domain/job-status.js';
 import { refineStorableText } from '../domain/storable-json.js';
+import { CACHE_TOKEN_FIELDS, CostSplitSchema } from './cost.schemas.js';
 import { errorResponse } from './error.schema.js';
 import { JOB_NOT_FOUND_EXAMPLE } from './jobs.examples.js';
 
@@ -93,9 +94,14 @@ export const JobSchema = JobSummarySchema.extend({
   usage: z.object({
     inputTokens: z.number().int(),
     outputTokens: z.number().int(),
+    ...CACHE_TOKEN_FIELDS,
     costUsd: z.number().nullable().openapi({
       description:
         "Estimated USD at batch prices; null when a result's model has no price in the table (unknown, never 0)",
+    }),
+    cost: CostSplitSchema.nullable().openapi({
+      description:
+        'costUsd split by kind, with the standard price; null when unknown (an unpriced model, or results collected before splits were kept)',
     }),
   }),
   batchIds: z.array(z.string()),
@@ -108,6 +114,12 @@ export const JobSchema = JobSummarySchema.extend({
   retriedErrorCount: z.number().int().openapi({
     description: 'Errored attempts that were sent again; a later attempt may have succeeded',
   }),
+  retryOf: z.string().nullable().openapi({
+    description: 'the job whose failed requests this one sends again (POST /v1/jobs/{id}/retry)',
+  }),
+  retries: z
+    .array(z.string())
+    .openapi({ description: 'the jobs that retry this one, oldest first' }),
 }).openapi('Job');
 
 const BatchSchema = z
@@ -187,7 +199,12 @@ export const JobStatsSchema = z
     averageProcessingTime: z.number().openapi({ description: 'milliseconds' }),
     inputTokens: z.number().int(),
     outputTokens: z.number().int(),
+    ...CACHE_TOKEN_FIELDS,
     costUsd: z.number(),
+    cost: CostSplitSchema.openapi({
+      description:
+        'the known cost splits summed (a job whose split is unknown adds to costUsd only)',
+    }),
     byStatus: z.record(z.string(), z.number().int()),
     queueDepth: z.number().int().openapi({ description: 'pending and queued jobs' }),
   })

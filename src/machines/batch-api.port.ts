@@ -1,3 +1,4 @@
+import type { ReportedUsage } from '../domain/job-cost.js';
 import type { MessageParams } from '../domain/request.schema.js';
 
 /** A Message Batch as the pipeline needs to see it. */
@@ -22,7 +23,7 @@ export interface RemoteResult {
   result:
     | {
         type: 'succeeded';
-        message: { model?: string; usage?: { input_tokens?: number; output_tokens?: number } };
+        message: { model?: string; usage?: ReportedUsage };
       }
     | { type: 'errored'; error: { type?: string; error?: { type?: string; message?: string } } }
     | { type: 'canceled' }
@@ -61,4 +62,9 @@ export interface BatchApi {
     options?: { resultsUrl?: string | undefined },
   ): AsyncIterable<RemoteResult>;
   listAllBatches(options: { createdAfter?: Date | undefined }): AsyncIterable<RemoteBatch>;
+  /** A request's input tokens (`POST /v1/messages/count_tokens`); absent: estimates are refused. */
+  countTokens?(
+    params: MessageParams,
+    options?: { anthropicVersion?: string | undefined },
+  ): Promise<number>;
 }

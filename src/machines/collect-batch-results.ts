@@ -2,8 +2,9 @@ import { storedBatchResultsDigest } from '../audit/batch-results-digest.js';
 import { ResultsDigest } from '../audit/results-digest.js';
 import type { JobEvent, UsageTotals } from '../domain/job.events.js';
 import type { BatchState, JobState } from '../domain/job.state.js';
+import { UsageTally } from '../domain/job-cost.js';
 import type { JobOptions } from '../domain/job-options.js';
-import { estimateBatchCostUsd } from '../domain/pricing.js';
+import { readBatchResultUsages } from '../store/jobs/batch-result-usages.js';
 import {
   attemptsOfBatch,
   type BatchOutcomeCounts,
@@ -12,7 +13,7 @@ import {
   type NewRequestResult,
 } from '../store/jobs/request-results.js';
 import type { Db } from '../store/schema/index.js';
-import type { BatchApi } from './batch-api.port.js';
+import type { BatchApi, RemoteResult } from './batch-api.port.js';
 import { parseSentCustomId } from './job-ids.js';
 import { toRequestResult } from './result-outcome.js';
 
@@ -41,6 +42,7 @@ export async function collectBatchResults(
   const attemptOf = await attemptLookup(db, state, batch);
   const ending = state.cancelRequestedAt !== null || now.getTime() >= Date.parse(state.expiresAt);
   const counts = emptyCounts();
+  const tally = new UsageTally(options.priceTable);
   let allNew = true;
   // What the event accounts for, in the hash chain (docs/audit.md).
   const digest = new ResultsDigest();
@@ -62,17 +64,18 @@ export async function collectBatchResults(
       retryAttempts: options.retryAttempts,
       ending,
     });
-    count(counts, result, line);
+    count(counts, result, line, tally);
     digest.add(result);
     buffer.push(result);
     if (buffer.length >= RESULT_INSERT_CHUNK) await flush();
   }
   await flush();
   const stored = allNew ? counts : await countBatchOutcomes(db, state.id, batch.batchKey);
+  const usage = allNew ? tally.totals() : await storedUsage(db, state.id, batch, options);
   const resultsDigest = allNew
     ? digest.digest()
     : (await storedBatchResultsDigest(db, state.id, batch.batchKey)).digest;
-  return collectedEvents(state, batch, stored, now, options, resultsDigest);
+  return collectedEvents(state, batch, stored, usage, now, options, resultsDigest);
 }
 
 /**
@@ -91,6 +94,20 @@ async function attemptLookup(
   return (ordinal) => attempts.of(ordinal);
 }
 
+/** The usage of the batch's results as stored (some were stored before this collection). */
+async function storedUsage(
+  db: Db,
+  jobId: string,
+  batch: BatchState,
+  options: JobOptions,
+): Promise<UsageTotals> {
+  const tally = new UsageTally(options.priceTable);
+  for (const r of await readBatchResultUsages(db, jobId, batch.batchKey)) {
+    tally.add(r.model, r.usage);
+  }
+  return tally.totals();
+}
+
 function emptyCounts(): BatchOutcomeCounts {
   return { succeeded: 0, errored: 0, canceled: 0, expired: 0, retryable: 0, tokensByModel: [] };
 }
@@ -98,19 +115,15 @@ function emptyCounts(): BatchOutcomeCounts {
 function count(
   counts: BatchOutcomeCounts,
   result: NewRequestResult,
-  line: { result: { type: string; message?: { model?: string } } },
+  line: RemoteResult,
+  tally: UsageTally,
 ): void {
   if (!result.final) counts.retryable += 1;
   else counts[result.resultType] += 1;
-  if (result.resultType !== 'succeeded') return;
-  const model = line.result.message?.model ?? '';
-  let tokens = counts.tokensByModel.find((t) => t.model === model);
-  if (!tokens) {
-    tokens = { model, inputTokens: 0, outputTokens: 0 };
-    counts.tokensByModel.push(tokens);
+  // Only a success is billed; usage is priced result by result (tokensByModel is not used here).
+  if (result.resultType === 'succeeded' && line.result.type === 'succeeded') {
+    tally.add(line.result.message.model ?? '', line.result.message.usage);
   }
-  tokens.inputTokens += result.inputTokens;
-  tokens.outputTokens += result.outputTokens;
 }
 
 /** BatchResultsCollected, and RetryScheduled when some outcomes may be sent again. */
@@ -118,26 +131,11 @@ function collectedEvents(
   state: JobState,
   batch: BatchState,
   counts: BatchOutcomeCounts,
+  usage: UsageTotals,
   now: Date,
   options: JobOptions,
   resultsDigest: string,
 ): JobEvent[] {
-  const usage = counts.tokensByModel.reduce<UsageTotals>(
-    (sum, t) => {
-      const cost = estimateBatchCostUsd(
-        t.model,
-        { input_tokens: t.inputTokens, output_tokens: t.outputTokens },
-        options.priceTable,
-      );
-      return {
-        inputTokens: sum.inputTokens + t.inputTokens,
-        outputTokens: sum.outputTokens + t.outputTokens,
-        // A model the table does not price makes the cost unknown (null), never 0.
-        costUsd: sum.costUsd === null || cost === null ? null : sum.costUsd + cost,
-      };
-    },
-    { inputTokens: 0, outputTokens: 0, costUsd: 0 },
-  );
   const at = now.toISOString();
   const events: JobEvent[] = [
     {

@@ -19,6 +19,7 @@ import type { JobState } from '../domain/job.state.js';
 import { type JobConfig, parseJobConfig } from '../domain/job-config.schema.js';
 import { configHashMatches, hashJobConfig } from '../domain/job-config-hash.js';
 import { type JobOptions, tenantLimitDefaults } from '../domain/job-options.js';
+import { originalsARetryMayReuse } from '../domain/job-retry.plan.js';
 import { decideAdmission } from '../domain/queue-admission.js';
 import { readEventData } from '../store/event-store.js';
 import { findJobIdByIdempotencyKey } from '../store/jobs/find-job-by-idempotency-key.js';
@@ -29,12 +30,21 @@ import {
 } from '../store/jobs/job-requests.js';
 import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
 import { readQueueOccupancy } from '../store/jobs/queue-occupancy.js';
+import { readFinalResultTypes } from '../store/jobs/read-retry-candidates.js';
 import { insertRequestResults } from '../store/jobs/request-results.js';
 import { isDeadlock, isUniqueViolation } from '../store/pg-errors.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import type { JobCommandDeps } from './job-commands.js';
 import { newJobId } from './job-ids.js';
 import { type CommitContext, commitJobEvents, loadJob } from './job-store.js';
+
+/** A creation that retries an ended job's requests (retry-job.ts). */
+export interface RetryCreation {
+  /** The ended job whose requests are sent again. */
+  of: string;
+  /** In the creating transaction, after the new job's commit: link the original to it. */
+  linkOriginal: (trx: Trx, job: JobState) => Promise<void>;
+}
 
 /** Creations that lost a fingerprint to a concurrent one plan again, this many times at most. */
 const PLAN_ATTEMPTS = 5;
@@ -55,10 +65,11 @@ export async function createJob(
   tenant: string,
   input: unknown,
   context: CommitContext,
+  retry?: RetryCreation,
 ): Promise<{ state: JobState; created: boolean }> {
   const { db, clock, options } = deps;
   const config = parseJobConfig(input);
-  if (config.callbackUrl) deps.validateCallbackUrl?.(config.callbackUrl);
+  if (config.callbackUrl) await deps.validateCallbackUrl?.(config.callbackUrl);
   const fingerprints = await fingerprintRequests(config);
   const sameConfig = (stored: string) => configHashMatches(stored, config, fingerprints);
   const configHash = hashJobConfig(config, fingerprints);
@@ -88,12 +99,20 @@ export async function createJob(
       defaults: { priority: options.defaultPriority, timeoutMs: options.defaultTimeoutMs },
       anthropicVersion,
       dropped,
+      retryOf: retry?.of,
     });
   const create = () =>
     db.transaction().execute(async (trx) => {
       // Read without a lock: creations running at this moment may pass the limit by their number.
       await assertQueueHasRoom(trx, tenant, options);
-      const planned = await planAgainstOriginals(trx, plan, { tenant, jobId, now, since, config });
+      const planned = await planAgainstOriginals(trx, plan, {
+        tenant,
+        jobId,
+        now,
+        since,
+        config,
+        retry: retry !== undefined,
+      });
       await insertJobRequests(trx, jobId, planned.requests);
       await insertDroppedResults(trx, jobId, planned, now);
       return commitJobEvents(
@@ -104,6 +123,7 @@ export async function createJob(
         'create',
         async (trx, job) => {
           await deps.onJobCreated?.(trx, job.state, config);
+          await retry?.linkOriginal(trx, job.state);
           if (!deps.takeCreatedJob?.()) await notifyJobWakeup(trx, 'work-queued');
         },
       );
@@ -134,7 +154,7 @@ export async function createJob(
 async function planAgainstOriginals(
   trx: Trx,
   plan: (known: ReadonlyMap<string, OriginalRef>) => JobPlan,
-  job: { tenant: string; jobId: string; now: Date; since: Date; config: JobConfig },
+  job: { tenant: string; jobId: string; now: Date; since: Date; config: JobConfig; retry: boolean },
 ): Promise<JobPlan> {
   const optimistic = plan(new Map());
   const { tenant, jobId, now, since } = job;
@@ -150,7 +170,10 @@ async function planAgainstOriginals(
   );
   // An original that went away in between (its job deleted): plan the whole creation again.
   if (known.size < held.length) throw new OriginalTaken();
-  return plan(known);
+  if (!job.retry) return plan(known);
+  // A retry never takes the failed outcome it is there to replace (job-retry.plan.ts).
+  const finals = await readFinalResultTypes(trx, [...known.values()]);
+  return plan(originalsARetryMayReuse(known, (o) => finals.get(`${o.jobId}:${o.ordinal}`)));
 }
 
 /** The tenant's quota, and its share while the shared queue is full (decideAdmission). */
@@ -188,7 +211,7 @@ async function findByIdempotencyKey(
  * requests), or with `onInvalid: "drop"` the invalid requests are returned to be recorded as
  * errored at once, as long as one valid request is left.
  */
-async function requestsToDrop(
+export async function requestsToDrop(
   config: JobConfig,
   context: RequestCheckContext,
 ): Promise<Map<number, RequestViolation> | undefined> {

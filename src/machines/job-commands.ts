@@ -1,3 +1,4 @@
+import { type Caller, callerActor, correlationIdOf } from '../domain/actor.js';
 import type { ModelCatalogue } from '../domain/anthropic-api/model-catalogue.js';
 import type { Clock } from '../domain/clock.js';
 import { ConcurrencyError } from '../domain/errors.js';
@@ -22,6 +23,7 @@ import { createJob } from './create-job.js';
 import type { Notify } from './job-notifications.js';
 import { type CommitContext, commitJobEvents, type JobChange, loadJob } from './job-store.js';
 import { type JobSummary, summaryOf } from './job-views.js';
+import { previewRetry, retryJob } from './retry-job.js';
 
 const COMMAND_ATTEMPTS = 5;
 
@@ -32,7 +34,7 @@ export interface JobCommandDeps {
   options: JobOptions;
   notify: Notify;
   /** Checks a callback URL before anything is written (the webhook SSRF guard). */
-  validateCallbackUrl?: ((url: string) => void) | undefined;
+  validateCallbackUrl?: ((url: string) => Promise<void> | void) | undefined;
   /** Inside the creating transaction: register the job's callback and its secret. */
   onJobCreated?:
     | ((trx: Trx, job: JobState, config: JobConfig) => Promise<JobCreatedExtras | undefined>)
@@ -59,6 +61,12 @@ export interface CreatedJob {
   /** False when an Idempotency-Key found the job an earlier call created. */
   created: boolean;
   /** The callback's secret when createJob generated it (shown once; absent on a replay). */
+  callbackSecret?: string | undefined;
+}
+
+/** retryJob's answer: the new job's summary, the job it retries, a generated callback secret. */
+export interface RetriedJob extends JobSummary {
+  retryOf: string;
   callbackSecret?: string | undefined;
 }
 
@@ -90,16 +98,12 @@ export class JobCommands {
   }
 
   /** Validates, deduplicates and stores a job, and queues it. */
-  async createJob(tenant: string, input: unknown, correlationId?: string): Promise<JobSummary> {
-    return (await this.createJobWithOutcome(tenant, input, correlationId)).summary;
+  async createJob(tenant: string, input: unknown, caller?: Caller): Promise<JobSummary> {
+    return (await this.createJobWithOutcome(tenant, input, caller)).summary;
   }
 
   /** createJob, saying whether this call created the job and the callback secret it generated. */
-  async createJobWithOutcome(
-    tenant: string,
-    input: unknown,
-    correlationId?: string,
-  ): Promise<CreatedJob> {
+  async createJobWithOutcome(tenant: string, input: unknown, caller?: Caller): Promise<CreatedJob> {
     // The extras of the attempt that committed: a retried plan registers the callback again.
     let extras: JobCreatedExtras | undefined;
     const onJobCreated = this.#deps.onJobCreated;
@@ -109,11 +113,41 @@ export class JobCommands {
         ? async (trx, job, config) => (extras = await onJobCreated(trx, job, config))
         : undefined,
     };
-    const { state, created } = await createJob(deps, tenant, input, this.#context(correlationId));
+    const context = this.#context(tenant, caller);
+    const { state, created } = await createJob(deps, tenant, input, context);
     const summary = summaryOf(state);
     if (!created) return { summary, created };
     this.#announceCreated(summary, state);
     return { summary, created, callbackSecret: extras?.callbackSecret };
+  }
+
+  /**
+   * Sends again the failed requests of an ended job that the options select, as a new job
+   * linked to it both ways (machines/retry-job.ts).
+   */
+  async retryJob(
+    tenant: string,
+    jobId: string,
+    input: unknown,
+    caller?: Caller,
+  ): Promise<RetriedJob> {
+    let extras: JobCreatedExtras | undefined;
+    const onJobCreated = this.#deps.onJobCreated;
+    const deps: JobCommandDeps = {
+      ...this.#deps,
+      onJobCreated: onJobCreated
+        ? async (trx, job, config) => (extras = await onJobCreated(trx, job, config))
+        : undefined,
+    };
+    const { state } = await retryJob(deps, tenant, jobId, input, this.#context(tenant, caller));
+    const summary = summaryOf(state);
+    this.#announceCreated(summary, state);
+    return { ...summary, retryOf: jobId, callbackSecret: extras?.callbackSecret };
+  }
+
+  /** What retryJob would send again, changing nothing (a bulk dry run); refuses as it would. */
+  previewRetry(tenant: string, jobId: string, input: unknown): Promise<{ requestCount: number }> {
+    return previewRetry(this.#deps, tenant, jobId, input);
   }
 
   #announceCreated(summary: JobSummary, state: JobState): void {
@@ -128,8 +162,8 @@ export class JobCommands {
   }
 
   /** Cancels a job in any non-terminal state; batches in flight are cancelled at Anthropic first. */
-  async cancelJob(tenant: string, jobId: string, correlationId?: string): Promise<CancelResult> {
-    const { before, after } = await this.#handle(jobId, correlationId, {
+  async cancelJob(tenant: string, jobId: string, caller?: Caller): Promise<CancelResult> {
+    const { before, after } = await this.#handle(jobId, caller, {
       type: 'CancelJob',
       data: { jobId, tenant },
     });
@@ -148,8 +182,8 @@ export class JobCommands {
   }
 
   /** Pauses a processing job: no new submissions or retries; what is on the way is still collected. */
-  async pauseJob(tenant: string, jobId: string, correlationId?: string): Promise<TransitionResult> {
-    const { before, after } = await this.#handle(jobId, correlationId, {
+  async pauseJob(tenant: string, jobId: string, caller?: Caller): Promise<TransitionResult> {
+    const { before, after } = await this.#handle(jobId, caller, {
       type: 'PauseJob',
       data: { jobId, tenant },
     });
@@ -158,12 +192,8 @@ export class JobCommands {
   }
 
   /** Resumes a paused job. */
-  async resumeJob(
-    tenant: string,
-    jobId: string,
-    correlationId?: string,
-  ): Promise<TransitionResult> {
-    const { before, after } = await this.#handle(jobId, correlationId, {
+  async resumeJob(tenant: string, jobId: string, caller?: Caller): Promise<TransitionResult> {
+    const { before, after } = await this.#handle(jobId, caller, {
       type: 'ResumeJob',
       data: { jobId, tenant },
     });
@@ -172,8 +202,8 @@ export class JobCommands {
   }
 
   /** Deletes a job (its facts stay in the log); an active job's batches are cancelled at Anthropic. */
-  async deleteJob(tenant: string, jobId: string, correlationId?: string): Promise<DeleteResult> {
-    const { before } = await this.#handle(jobId, correlationId, {
+  async deleteJob(tenant: string, jobId: string, caller?: Caller): Promise<DeleteResult> {
+    const { before } = await this.#handle(jobId, caller, {
       type: 'DeleteJob',
       data: { jobId, tenant },
     });
@@ -187,14 +217,14 @@ export class JobCommands {
     jobId: string,
     status: string,
     updates: { reason?: string; error?: string } = {},
-    correlationId?: string,
+    caller?: Caller,
   ): Promise<void> {
     const target = parseJobStatus(status);
     if (target === 'cancelled') {
-      await this.cancelJob(tenant, jobId, correlationId);
+      await this.cancelJob(tenant, jobId, caller);
       return;
     }
-    await this.#handle(jobId, correlationId, {
+    await this.#handle(jobId, caller, {
       type: 'SetJobStatus',
       data: {
         jobId,
@@ -211,9 +241,9 @@ export class JobCommands {
     tenant: string,
     jobId: string,
     progress: Partial<Omit<JobProgress, 'percentComplete'>>,
-    correlationId?: string,
+    caller?: Caller,
   ): Promise<JobProgress> {
-    const { after } = await this.#handle(jobId, correlationId, {
+    const { after } = await this.#handle(jobId, caller, {
       type: 'RecordProgress',
       data: { jobId, tenant, progress },
     });
@@ -264,7 +294,7 @@ export class JobCommands {
    */
   async #handle<C extends JobCommand>(
     jobId: string,
-    correlationId: string | undefined,
+    caller: Caller,
     command: C | ((trx: Trx) => Promise<C>),
     write?: (trx: Trx, command: C, now: Date) => Promise<unknown>,
   ): Promise<{ before: JobState; after: JobState }> {
@@ -279,7 +309,7 @@ export class JobCommands {
           const before = job!.state;
           if (events.length === 0) return { before, after: before };
           await write?.(trx, given, now);
-          const context = this.#context(correlationId);
+          const context = this.#context(given.data.tenant, caller);
           const next = await commitJobEvents(trx, job, events, context, commandVerb(given));
           // The instance holding the job (perhaps another) reads it again; a resumed job is claimed.
           await notifyJobWakeup(trx, { jobId });
@@ -294,8 +324,13 @@ export class JobCommands {
     }
   }
 
-  #context(correlationId?: string): CommitContext {
-    return { instanceId: this.#deps.instanceId, correlationId, onChange: this.#deps.onChange };
+  #context(tenant: string, caller: Caller): CommitContext {
+    return {
+      instanceId: this.#deps.instanceId,
+      correlationId: correlationIdOf(caller),
+      actor: callerActor(tenant, caller),
+      onChange: this.#deps.onChange,
+    };
   }
 
   #notifyStatus(oldStatus: JobStatus | null, state: JobState) {

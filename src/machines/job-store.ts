@@ -1,3 +1,5 @@
+import { purgeJobPayloads } from '../audit/purge-job-results.js';
+import type { Actor } from '../domain/actor.js';
 import { IllegalTransitionError } from '../domain/errors.js';
 import type { JobEvent } from '../domain/job.events.js';
 import type { JobState } from '../domain/job.state.js';
@@ -29,6 +31,8 @@ export interface CommitContext {
   instanceId: string;
   correlationId?: string | undefined;
   causationId?: string | undefined;
+  /** Who caused the events (docs/audit.md): a caller, or the loop of the system that wrote them. */
+  actor?: Actor | undefined;
   /** Runs inside the transaction after the events and projections are written. */
   onChange?: ((trx: Trx, change: JobChange) => Promise<void>) | undefined;
 }
@@ -124,12 +128,17 @@ export async function commitJobEvents(
     schemaVersion: EVENT_SCHEMA_VERSION,
     correlationId: context.correlationId,
     causationId: context.causationId,
+    actor: context.actor,
   });
   if (job && job.state.status !== state.status) {
     // Every request of a job that has ended has exactly one final outcome.
     await finalizeEndedJob(trx, state, new Date(state.updatedAt));
   }
-  if (job && state.deleted && !job.state.deleted) await forgetOriginals(trx, state.id);
+  if (job && state.deleted && !job.state.deleted) {
+    await forgetOriginals(trx, state.id);
+    // A deleted job's payloads go with it; its events and the digests they hash stay.
+    await purgeJobPayloads(trx, state.id);
+  }
   const hydrated: HydratedJob = { snapshot, state, version };
   await context.onChange?.(trx, {
     before: job?.state ?? null,

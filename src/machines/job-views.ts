@@ -1,4 +1,5 @@
 import type { JobState } from '../domain/job.state.js';
+import { type CostSplit, costSplitOf } from '../domain/job-cost.js';
 import type { JobStatus } from '../domain/job-status.js';
 import { type JobProgress, progressFromCounts } from '../domain/progress.js';
 import type { JobBatchRow, JobRow } from '../store/schema/index.js';
@@ -42,8 +43,19 @@ export interface JobView extends JobSummary {
   retryCount: number;
   cancelRequested: boolean;
   failureReason: string | null;
-  /** `costUsd` is null when a result's model has no price (unknown, never 0). */
-  usage: { inputTokens: number; outputTokens: number; costUsd: number | null };
+  /**
+   * `costUsd` is null when a result's model has no price (unknown, never 0); `cost` splits it
+   * by kind (`cost.totalUsd === costUsd`), null when unknown.
+   */
+  usage: {
+    inputTokens: number;
+    outputTokens: number;
+    cacheWrite5mTokens: number;
+    cacheWrite1hTokens: number;
+    cacheReadTokens: number;
+    costUsd: number | null;
+    cost: CostSplit | null;
+  };
   batchIds: string[];
   /** Errored results collected: finalErrorCount + retriedErrorCount. */
   errorCount: number;
@@ -51,6 +63,10 @@ export interface JobView extends JobSummary {
   finalErrorCount: number;
   /** Errored attempts that were sent again; a later attempt may have succeeded. */
   retriedErrorCount: number;
+  /** The job whose failed requests this one sends again (POST /v1/jobs/:id/retry), or null. */
+  retryOf: string | null;
+  /** The jobs that retry this one, oldest first. */
+  retries: string[];
 }
 
 export function summaryOf(state: JobState): JobSummary {
@@ -100,12 +116,18 @@ export function rowToJobView(row: JobRow): JobView {
     usage: {
       inputTokens: Number(row.input_tokens),
       outputTokens: Number(row.output_tokens),
+      cacheWrite5mTokens: Number(row.cache_write_5m_tokens),
+      cacheWrite1hTokens: Number(row.cache_write_1h_tokens),
+      cacheReadTokens: Number(row.cache_read_tokens),
       costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
+      cost: row.cost_split === null || row.cost_usd === null ? null : costSplitOf(row.cost_split),
     },
     batchIds: row.batch_ids,
     errorCount: row.error_count,
     finalErrorCount: row.error_count - row.retried_error_count,
     retriedErrorCount: row.retried_error_count,
+    retryOf: row.retry_of ?? null,
+    retries: row.retries ?? [],
   };
 }
 

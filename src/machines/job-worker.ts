@@ -1,3 +1,4 @@
+import { systemActor } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import type { JobState } from '../domain/job.state.js';
 import type { UnknownJobEventError } from '../domain/job-event.upcast.js';
@@ -53,6 +54,8 @@ export class JobWorker {
   #running = false;
   #loop: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
+  /** The renewal in flight, if any: stop() waits for it, so none outlives the database. */
+  #renewing: Promise<void> | undefined;
   /** The scheduler's sleep between rounds, cut short by a wake-up. */
   readonly #sleeper = new Sleeper();
   #wakeRequested = false;
@@ -102,7 +105,9 @@ export class JobWorker {
     this.#running = true;
     this.#loop = this.#schedule();
     const every = Math.max(50, Math.floor(this.#deps.options.leaseTtlMs / 3));
-    this.#heartbeat = setInterval(() => void this.#renew(), every);
+    this.#heartbeat = setInterval(() => {
+      this.#renewing ??= this.#renew().finally(() => (this.#renewing = undefined));
+    }, every);
   }
 
   /** Whether wake-ups from other instances arrive (the manager's LISTEN is up). */
@@ -170,6 +175,7 @@ export class JobWorker {
     clearInterval(this.#heartbeat);
     this.#sleeper.wake();
     await this.#loop;
+    await this.#renewing;
     const held = [...this.#held.entries()];
     for (const [, job] of held) job.stop();
     await Promise.all(held.map(([, job]) => job.done));
@@ -197,7 +203,10 @@ export class JobWorker {
       this.#wakeRequested = false;
       try {
         // A wake-up means work to claim; deadlines of waiting jobs are looked at on the poll.
-        if (!woken) await expireWaitingJobs(this.#deps);
+        if (!woken) {
+          const context = { ...this.#deps.context, actor: systemActor('scheduler') };
+          await expireWaitingJobs({ ...this.#deps, context });
+        }
         if (!woken || this.#lapsedLeasesDue) {
           this.#lapsedLeasesDue = false;
           await this.#takeOverLapsed();
@@ -324,7 +333,7 @@ export class JobWorker {
         sent: (tenant, requests) => this.#inFlight.sent(tenant, requests),
         clock,
         options,
-        context,
+        context: { ...context, actor: systemActor('driver') },
         onCommitted,
         log,
       },
@@ -351,7 +360,7 @@ export class JobWorker {
 
   async #renew(): Promise<void> {
     const ids = this.heldJobs();
-    if (ids.length === 0) return;
+    if (!this.#running || ids.length === 0) return;
     const now = this.#deps.clock.now();
     try {
       const still = await renewLeases(

@@ -95,10 +95,10 @@ export const jobMachine = setup({
         JobDeleted: { target: 'deleted', actions: 'evolve' },
       },
     },
-    completed: { on: { JobDeleted: { target: 'deleted', actions: 'evolve' } } },
-    failed: { on: { JobDeleted: { target: 'deleted', actions: 'evolve' } } },
-    cancelled: { on: { JobDeleted: { target: 'deleted', actions: 'evolve' } } },
-    expired: { on: { JobDeleted: { target: 'deleted', actions: 'evolve' } } },
+    completed: { on: endedTransitions() },
+    failed: { on: endedTransitions() },
+    cancelled: { on: endedTransitions() },
+    expired: { on: endedTransitions() },
     deleted: { type: 'final' },
   },
 });
@@ -116,6 +116,14 @@ function activeTransitions() {
     JobCancellationRequested: { target: '#job.processing.cancelling', actions: 'evolve' },
     JobCancelled: { target: '#job.cancelled', guard: 'nothingInFlight', actions: 'evolve' },
     JobCompleted: { target: '#job.completed', guard: 'nothingInFlight', actions: 'evolve' },
+  } as const;
+}
+
+/** What an ended job accepts: its deletion, and a retry of some of its requests as a new job. */
+function endedTransitions() {
+  return {
+    JobDeleted: { target: '#job.deleted', actions: 'evolve' },
+    JobRetried: { actions: 'evolve' },
   } as const;
 }
 

@@ -1,3 +1,4 @@
+import { systemActor } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import { ConcurrencyError, IllegalTransitionError } from '../domain/errors.js';
 import {
@@ -259,5 +260,5 @@ function submitted(deps: ReconcileDeps, remote: RemoteBatch) {
 }
 
 function context(deps: ReconcileDeps): CommitContext {
-  return { instanceId: deps.instanceId };
+  return { instanceId: deps.instanceId, actor: systemActor('reconciler') };
 }

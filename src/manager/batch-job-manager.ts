@@ -3,8 +3,10 @@ import { ModelCatalogueCache } from '../anthropic/model-catalogue-cache.js';
 import { type ManagerEnvironment, managerEnvironment } from '../config.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { progressOf } from '../domain/job.state.js';
+import type { JobEstimate } from '../domain/job-estimate.js';
 import type { JobStatus } from '../domain/job-status.js';
 import type { JobProgress } from '../domain/progress.js';
+import { JobEstimator } from '../machines/estimate-job.js';
 import {
   type CancelResult,
   type DeleteResult,
@@ -20,7 +22,7 @@ import { createDatabase } from '../store/create-database.js';
 import { migrate } from '../store/migrate.js';
 import type { Trx } from '../store/schema/index.js';
 import {
-  assertWebhookUrlAllowed,
+  checkJobCallbackUrl,
   createWebhookSettings,
   type RelayLogger,
   registerJobCallback,
@@ -140,8 +142,33 @@ export class BatchJobManager extends EventEmitter {
   getJobResults(jobId: string) {
     return this.forTenant(this.#tenant).getJobResults(jobId);
   }
+  /**
+   * A job's final results in request order; `merged: true` follows its retry chain (the newest
+   * outcome of each request, with `_producedBy`).
+   */
+  iterateResults(jobId: string, options?: Parameters<TenantJobs['iterateResults']>[1]) {
+    return this.forTenant(this.#tenant).iterateResults(jobId, options);
+  }
+  /**
+   * Sends again the failed requests of an ended job as a new job linked to it.
+   * @example await manager.retryJob(id, { filter: { resultTypes: ['expired'] } })
+   */
+  retryJob(jobId: string, options?: Parameters<TenantJobs['retryJob']>[1]) {
+    return this.forTenant(this.#tenant).retryJob(jobId, options);
+  }
+  /** Cancels or retries every job a filter matches (at most 1000 a call); `dryRun: true` changes nothing. */
+  bulkJobs(body: Parameters<TenantJobs['bulkJobs']>[0]) {
+    return this.forTenant(this.#tenant).bulkJobs(body);
+  }
   getJobStats(): Promise<JobStats> {
     return this.forTenant(this.#tenant).getJobStats();
+  }
+  /**
+   * What a job of this config would cost, at batch prices, before it is created (nothing is stored).
+   * @example const { minUsd, maxUsd } = await manager.estimateJob({ requests })
+   */
+  estimateJob(config: unknown): Promise<JobEstimate> {
+    return this.forTenant(this.#tenant).estimateJob(config);
   }
   /**
    * Resolves with the job once it has ended (completed, failed, cancelled or expired).
@@ -210,6 +237,8 @@ export class BatchJobManager extends EventEmitter {
           warn: (message, fields) => this.#report('warn', message, fields),
         })
       : undefined;
+    // Read now, in the background, so the first creation finds the catalogue (or the fallback).
+    void models?.current();
     const onChange = (trx: Trx, change: JobChange) => enqueueChangeWebhooks(trx, change);
     const context = { instanceId: this.instanceId, onChange };
     const runWorker = s.worker ?? true;
@@ -234,8 +263,7 @@ export class BatchJobManager extends EventEmitter {
       options: this.options,
       notify: (name, payload) => this.#notify(name, payload),
       modelCatalogue: models ? () => models.current() : undefined,
-      validateCallbackUrl: (url) =>
-        void assertWebhookUrlAllowed(url, this.#webhooks.allowList, 'callbackUrl'),
+      validateCallbackUrl: (url) => checkJobCallbackUrl(url, this.#webhooks),
       onJobCreated: async (trx, job, config) => {
         if (!config.callbackUrl) return undefined;
         const { secret } = await registerJobCallback(
@@ -282,6 +310,12 @@ export class BatchJobManager extends EventEmitter {
       database,
       ownsDatabase: !s.database,
       commands,
+      estimator: new JobEstimator({
+        api,
+        clock: this.#clock,
+        options: this.options,
+        modelCatalogue: models ? () => models.current() : undefined,
+      }),
       worker,
       relay,
       simulator,

@@ -23,6 +23,12 @@ export function instrumentBatchApi(api: BatchApi): BatchApi {
     cancelBatch: (id) => count('cancel', () => api.cancelBatch(id)),
     results: (id, options) => countStream('results', api.results(id, options)),
     listAllBatches: (options) => countStream('list', api.listAllBatches(options)),
+    ...(api.countTokens
+      ? {
+          countTokens: (params, options) =>
+            count('count_tokens', () => api.countTokens!(params, options)),
+        }
+      : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { RunningSimulator } from '../anthropic/simulator/index.js';
+import type { JobEstimator } from '../machines/estimate-job.js';
 import type { JobCommands } from '../machines/job-commands.js';
 import type { JobWorker } from '../machines/job-worker.js';
 import type { DatabaseHandle } from '../store/create-database.js';
@@ -10,6 +11,8 @@ export interface ManagerRuntime {
   database: DatabaseHandle;
   ownsDatabase: boolean;
   commands: JobCommands;
+  /** What a job would cost before it is created (POST /v1/jobs/estimate). */
+  estimator: JobEstimator;
   worker: JobWorker | undefined;
   relay: WebhookRelay | undefined;
   /** The clock, the SSRF allow-list and the secret cipher webhooks are registered and sent with. */

@@ -1,10 +1,16 @@
+import { exportJobLines } from '../audit/export-job.js';
+import type { Caller } from '../domain/actor.js';
+import type { JobEstimate } from '../domain/job-estimate.js';
+import type { RetryOptionsInput } from '../domain/job-retry.schema.js';
 import type { JobStatus } from '../domain/job-status.js';
 import { parseListJobsFilter } from '../domain/list-jobs.schema.js';
 import type { JobProgress } from '../domain/progress.js';
+import { type BulkResult, bulkJobs } from '../machines/bulk-jobs.js';
 import type {
   CancelResult,
   CreatedJob,
   DeleteResult,
+  RetriedJob,
   TransitionResult,
 } from '../machines/job-commands.js';
 import {
@@ -29,6 +35,10 @@ import {
   type JobResultLine,
   readJobResults,
 } from '../store/jobs/read-job-results.js';
+import {
+  iterateMergedResults,
+  iterateMergedResultsText,
+} from '../store/jobs/read-merged-job-results.js';
 import type { ResultType } from '../store/jobs/request-results.js';
 import type { ManagerRuntime } from './manager-runtime.js';
 import { TenantWebhooks } from './tenant-webhooks.js';
@@ -73,16 +83,16 @@ export class TenantJobs {
   }
 
   /** createJob, saying whether this call created the job (not an Idempotency-Key replay) and the callback secret it generated. */
-  async createJobWithOutcome(config: unknown, correlationId?: string): Promise<CreatedJob> {
+  async createJobWithOutcome(config: unknown, caller?: Caller): Promise<CreatedJob> {
     const { commands, worker } = await this.#runtime();
-    const outcome = await commands.createJobWithOutcome(this.tenant, config, correlationId);
+    const outcome = await commands.createJobWithOutcome(this.tenant, config, caller);
     worker?.createdHere();
     return outcome;
   }
 
-  async createJob(config: unknown, correlationId?: string): Promise<JobSummary> {
+  async createJob(config: unknown, caller?: Caller): Promise<JobSummary> {
     const { commands, worker } = await this.#runtime();
-    const summary = await commands.createJob(this.tenant, config, correlationId);
+    const summary = await commands.createJob(this.tenant, config, caller);
     worker?.createdHere();
     return summary;
   }
@@ -141,31 +151,64 @@ export class TenantJobs {
     worker?.committedHere(jobId);
   }
 
-  async cancelJob(jobId: string, correlationId?: string): Promise<CancelResult> {
+  async cancelJob(jobId: string, caller?: Caller): Promise<CancelResult> {
     const { commands, worker } = await this.#runtime();
-    const result = await commands.cancelJob(this.tenant, jobId, correlationId);
+    const result = await commands.cancelJob(this.tenant, jobId, caller);
     worker?.committedHere(jobId);
     return result;
   }
 
-  async pauseJob(jobId: string, correlationId?: string): Promise<TransitionResult> {
+  async pauseJob(jobId: string, caller?: Caller): Promise<TransitionResult> {
     const { commands, worker } = await this.#runtime();
-    const result = await commands.pauseJob(this.tenant, jobId, correlationId);
+    const result = await commands.pauseJob(this.tenant, jobId, caller);
     worker?.committedHere(jobId);
     return result;
   }
 
-  async resumeJob(jobId: string, correlationId?: string): Promise<TransitionResult> {
+  async resumeJob(jobId: string, caller?: Caller): Promise<TransitionResult> {
     const { commands, worker } = await this.#runtime();
-    const result = await commands.resumeJob(this.tenant, jobId, correlationId);
+    const result = await commands.resumeJob(this.tenant, jobId, caller);
     worker?.committedHere(jobId);
     return result;
   }
 
-  async deleteJob(jobId: string, correlationId?: string): Promise<DeleteResult> {
+  async deleteJob(jobId: string, caller?: Caller): Promise<DeleteResult> {
     const { commands, worker } = await this.#runtime();
-    const result = await commands.deleteJob(this.tenant, jobId, correlationId);
+    const result = await commands.deleteJob(this.tenant, jobId, caller);
     worker?.committedHere(jobId);
+    return result;
+  }
+
+  /**
+   * Sends again the failed requests of an ended job as a new job (`retryOf`), with `overrides`
+   * merged into their params (RFC 7386).
+   * @example await jobs.retryJob(id, { filter: { resultTypes: ['errored'] }, overrides: { max_tokens: 2048 } })
+   */
+  async retryJob(
+    jobId: string,
+    options: RetryOptionsInput = {},
+    caller?: Caller,
+  ): Promise<RetriedJob> {
+    const { commands, worker } = await this.#runtime();
+    const retried = await commands.retryJob(this.tenant, jobId, options, caller);
+    worker?.createdHere();
+    return retried;
+  }
+
+  /** What a job of this config would cost before it is created; nothing is stored. */
+  async estimateJob(config: unknown): Promise<JobEstimate> {
+    const { estimator } = await this.#runtime();
+    return estimator.estimate(config);
+  }
+
+  /** Cancels or retries every job the filter matches (at most 1000 a call); `dryRun` changes nothing. */
+  async bulkJobs(body: unknown, caller?: Caller): Promise<BulkResult> {
+    const { commands, database, worker } = await this.#runtime();
+    const result = await bulkJobs(database.db, commands, this.tenant, body, caller);
+    for (const job of result.jobs) {
+      if (job.retryJobId) worker?.createdHere();
+      if (job.outcome === 'cancelled') worker?.committedHere(job.id);
+    }
     return result;
   }
 
@@ -200,9 +243,14 @@ export class TenantJobs {
    */
   async *iterateResults(
     jobId: string,
-    options: { type?: ResultType | undefined } = {},
+    options: { type?: ResultType | undefined; merged?: boolean | undefined } = {},
   ): AsyncGenerator<JobResultLine> {
     const { database } = await this.#runtime();
+    // merged: the newest outcome of each request along the retry chain, with `_producedBy`.
+    if (options.merged) {
+      yield* iterateMergedResults(database.db, this.tenant, jobId, options);
+      return;
+    }
     let afterOrdinal = -1;
     for (;;) {
       const page = await readJobResults(database.db, this.tenant, jobId, {
@@ -223,9 +271,13 @@ export class TenantJobs {
    */
   async *iterateResultsText(
     jobId: string,
-    options: { type?: ResultType | undefined } = {},
+    options: { type?: ResultType | undefined; merged?: boolean | undefined } = {},
   ): AsyncGenerator<string> {
     const { database } = await this.#runtime();
+    if (options.merged) {
+      yield* iterateMergedResultsText(database.db, this.tenant, jobId, options);
+      return;
+    }
     yield* iterateJobResultsText(database.db, this.tenant, jobId, options);
   }
 
@@ -235,6 +287,15 @@ export class TenantJobs {
     const events = await readStream(database.db, jobId);
     if (events.length === 0 || events[0]!.metadata.tenant !== this.tenant) return null;
     return events;
+  }
+
+  /**
+   * The job's log as a self-contained NDJSON export (`audit export`'s lines, docs/audit.md);
+   * a NotFoundError, on the first line, for a job that is not this tenant's.
+   */
+  async *exportEvents(jobId: string, batchkeeperVersion: string): AsyncGenerator<string> {
+    const { database } = await this.#runtime();
+    yield* exportJobLines(database.db, jobId, batchkeeperVersion, { tenant: this.tenant });
   }
 
   async getJobStats(): Promise<JobStats> {

@@ -1,33 +1,7 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogLevel } from '../config.js';
-
-const SECRET_KEYS = [
-  'authorization',
-  'cookie',
-  'x-api-key',
-  'apiKey',
-  'apiKeys',
-  'encryptionKey',
-  'secret',
-  'webhookSecret',
-  'password',
-] as const;
-
-/** `key` as a redaction path step: dotted when it is an identifier, bracketed otherwise. */
-const step = (key: string, first: boolean) =>
-  /^[A-Za-z_$][\w$]*$/.test(key) ? `${first ? '' : '.'}${key}` : `["${key}"]`;
-
-/**
- * Field paths whose values never reach a log line: each secret key at the top
- * level and up to three levels down (`req.headers.authorization`).
- */
-export const REDACTED_PATHS = SECRET_KEYS.flatMap((key) => [
-  step(key, true),
-  `*${step(key, false)}`,
-  `*.*${step(key, false)}`,
-  `*.*.*${step(key, false)}`,
-]);
+import { secretSerializers } from './log-secrets.js';
 
 /** How log lines are written: one JSON object a line, or a line for people (pino-pretty). */
 export const LOG_FORMATS = ['json', 'pretty'] as const;
@@ -65,7 +39,7 @@ export interface LoggerOptions {
 }
 
 /**
- * A pino logger with secrets redacted, writing one JSON object a line, or with `format: 'pretty'`
+ * A pino logger with secrets redacted (SECRET_HOLDING_FIELDS), writing one JSON object a line, or with `format: 'pretty'`
  * a line for people: time, level, `[service]` and message, other fields after it on the line.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -87,7 +61,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: options.base ?? {},
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      serializers: secretSerializers(),
     },
     destination,
   );

@@ -64,10 +64,37 @@ export const tokensUsed = new Counter({
   registers,
 });
 
+/** What results cost at batch prices, by tenant and kind (`input`, `output`, `cache_write_5m`, `cache_write_1h`, `cache_read`). */
+export const costUsd = new Counter({
+  name: 'batchkeeper_cost_usd_total',
+  help: 'USD results cost at batch prices, by tenant and kind (priced models only)',
+  labelNames: ['tenant', 'kind'] as const,
+  registers,
+});
+
+/** What the same results would have cost more outside the Message Batches API, by tenant. */
+export const costSavingUsd = new Counter({
+  name: 'batchkeeper_cost_saving_usd_total',
+  help: 'USD saved against standard prices by sending results in batches, by tenant',
+  labelNames: ['tenant'] as const,
+  registers,
+});
+
 /** Webhook delivery attempts by outcome (`delivered`, `failed`, `dead`, `refused`). */
 export const webhookDeliveries = new Counter({
   name: 'batchkeeper_webhook_deliveries_total',
   help: 'Webhook delivery attempts by outcome',
   labelNames: ['outcome'] as const,
+  registers,
+});
+
+/**
+ * How long the oldest committed event not yet commit-safe has waited (0 when none): a long
+ * transaction anywhere on the database holds the horizon, and every feed reader, back
+ * (docs/audit.md).
+ */
+export const eventFeedLag = new Gauge({
+  name: 'batchkeeper_event_feed_lag_seconds',
+  help: 'Seconds the commit-safe horizon of GET /v1/events trails the newest committed events',
   registers,
 });

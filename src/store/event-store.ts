@@ -217,7 +217,7 @@ export async function readAll(
  * id), so a long transaction of another database on the same server does not hold the feed
  * back, as pg_snapshot_xmin would.
  */
-async function commitSafeHorizon(db: DbOrTrx): Promise<string> {
+export async function commitSafeHorizon(db: DbOrTrx): Promise<string> {
   const { rows } = await sql<{ below: string }>`
     select coalesce(
       (select min(x.transactionid::text::bigint)

@@ -6,7 +6,11 @@ export { type DeliveryPage, type ListDeliveriesInput, listDeliveries } from './l
 export { listWebhooks } from './list-webhooks.js';
 export { pingWebhook } from './ping-webhook.js';
 export { type RegisterWebhookInput, registerBatchWebhook } from './register-batch-webhook.js';
-export { type JobCallbackInput, registerJobCallback } from './register-job-callback.js';
+export {
+  checkJobCallbackUrl,
+  type JobCallbackInput,
+  registerJobCallback,
+} from './register-job-callback.js';
 export { retryDelivery } from './retry-delivery.js';
 export { MAX_ATTEMPTS, RETRY_SCHEDULE_MS } from './retry-policy.js';
 export {

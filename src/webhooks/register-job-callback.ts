@@ -1,5 +1,5 @@
 import type { Trx } from '../store/schema/index.js';
-import { assertWebhookDestinationAllowed } from './ssrf-guard.js';
+import { assertWebhookDestinationAllowed, assertWebhookUrlAllowed } from './ssrf-guard.js';
 import { TERMINAL_JOB_EVENT_TYPES } from './webhook-event-types.js';
 import { newEndpointId } from './webhook-ids.js';
 import { assertWebhookSecretValid, generateWebhookSecret } from './webhook-secret.js';
@@ -15,6 +15,17 @@ export interface JobCallbackInput {
 }
 
 /**
+ * Whether a job's callback URL may be called, its host resolved as a delivery resolves it (so a
+ * callback is accepted where a subscription is). Before the creating transaction.
+ */
+export async function checkJobCallbackUrl(url: string, settings: WebhookSettings): Promise<void> {
+  await assertWebhookDestinationAllowed(url, settings.allowList, {
+    field: 'callbackUrl',
+    resolve: settings.resolve,
+  });
+}
+
+/**
  * Registers a job's own callback, which receives every terminal status of that job. Call it
  * in the transaction that creates the job; the secret is returned (to show once) and kept
  * only here, never in the event log.
@@ -24,11 +35,9 @@ export async function registerJobCallback(
   input: JobCallbackInput,
   settings: WebhookSettings,
 ): Promise<{ secret: string }> {
-  // Resolved as a delivery resolves it, so a callback is accepted where a subscription is.
-  await assertWebhookDestinationAllowed(input.url, settings.allowList, {
-    field: 'callbackUrl',
-    resolve: settings.resolve,
-  });
+  // Its host was resolved before the creating transaction began (checkJobCallbackUrl): a DNS
+  // lookup must not hold a transaction open. Checked here again without one.
+  assertWebhookUrlAllowed(input.url, settings.allowList, 'callbackUrl');
   if (input.secret) assertWebhookSecretValid(input.secret, 'webhookSecret');
   const secret = input.secret || generateWebhookSecret();
   const id = newEndpointId();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ModelCatalogueCache } from '../../src/anthropic/model-catalogue-cache.js';
 import {
   type CatalogueModel,
@@ -77,6 +77,30 @@ describe('ModelCatalogueCache', () => {
   it('does not hold a creation up for an endpoint that does not answer', async () => {
     const { cache } = cacheOver(() => new Promise<never>(() => {}), { waitMs: 20 });
     expect(await cache.current()).toBe(SHIPPED_MODEL_CATALOGUE);
+  });
+
+  it('holds up only the first creation while a read hangs: the next ones use the fallback at once', async () => {
+    vi.useFakeTimers();
+    try {
+      let reads = 0;
+      const { cache } = cacheOver(() => {
+        reads += 1;
+        return new Promise<never>(() => {});
+      });
+      const first = cache.current();
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(await first).toBe(SHIPPED_MODEL_CATALOGUE);
+      // No timer is advanced now: a caller that waited for the hanging read would never settle.
+      let second: unknown;
+      void cache.current().then((catalogue) => {
+        second = catalogue;
+      });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(second).toBe(SHIPPED_MODEL_CATALOGUE);
+      expect(reads).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('keeps the shipped 300k batch-beta limit the API does not report', async () => {

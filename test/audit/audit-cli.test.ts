@@ -58,8 +58,10 @@ describe('audit export and verify on the command line', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const events = exported.length - 1 - 3; // the header and the three results
-    expect(run.stdout).toContain(`${jobId} v1 JobCreated → pending (by audit-cli)`);
-    expect(run.stdout).toMatch(/JobCompleted → completed/);
+    expect(run.stdout).toContain(
+      `${jobId} v1 JobCreated → pending (by library, tenant default on audit-cli)`,
+    );
+    expect(run.stdout).toMatch(/JobCompleted → completed \(by the driver on audit-cli\)/);
     expect(run.stdout.trim().split('\n').at(-1)).toBe(`1 streams, ${events} events verified`);
   });
 

@@ -141,7 +141,7 @@ describe('audit verify', () => {
 
   it('still verifies a job whose result payloads were purged, each kept as its digest', async () => {
     const job = jobs[8]!;
-    expect(await purgeJobResults(db, job)).toBe(2);
+    expect((await purgeJobResults(db, job)).results).toBe(2);
     const { rows } = await sql<{ result: { purged?: boolean; type?: string } }>`
       select result from request_results where job_id = ${job}`.execute(db);
     expect(rows.map((r) => r.result.purged)).toEqual([true, true]);

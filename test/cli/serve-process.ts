@@ -60,7 +60,11 @@ export function startServe(env: Record<string, string>, args: string[] = []): Se
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  // 'close', not 'exit': a loaded machine may still hold the child's last lines in the pipes
+  // when it has exited; they are all read by the time its streams close.
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('close', (code) => resolve(code)),
+  );
   const waitForLine = (match: (line: Record<string, unknown>) => boolean) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const seen = lines.find(match);

@@ -1,40 +1,27 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabaseUrl, dropTestDatabase, testPostgresUrl } from '../support/database.js';
+import { runCli } from './run-cli.js';
 
-const BIN = new URL('../../bin/batchkeeper', import.meta.url).pathname;
 const CLI_TIMEOUT_MS = 120_000;
 
 describe('batchkeeper tenants', () => {
   let dataDir: string;
-  let env: NodeJS.ProcessEnv;
+  let env: Record<string, string>;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'batchkeeper-tenants-'));
-    const { DATABASE_URL: _, BATCHKEEPER_DATA_DIR: __, ...inherited } = process.env;
     env = testPostgresUrl()
-      ? { ...inherited, DATABASE_URL: await createTestDatabaseUrl() }
-      : { ...inherited, BATCHKEEPER_DATA_DIR: dataDir };
+      ? { DATABASE_URL: await createTestDatabaseUrl() }
+      : { BATCHKEEPER_DATA_DIR: dataDir };
   });
   afterAll(async () => {
-    if (testPostgresUrl() && env.DATABASE_URL) await dropTestDatabase(env.DATABASE_URL);
+    if (env.DATABASE_URL) await dropTestDatabase(env.DATABASE_URL);
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function cli(...args: string[]) {
-    try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
-        env,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  }
+  const cli = (...args: string[]) => runCli(args, env);
 
   it(
     'sets some limits of a tenant, keeps the others, clears one with "default", and lists them',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evolve, openBatches, progressOf, unfinishedRequests } from '../../src/domain/job.state.js';
+import { NO_BILLED_USAGE } from '../../src/domain/job-cost.js';
 import {
   abandoned,
   aCompletedJob,
@@ -58,6 +59,7 @@ describe('a new job (JobCreated)', () => {
       retryCount: 0,
       batches: [],
       usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+      billed: NO_BILLED_USAGE,
       errorCount: 0,
       retriedErrorCount: 0,
       failureReason: null,
@@ -72,6 +74,8 @@ describe('a new job (JobCreated)', () => {
       cancelRequestedAt: null,
       owner: null,
       deleted: false,
+      retryOf: null,
+      retries: [],
     });
   });
 

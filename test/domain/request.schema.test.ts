@@ -76,10 +76,18 @@ describe('MessageParamsSchema', () => {
     expect(pathsOf({ ...params, messages: [] })).toEqual(['messages']);
   });
 
-  it('requires each message role to be user or assistant', () => {
-    expect(issuesOf({ ...params, messages: [{ role: 'system', content: 'x' }] })).toEqual([
-      ['messages.0.role', 'role must be user or assistant'],
+  it('requires each message role to be user, assistant or system', () => {
+    expect(issuesOf({ ...params, messages: [{ role: 'tool', content: 'x' }] })).toEqual([
+      ['messages.0.role', 'role must be user, assistant or system'],
     ]);
+  });
+
+  it('accepts a mid-conversation system message (which models take it, and where, are API rules)', () => {
+    const messages = [
+      { role: 'user', content: 'Hi' },
+      { role: 'system', content: [{ type: 'text', text: 'Be brief.' }] },
+    ];
+    expect(MessageParamsSchema.safeParse({ ...params, messages }).success).toBe(true);
   });
 
   it('refuses empty content, as a string or as a list of blocks', () => {

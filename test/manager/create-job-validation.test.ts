@@ -26,6 +26,10 @@ const withParams = (n: number | string, extra: Record<string, unknown>) => {
   return { ...item, params: { ...item.params, ...extra } };
 };
 
+// https://platform.claude.com/docs/en/build-with-claude/mid-conversation-system-messages
+const HELLO = { role: 'user', content: 'Hello' };
+const SYSTEM_MESSAGE = { role: 'system', content: 'Answer in French from now on.' };
+
 async function refusal(promise: Promise<unknown>): Promise<ValidationError> {
   const error = await promise.catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ValidationError);
@@ -90,6 +94,16 @@ describe('createJob checks every request before anything is spent', () => {
     ['cache_hint (batches)', { cache_hint: { type: 'auto' } }, 'cache_hint'],
     ['an unknown model', { model: 'claude-nonesuch-9' }, 'model'],
     ['max_tokens over the model limit', { max_tokens: 10_000_000 }, 'max_tokens'],
+    [
+      'a system message on a model before Claude Opus 4.8 (mid-conversation system messages)',
+      { model: 'claude-opus-4-6', messages: [HELLO, SYSTEM_MESSAGE] },
+      'messages.1.role',
+    ],
+    [
+      'a system message that does not follow a user turn',
+      { messages: [HELLO, { role: 'assistant', content: 'Hi' }, SYSTEM_MESSAGE] },
+      'messages.2',
+    ],
   ];
   for (const [what, extra, field] of RULES) {
     it(`refuses ${what}`, async () => {
@@ -277,5 +291,33 @@ describe('the price table', () => {
     const { inputTokens, outputTokens, costUsd } = done.usage;
     expect(inputTokens).toBeGreaterThan(0);
     expect(costUsd).toBeCloseTo((inputTokens * 1 + outputTokens * 2) * 0.5, 6);
+  });
+});
+
+describe('mid-conversation system messages', () => {
+  it('sends a request with a system message right after a user turn to a model that takes it', async () => {
+    const manager = bed.manager();
+    const job = await manager.createJob({
+      requests: [withParams('fr', { model: 'claude-opus-4-8', messages: [HELLO, SYSTEM_MESSAGE] })],
+    });
+    const done = await waitForStatus(manager, job.id, ['completed', 'failed']);
+    expect(done.progress).toMatchObject({ completed: 1, failed: 0 });
+  });
+
+  it('says what to do with a system message on a model that refuses it', async () => {
+    const manager = bed.manager({ worker: false });
+    const error = await refusal(
+      manager.createJob({
+        requests: [
+          withParams(1, { model: 'claude-sonnet-4-6', messages: [HELLO, SYSTEM_MESSAGE] }),
+        ],
+      }),
+    );
+    expect(error.issues[0]!.message).toContain(
+      `(Anthropic: "role 'system' is not supported on this model")`,
+    );
+    expect(error.issues[0]!.message).toContain(
+      'move the instructions into the top-level system field, or use one of claude-opus-5-5',
+    );
   });
 });

@@ -30,6 +30,47 @@ describe('the logger', () => {
     expect(lines[0]).toContain('[redacted]');
   });
 
+  it.each([
+    [
+      'in an error it logs',
+      { err: Object.assign(new Error('refused'), { headers: { 'x-api-key': 's3cr3t' } }) },
+    ],
+    [
+      'in an error logged as `error`',
+      { error: Object.assign(new Error('x'), { config: { password: 's3cr3t' } }) },
+    ],
+    ['in a header whatever its case', { req: { headers: { Authorization: 'Bearer s3cr3t' } } }],
+    [
+      'in the options of a subscription',
+      { subscription: { url: 'https://x', secret: 'whsec_s3cr3t' } },
+    ],
+  ])('redacts a secret %s', (_name, fields) => {
+    const { logger, lines } = capture();
+    logger.warn(fields, 'something');
+    expect(lines[0]).not.toContain('s3cr3t');
+    expect(lines[0]).toContain('[redacted]');
+  });
+
+  it('keeps the rest of an error: its type, message and stack', () => {
+    const { logger, lines } = capture();
+    logger.error({ err: new TypeError('no such job') }, 'failed');
+    expect(JSON.parse(lines[0]!).err).toMatchObject({
+      type: 'TypeError',
+      message: 'no such job',
+      stack: expect.stringContaining('TypeError: no such job'),
+    });
+  });
+
+  it('writes a line of ids and counts as given, secrets being only where they can be', () => {
+    const { logger, lines } = capture();
+    const fields = { jobId: 'job_1', batchId: 'msgbatch_1', attempt: 2, status: 'queued' };
+    logger.info(fields, 'took over a job whose lease lapsed');
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      ...fields,
+      msg: 'took over a job whose lease lapsed',
+    });
+  });
+
   it('logs nothing below its level', () => {
     const lines: string[] = [];
     const logger = createLogger({

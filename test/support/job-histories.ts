@@ -56,6 +56,10 @@ export function candidateEvents(snapshot: JobSnapshot, jobId: string, at: Date):
       type: 'RetryScheduled',
       data: { at: iso, attempt: job.retryCount + 2, requestCount: 1, dueAt: iso },
     },
+    {
+      type: 'JobRetried',
+      data: { at: iso, retryJobId: `${jobId}-retry-${job.retries.length + 1}`, requestCount: 1 },
+    },
   ];
   if (unfinished > job.inFlight) {
     const batchKey = `b${job.batches.length + 1}`;

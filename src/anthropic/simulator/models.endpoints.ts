@@ -1,4 +1,8 @@
-import type { CatalogueModel, ModelLifecycle } from '../../domain/anthropic-api/model-catalogue.js';
+import {
+  type CatalogueModel,
+  catalogueEntryOf,
+  type ModelLifecycle,
+} from '../../domain/anthropic-api/model-catalogue.js';
 import { invalidRequest, notFound } from './simulated-api.error.js';
 import type { SimulatorState } from './simulator-state.js';
 
@@ -68,15 +72,8 @@ function modelInfo(model: CatalogueModel, now: number) {
   const overdue = model.retires_at !== null && now >= Date.parse(model.retires_at);
   return {
     type: 'model' as const,
-    id: model.id,
-    display_name: model.display_name,
-    created_at: model.created_at,
+    ...catalogueEntryOf(model),
     lifecycle: overdue ? ('retired' as const) : model.lifecycle,
-    deprecated_at: model.deprecated_at,
-    retires_at: model.retires_at,
-    max_tokens: model.max_tokens,
-    max_input_tokens: model.max_input_tokens,
-    batch_beta_max_tokens: model.batch_beta_max_tokens ?? null,
     capabilities: null,
     line: null,
   };

@@ -1,5 +1,6 @@
 import type { AcceptedRequest } from './batch-envelope.js';
 import type { RequestOutcome } from './simulated-batch.js';
+import type { SimulatedReply } from './simulated-reply.js';
 import { resultLineId } from './simulator-ids.js';
 
 /** One line of a results file, `\n`-terminated, exactly as the API writes it. */
@@ -39,11 +40,8 @@ function resultOf(
           container: null,
           diagnostics: null,
           usage: {
-            input_tokens: reply.inputTokens,
+            ...cacheUsage(reply),
             output_tokens: reply.outputTokens,
-            cache_creation_input_tokens: 0,
-            cache_read_input_tokens: 0,
-            cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
             server_tool_use: null,
             service_tier: 'batch',
             inference_geo: null,
@@ -72,6 +70,22 @@ function resultOf(
       return unreachable;
     }
   }
+}
+
+/** The prompt's tokens as usage reports them: plain input, cache writes by TTL, cache reads. */
+function cacheUsage(reply: SimulatedReply) {
+  const cache = reply.cache;
+  const written = cache !== null && !cache.read ? cache.tokens : 0;
+  const read = cache?.read ? cache.tokens : 0;
+  return {
+    input_tokens: reply.inputTokens - written - read,
+    cache_creation_input_tokens: written,
+    cache_read_input_tokens: read,
+    cache_creation: {
+      ephemeral_5m_input_tokens: cache?.ttl === '5m' ? written : 0,
+      ephemeral_1h_input_tokens: cache?.ttl === '1h' ? written : 0,
+    },
+  };
 }
 
 /** Text that is valid JSON but not storable in jsonb: a NUL and a lone high surrogate. */

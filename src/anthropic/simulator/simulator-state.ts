@@ -18,6 +18,7 @@ export class SimulatorState {
   readonly rateLimit: TokenBucket | undefined;
   httpRequests = 0;
   rateLimited = 0;
+  tokenCounts = 0;
   readonly faultsInjected: Record<InjectedFaultKind, number> = {
     rate_limit: 0,
     overloaded: 0,
@@ -66,6 +67,7 @@ export class SimulatorState {
       resubmittedAfterSuccess: this.registry.resubmittedAfterSuccess,
       httpRequests: this.httpRequests,
       rateLimited: this.rateLimited,
+      tokenCounts: this.tokenCounts,
       faultsInjected: { ...this.faultsInjected },
     };
   }

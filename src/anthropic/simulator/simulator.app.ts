@@ -8,6 +8,7 @@ import {
   type AnthropicApiVersion,
   isAnthropicApiVersion,
 } from '../../domain/anthropic-api/api-version.js';
+import { countTokens } from './count-tokens.endpoint.js';
 import { drawFault } from './fault-draw.js';
 import { jsonlBody } from './jsonl-body.js';
 import {
@@ -82,6 +83,9 @@ export function createSimulatorApp(state: SimulatorState): Hono<SimulatorEnv> {
             .filter(Boolean),
         }),
       ),
+  );
+  app.post('/v1/messages/count_tokens', guard(state, 'count_tokens'), async (c) =>
+    c.json(countTokens(state, await readJson(c))),
   );
   app.get(BATCHES, guard(state, 'list'), (c) =>
     c.json(

@@ -14,6 +14,7 @@ export const BATCH_ENDPOINTS = [
   'cancel',
   'delete',
   'results',
+  'count_tokens',
 ] as const;
 export type BatchEndpoint = (typeof BATCH_ENDPOINTS)[number];
 
@@ -97,6 +98,8 @@ export interface SimulatorStats {
   httpRequests: number;
   /** Calls refused by the shared rate limit or the processing-queue limit. */
   rateLimited: number;
+  /** `count_tokens` calls answered. */
+  tokenCounts: number;
   /** Faults injected, by kind. */
   faultsInjected: Record<InjectedFaultKind, number>;
 }

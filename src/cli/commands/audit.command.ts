@@ -65,7 +65,7 @@ export function registerAuditCommand(program: Command) {
   audit
     .command('purge')
     .description(
-      'remove an ended job’s result payloads, keeping their digests (the chain still verifies)',
+      'remove an ended job’s result payloads and request bodies, keeping digests (the chain still verifies)',
     )
     .argument('<jobId>', 'the job')
     .action(async (jobId: string) => {
@@ -73,7 +73,10 @@ export function registerAuditCommand(program: Command) {
       await withMigratedDatabase(async (handle) => {
         try {
           const purged = await purgeJobResults(handle.db, jobId);
-          console.log(`purged ${purged} result payloads of ${jobId}; their digests are kept`);
+          console.log(
+            `purged ${purged.results} result payloads and ${purged.requestBodies} request bodies ` +
+              `of ${jobId}; the results' digests are kept`,
+          );
         } catch (error) {
           if (error instanceof ConflictError) throw new CliError(error.message, EXIT.refused);
           throw error;

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { apiAction, formatTable, printJson, priorityLabel } from '../cli-output.js';
 
@@ -16,8 +18,24 @@ export function registerEventsCommand(program: Command) {
     .description("print a job's audit log: every event in order, with a short summary of each")
     .argument('<id>', 'the job id')
     .option('--json', 'one JSON event a line, whole')
+    .option(
+      '--export',
+      'the self-contained NDJSON export (hashes, chain head, results) that `audit verify --file` checks',
+    )
     .action(
-      apiAction(async (client, id: string, options: { json?: boolean }) => {
+      apiAction(async (client, id: string, options: { json?: boolean; export?: boolean }) => {
+        if (options.export) {
+          const response = await client.request(
+            'GET',
+            `/v1/jobs/${encodeURIComponent(id)}/events`,
+            {
+              query: { format: 'ndjson' },
+            },
+          );
+          // pipeline waits for stdout to drain: the server is read only as fast as we write.
+          await pipeline(Readable.fromWeb(response.body as never), process.stdout, { end: false });
+          return;
+        }
         const { events } = await client.json<{ events: WireEvent[] }>(
           'GET',
           `/v1/jobs/${encodeURIComponent(id)}/events`,

@@ -13,6 +13,7 @@ interface ResultsOptions {
   output?: string;
   type?: string;
   partial?: boolean;
+  merged?: boolean;
   json?: boolean;
 }
 
@@ -34,6 +35,11 @@ export function registerResultsCommand(program: Command) {
       ]),
     )
     .option('--partial', 'for a job that has not ended: the results collected so far')
+    .option(
+      '--merged',
+      'one line per request with the newest outcome along the retry chain (`retry ID`), ' +
+        'each saying the job that produced it (_producedBy)',
+    )
     .option('--json', 'with -o: print {file, results, partial} as JSON when done')
     .action(
       apiAction(async (client, id: string, options: ResultsOptions) => {
@@ -41,7 +47,11 @@ export function registerResultsCommand(program: Command) {
         if (options.output) await checkWritable(options.output);
         const response = await client
           .request('GET', `/v1/jobs/${encodeURIComponent(id)}/results`, {
-            query: { type: options.type, partial: options.partial ? true : undefined },
+            query: {
+              type: options.type,
+              partial: options.partial ? true : undefined,
+              merged: options.merged ? true : undefined,
+            },
           })
           .catch(async (error: unknown) => {
             throw await explained(client, id, error);

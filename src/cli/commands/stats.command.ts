@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { JobStats } from '../../manager/batch-job-manager.js';
 import { apiAction, formatCounts, printJson } from '../cli-output.js';
+import { formatCostSplit } from '../format-cost.js';
 
 /** What GET /v1/stats answers. */
 type Stats = JobStats;
@@ -23,6 +24,7 @@ export function registerStatsCommand(program: Command) {
             `deduplicated       ${stats.totalDeduplicated} requests`,
             `average job time   ${(stats.averageProcessingTime / 1000).toFixed(1)} s`,
             `tokens             ${stats.inputTokens} input, ${stats.outputTokens} output ($${stats.costUsd.toFixed(4)})`,
+            ...(stats.cost ? [`cost               ${formatCostSplit(stats.cost)}`] : []),
           ].join('\n'),
         );
       }),

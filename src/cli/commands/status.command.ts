@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { apiAction, formatCounts, printJson, priorityLabel } from '../cli-output.js';
+import { formatCacheTokens, formatCostSplit } from '../format-cost.js';
 import { failuresNote, type WireJob } from '../job-watch.js';
 import { relativeTime } from '../time-format.js';
 
@@ -51,6 +52,9 @@ function formatJob(job: WireJob, now = Date.now()): string {
   lines.push(
     `  usage     ${job.usage.inputTokens} input + ${job.usage.outputTokens} output tokens, ${job.usage.costUsd === null ? 'cost unknown (a model without a price)' : `$${job.usage.costUsd.toFixed(4)}`}`,
   );
+  const cacheTokens = formatCacheTokens(job.usage);
+  if (cacheTokens !== null) lines.push(`            ${cacheTokens}`);
+  if (job.usage.cost) lines.push(`  cost      ${formatCostSplit(job.usage.cost)}`);
   if (job.finalErrorCount + job.retriedErrorCount > 0) {
     lines.push(
       `  errors    ${job.finalErrorCount} final (the request failed), ${job.retriedErrorCount} retried (sent again)`,

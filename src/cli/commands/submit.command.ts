@@ -1,7 +1,9 @@
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { cannotRead } from '../cli-error.js';
+import { readLines } from '../../support/read-lines.js';
+import { type ApiClient, EXIT } from '../api-client.js';
+import { CliError, cannotRead } from '../cli-error.js';
 import { apiAction, printJson, priorityLabel } from '../cli-output.js';
 import { exitCodeOf, failuresHint, summaryLine, watchJob } from '../job-watch.js';
 
@@ -14,6 +16,7 @@ interface SubmitOptions {
   idempotencyKey?: string;
   wait?: boolean;
   allowFailures?: boolean;
+  estimate?: boolean;
   json?: boolean;
 }
 
@@ -47,10 +50,15 @@ export function registerSubmitCommand(program: Command) {
         'completed with failed requests, 1 when it failed, was cancelled or expired',
     )
     .option('--allow-failures', 'with --wait: exit 0 for a job that completed with failed requests')
+    .option(
+      '--estimate',
+      'create nothing: print what the job would cost (POST /v1/jobs/estimate; the file is read whole)',
+    )
     .option('--json', 'print the job as JSON')
     .action(
       apiAction(async (client, file: string, options: SubmitOptions) => {
         const input = file === '-' ? process.stdin : await readable(file);
+        if (options.estimate) return printEstimate(client, input, options);
         const response = await client.request('POST', '/v1/jobs', {
           headers: {
             'content-type': 'application/x-ndjson',
@@ -112,4 +120,52 @@ function digits(value: string): string {
   if (!/^\d+$/.test(value))
     throw new InvalidArgumentError('must be a whole number of milliseconds');
   return value;
+}
+
+interface JobEstimateBody {
+  requests: number;
+  countedRequests: number;
+  sampled: boolean;
+  inputTokens: number;
+  inputTokensRange: { min: number; max: number };
+  maxOutputTokens: number;
+  minUsd: number | null;
+  maxUsd: number | null;
+  unpricedModels: string[];
+}
+
+/** `submit --estimate`: the file's requests and the options as one JSON body; nothing is created. */
+async function printEstimate(client: ApiClient, input: Readable, options: SubmitOptions) {
+  const requests: unknown[] = [];
+  for await (const { text, number } of readLines(input)) {
+    if (text.trim() === '') continue;
+    try {
+      requests.push(JSON.parse(text));
+    } catch {
+      throw new CliError(`line ${number}: not valid JSON`, EXIT.usage);
+    }
+  }
+  const body = {
+    requests,
+    ...(options.priority ? { priority: options.priority } : {}),
+    ...(options.deduplicate ? {} : { deduplicate: false }),
+  };
+  const estimate = await client.json<JobEstimateBody>('POST', '/v1/jobs/estimate', {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (options.json) return printJson(estimate);
+  const usd = (value: number | null) => (value === null ? 'unknown' : `$${value.toFixed(4)}`);
+  const range = estimate.inputTokensRange;
+  console.log(
+    [
+      `requests   ${estimate.requests} to send, ${estimate.countedRequests} counted${estimate.sampled ? ' (a sample: the rest extrapolated)' : ''}`,
+      `input      ${estimate.inputTokens} tokens${estimate.sampled ? ` (between ${range.min} and ${range.max})` : ''}`,
+      `output     at most ${estimate.maxOutputTokens} tokens (the sum of max_tokens)`,
+      `cost       ${usd(estimate.minUsd)} to ${usd(estimate.maxUsd)} at batch prices`,
+      ...(estimate.unpricedModels.length > 0
+        ? [`unpriced   ${estimate.unpricedModels.join(', ')} (no price in the table)`]
+        : []),
+    ].join('\n'),
+  );
 }

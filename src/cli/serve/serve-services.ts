@@ -1,3 +1,6 @@
+import { chainOldEventsService } from '../../audit/chain-old-events.service.js';
+import { eventFeedLagService } from '../../audit/event-feed-lag.service.js';
+import { payloadRetentionService } from '../../audit/payload-retention.service.js';
 import type { Config } from '../../config.js';
 import type { Service } from './service.js';
 import { simulatorService } from './simulator.service.js';
@@ -15,7 +18,14 @@ export interface ServeRoles {
  * starts it last and closes it first.
  */
 export function serveServices(config: Config, _roles: ServeRoles): Service[] {
-  return anthropicServices(config);
+  return [
+    ...anthropicServices(config),
+    chainOldEventsService(),
+    eventFeedLagService(),
+    ...(config.purgeAfterDays
+      ? [payloadRetentionService({ afterDays: config.purgeAfterDays })]
+      : []),
+  ];
 }
 
 /**

@@ -1,12 +1,19 @@
 import type { AnthropicApiVersion } from './api-version.js';
 import {
   currentModelIds,
+  currentSystemMessageModelIds,
   type ModelCatalogue,
   type ModelStanding,
   maxOutputTokens,
   modelStanding,
+  refusesSystemMessages,
 } from './model-catalogue.js';
 import { type RequestRule, rulesFor } from './request-rules.js';
+import {
+  misplacedSystemMessages,
+  SYSTEM_MESSAGE_PROBLEM_TEXT,
+  systemMessageIndexes,
+} from './system-message-placement.js';
 
 /** What to check a request against: the version it will be sent under, and the models. */
 export interface RequestCheckContext {
@@ -163,6 +170,40 @@ function violationsOf(
           fix: `set max_tokens to ${limit} or less`,
         },
       ];
+    }
+    case 'system-message-model': {
+      if (typeof params.model !== 'string') return [];
+      const standing = modelOf(params.model);
+      if (standing.kind !== 'available' || !refusesSystemMessages(standing.model)) return [];
+      // The API stops at the first one: one violation, not one per system message.
+      const first = systemMessageIndexes(params.messages)[0];
+      if (first === undefined) return [];
+      const takers = currentSystemMessageModelIds(context.catalogue, context.now);
+      return [
+        {
+          ...base,
+          field: `messages.${first}.role`,
+          errorType: 'invalid_request_error',
+          apiMessage: "role 'system' is not supported on this model",
+          why: `${params.model} does not take role "system" messages in messages (mid-conversation system messages start with Claude Opus 4.8)`,
+          fix: `move the instructions into the top-level system field${takers.length > 0 ? `, or use one of ${takers.join(', ')}` : ''}`,
+        },
+      ];
+    }
+    case 'system-message-placement': {
+      if (typeof params.model === 'string') {
+        const standing = modelOf(params.model);
+        // A model that refuses system messages outright says only that (the rule above).
+        if (standing.kind === 'available' && refusesSystemMessages(standing.model)) return [];
+      }
+      return misplacedSystemMessages(params.messages).map(({ problem, field }) => ({
+        ...base,
+        field,
+        errorType: 'invalid_request_error' as const,
+        apiMessage: `${field}: ${SYSTEM_MESSAGE_PROBLEM_TEXT[problem].api}`,
+        why: SYSTEM_MESSAGE_PROBLEM_TEXT[problem].why,
+        fix: SYSTEM_MESSAGE_PROBLEM_TEXT[problem].fix,
+      }));
     }
     default: {
       const unreachable: never = rule;

@@ -8,5 +8,8 @@ export const DOC_SOURCES = {
   releaseNotes: 'https://platform.claude.com/docs/en/release-notes/overview',
   pricing: 'https://platform.claude.com/docs/en/about-claude/pricing',
   errors: 'https://platform.claude.com/docs/en/api/errors',
+  midConversationSystemMessages:
+    'https://platform.claude.com/docs/en/build-with-claude/mid-conversation-system-messages',
+  whatsNewOpus48: 'https://platform.claude.com/docs/en/about-claude/models/whats-new-claude-4-8',
 } as const;
 export type DocSource = (typeof DOC_SOURCES)[keyof typeof DOC_SOURCES];

@@ -49,6 +49,24 @@ export type RequestRule =
       id: string;
       versions: readonly AnthropicApiVersion[];
       source: string;
+    }
+  | {
+      /** A `role: "system"` message in `messages` on a model that does not take them. */
+      kind: 'system-message-model';
+      id: string;
+      versions: readonly AnthropicApiVersion[];
+      source: string;
+    }
+  | {
+      /**
+       * A `role: "system"` message not placed as the page says: never first, right after a user
+       * message (or an assistant message ending in a server tool use), last or followed by an
+       * assistant message, text blocks only.
+       */
+      kind: 'system-message-placement';
+      id: string;
+      versions: readonly AnthropicApiVersion[];
+      source: string;
     };
 
 export type RequestRuleKind = RequestRule['kind'];
@@ -104,6 +122,18 @@ export const REQUEST_RULES: readonly RequestRule[] = [
     id: 'max-tokens-within-limit',
     versions: EVERY_VERSION,
     source: DOC_SOURCES.models,
+  },
+  {
+    kind: 'system-message-model',
+    id: 'system-message-model',
+    versions: EVERY_VERSION,
+    source: DOC_SOURCES.midConversationSystemMessages,
+  },
+  {
+    kind: 'system-message-placement',
+    id: 'system-message-placement',
+    versions: EVERY_VERSION,
+    source: DOC_SOURCES.midConversationSystemMessages,
   },
 ];
 

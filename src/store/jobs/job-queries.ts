@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { type CostSplit, costSplitOf, roundCost } from '../../domain/job-cost.js';
 import type { ListJobsFilter } from '../../domain/list-jobs.schema.js';
 import { PreparedStatement } from '../prepared-statements.js';
 import type { DbOrTrx, JobBatchRow, JobRow } from '../schema/index.js';
@@ -53,10 +54,11 @@ type JsonRow<T> = {
 // One statement, one round trip, one JSON value: the row, its batches and its errors. As one
 // json column node-postgres parses it with one JSON.parse, where the row's forty columns would
 // take a parser each (a regex per timestamp). Prepared: on Postgres each connection plans it
-// once (it runs on every GET /v1/jobs/:id). The errors are read by the request_results primary
-// key (job_id first), newest first; not at all for a job the row says has none (no errored
-// result counted, and not failed: a failed job's unanswered requests get an errored outcome
-// that errorCount does not count), since finding none among a large job's results reads them all.
+// once (it runs on every GET /v1/jobs/:id). The errors are read newest first from the job's own
+// errored results (request_results_job_errors, migration 0015: the first N in index order, where
+// the all-jobs errored index skipped every newer error of other jobs); not at all for a job the
+// row says has none (no errored result counted, and not failed: a failed job's unanswered
+// requests get an errored outcome that errorCount does not count).
 const JOB_DETAILS = new PreparedStatement<{
   details: {
     job: JsonRow<JobRow>;
@@ -190,7 +192,12 @@ export interface StatsRow {
   averageProcessingTime: number;
   inputTokens: number;
   outputTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  cacheReadTokens: number;
   costUsd: number;
+  /** The known cost splits summed (a job whose split is unknown adds to costUsd only). */
+  cost: CostSplit;
   byStatus: Record<string, number>;
   queueDepth: number;
 }
@@ -227,7 +234,20 @@ export async function readStats(db: DbOrTrx, tenant: string): Promise<StatsRow> 
       count === 0 ? 0 : Math.round(Number(totals?.processing_time_ms_sum ?? 0) / count),
     inputTokens: Number(totals?.input_tokens ?? 0),
     outputTokens: Number(totals?.output_tokens ?? 0),
+    cacheWrite5mTokens: Number(totals?.cache_write_5m_tokens ?? 0),
+    cacheWrite1hTokens: Number(totals?.cache_write_1h_tokens ?? 0),
+    cacheReadTokens: Number(totals?.cache_read_tokens ?? 0),
     costUsd: Number(totals?.cost_usd ?? 0),
+    cost: costSplitOf(
+      roundCost({
+        inputUsd: Number(totals?.input_usd ?? 0),
+        outputUsd: Number(totals?.output_usd ?? 0),
+        cacheWrite5mUsd: Number(totals?.cache_write_5m_usd ?? 0),
+        cacheWrite1hUsd: Number(totals?.cache_write_1h_usd ?? 0),
+        cacheReadUsd: Number(totals?.cache_read_usd ?? 0),
+        standardUsd: Number(totals?.standard_usd ?? 0),
+      }),
+    ),
     byStatus,
     queueDepth: (byStatus.pending ?? 0) + (byStatus.queued ?? 0),
   };

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
-import type { JobEvent } from '../../domain/job.events.js';
+import type { JobEvent, UsageTotals } from '../../domain/job.events.js';
 import type { JobState } from '../../domain/job.state.js';
+import { NO_COST } from '../../domain/job-cost.js';
 import type { Trx } from '../schema/index.js';
 import type { ProjectedStep } from './project-job.js';
 
@@ -17,6 +18,15 @@ export const STATS_COLUMNS = [
   'input_tokens',
   'output_tokens',
   'cost_usd',
+  'cache_write_5m_tokens',
+  'cache_write_1h_tokens',
+  'cache_read_tokens',
+  'input_usd',
+  'output_usd',
+  'cache_write_5m_usd',
+  'cache_write_1h_usd',
+  'cache_read_usd',
+  'standard_usd',
 ] as const;
 
 /**
@@ -57,6 +67,17 @@ export async function projectJobStats(trx: Trx, steps: readonly ProjectedStep[])
     total.input_tokens += change.inputTokens ?? 0;
     total.output_tokens += change.outputTokens ?? 0;
     total.cost_usd += change.costUsd ?? 0;
+    total.cache_write_5m_tokens += change.usage?.cacheWrite5mTokens ?? 0;
+    total.cache_write_1h_tokens += change.usage?.cacheWrite1hTokens ?? 0;
+    total.cache_read_tokens += change.usage?.cacheReadTokens ?? 0;
+    // Only known splits are summed (an unpriced model's or an older event's is unknown).
+    const cost = change.usage?.cost ?? NO_COST;
+    total.input_usd += cost.inputUsd;
+    total.output_usd += cost.outputUsd;
+    total.cache_write_5m_usd += cost.cacheWrite5mUsd;
+    total.cache_write_1h_usd += cost.cacheWrite1hUsd;
+    total.cache_read_usd += cost.cacheReadUsd;
+    total.standard_usd += cost.standardUsd;
   }
   if (!moved) return;
   await trx
@@ -88,6 +109,8 @@ interface StatsChange {
   inputTokens?: number;
   outputTokens?: number;
   costUsd?: number | null;
+  /** A batch's usage: cache tokens and the cost split by kind. */
+  usage?: UsageTotals;
 }
 
 function statsChange(
@@ -115,6 +138,7 @@ function statsChange(
         inputTokens: after.usage.inputTokens - (before?.usage.inputTokens ?? 0),
         outputTokens: after.usage.outputTokens - (before?.usage.outputTokens ?? 0),
         costUsd: event.data.usage.costUsd,
+        usage: event.data.usage,
       };
     default:
       return null;

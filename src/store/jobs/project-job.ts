@@ -176,6 +176,10 @@ export function jobRow(state: JobState, step: string | null, version: number): N
     input_tokens: state.usage.inputTokens,
     output_tokens: state.usage.outputTokens,
     cost_usd: state.usage.costUsd,
+    cache_write_5m_tokens: state.billed.cacheWrite5mTokens,
+    cache_write_1h_tokens: state.billed.cacheWrite1hTokens,
+    cache_read_tokens: state.billed.cacheReadTokens,
+    cost_split: state.billed.cost === null ? null : JSON.stringify(state.billed.cost),
     batch_ids: state.batches.flatMap((b) => (b.batchId ? [b.batchId] : [])),
     error_count: state.errorCount,
     retried_error_count: state.retriedErrorCount,
@@ -190,6 +194,8 @@ export function jobRow(state: JobState, step: string | null, version: number): N
     retry_due_at: state.retryDueAt,
     cancel_requested_at: state.cancelRequestedAt,
     version,
+    retry_of: state.retryOf,
+    retries: state.retries,
   };
 }
 

@@ -187,7 +187,7 @@ export async function readJobResultsText(
 }
 
 /** Runs `work` in the caller's transaction, or in one of its own. */
-function inTransaction<T>(db: DbOrTrx, work: (trx: Trx) => Promise<T>): Promise<T> {
+export function inTransaction<T>(db: DbOrTrx, work: (trx: Trx) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db as Trx) : db.transaction().execute(work);
 }
 

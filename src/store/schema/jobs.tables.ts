@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { CostParts } from '../../domain/job-cost.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
@@ -30,6 +31,11 @@ export interface JobsTable {
   output_tokens: number;
   /** Null: some result's model has no price in the table (unknown, never 0). */
   cost_usd: number | null;
+  cache_write_5m_tokens: Generated<number>;
+  cache_write_1h_tokens: Generated<number>;
+  cache_read_tokens: Generated<number>;
+  /** `cost_usd` by kind (CostParts); null: unknown. */
+  cost_split: ColumnType<CostParts | null, string | null | undefined, string | null>;
   batch_ids: string[];
   error_count: number;
   retried_error_count: Generated<number>;
@@ -44,6 +50,10 @@ export interface JobsTable {
   retry_due_at: NullableTimestamp;
   cancel_requested_at: NullableTimestamp;
   version: number;
+  /** The job this one retries (migration 0013). */
+  retry_of: Generated<string | null>;
+  /** The jobs that retry this one, oldest first. */
+  retries: Generated<string[]>;
 }
 
 export interface JobStatsTable {
@@ -61,6 +71,15 @@ export interface JobStatsTable {
   input_tokens: Generated<number>;
   output_tokens: Generated<number>;
   cost_usd: Generated<number>;
+  cache_write_5m_tokens: Generated<number>;
+  cache_write_1h_tokens: Generated<number>;
+  cache_read_tokens: Generated<number>;
+  input_usd: Generated<number>;
+  output_usd: Generated<number>;
+  cache_write_5m_usd: Generated<number>;
+  cache_write_1h_usd: Generated<number>;
+  cache_read_usd: Generated<number>;
+  standard_usd: Generated<number>;
 }
 
 export interface JobBatchesTable {

@@ -13,6 +13,15 @@ const MODELS = 'https://platform.claude.com/docs/en/about-claude/models/overview
 const DEPRECATIONS = 'https://platform.claude.com/docs/en/about-claude/model-deprecations';
 const RELEASE_NOTES = 'https://platform.claude.com/docs/en/release-notes/overview';
 const OPUS_5 = 'https://platform.claude.com/docs/about-claude/models/whats-new-opus-5';
+const SYSTEM_MESSAGES =
+  'https://platform.claude.com/docs/en/build-with-claude/mid-conversation-system-messages';
+const OPUS_4_8 = 'https://platform.claude.com/docs/en/about-claude/models/whats-new-claude-4-8';
+/** The same page's rules as Amazon Bedrock's user guide gives them (placement, content). */
+const SYSTEM_MESSAGES_BEDROCK =
+  'https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-mid-conversation-system.html';
+/** Which models of the 5 generation take system messages, as an SDK integration declares it. */
+const LANGCHAIN_PROFILES =
+  'https://github.com/langchain-ai/langchainjs/releases/tag/@langchain%2Fanthropic@1.5.13';
 
 type Version = '2023-06-01' | '2026-10-21';
 interface GoldenCase {
@@ -20,13 +29,17 @@ interface GoldenCase {
   says: string;
   version: Version;
   params: Record<string, unknown>;
-  /** null: accepted; else the field refused (and, where the page quotes it, the text). */
-  refused: null | { field: string; message?: string; type?: string };
+  /** null: accepted; else the field(s) refused (and, where the page quotes it, the text). */
+  refused: null | { field: string | string[]; message?: string; type?: string };
   at?: string;
   betas?: string[];
 }
 
 const user = (content: unknown) => ({ role: 'user', content });
+const assistant = (content: unknown) => ({ role: 'assistant', content });
+const system = (content: unknown) => ({ role: 'system', content });
+const onOpus48 = (...messages: unknown[]) =>
+  base({ model: 'claude-opus-4-8', messages: [user('Hello, Claude'), ...messages] });
 const base = (extra: Record<string, unknown> = {}) => ({
   model: 'claude-sonnet-5-5',
   max_tokens: 1024,
@@ -258,6 +271,120 @@ const CASES: GoldenCase[] = [
     refused: { field: 'model' },
     at: '2026-11-30T00:00:00Z',
   },
+  {
+    page: OPUS_4_8,
+    says: 'Claude Opus 4.8 accepts a role "system" message right after a user turn; no beta header',
+    version: '2026-10-21',
+    params: onOpus48(system('From now on, answer in French.')),
+    refused: null,
+  },
+  {
+    page: SYSTEM_MESSAGES,
+    says: 'no beta header and no version gate: the same request under 2023-06-01',
+    version: '2023-06-01',
+    params: onOpus48(system([{ type: 'text', text: 'Answer in French.' }])),
+    refused: null,
+  },
+  {
+    page: SYSTEM_MESSAGES_BEDROCK,
+    says: 'a system message followed by an assistant turn is placed right',
+    version: '2026-10-21',
+    params: onOpus48(system('Be brief.'), assistant('Sure.'), user('Go on')),
+    refused: null,
+  },
+  {
+    page: SYSTEM_MESSAGES,
+    says: 'available on Claude Opus 4.8 only: an older model refuses it with the reported text',
+    version: '2026-10-21',
+    params: base({ model: 'claude-opus-4-6', messages: [user('Hi'), system('Be brief.')] }),
+    refused: {
+      field: 'messages.1.role',
+      message: "role 'system' is not supported on this model",
+      type: 'invalid_request_error',
+    },
+  },
+  {
+    page: SYSTEM_MESSAGES,
+    says: 'Claude Sonnet 4.5 (before Opus 4.8) refuses it too, under either version',
+    version: '2023-06-01',
+    params: base({ model: 'claude-sonnet-4-5', messages: [user('Hi'), system('Be brief.')] }),
+    refused: { field: 'messages.1.role', message: "role 'system' is not supported on this model" },
+    at: '2026-11-01T00:00:00Z',
+  },
+  {
+    page: SYSTEM_MESSAGES,
+    says: 'the top-level system field is not a system message: any model takes it',
+    version: '2026-10-21',
+    params: base({ model: 'claude-opus-4-6', system: 'Be brief.' }),
+    refused: null,
+  },
+  {
+    page: LANGCHAIN_PROFILES,
+    says: 'Claude Sonnet 5 takes mid-conversation system messages (system messages only, not tool changes)',
+    version: '2026-10-21',
+    params: base({ model: 'claude-sonnet-5', messages: [user('Hi'), system('Be brief.')] }),
+    refused: null,
+  },
+  {
+    page: SYSTEM_MESSAGES_BEDROCK,
+    says: 'a system message cannot be the first entry of messages',
+    version: '2026-10-21',
+    params: base({ model: 'claude-opus-4-8', messages: [system('Be brief.'), user('Hi')] }),
+    refused: { field: 'messages.0', type: 'invalid_request_error' },
+  },
+  {
+    page: SYSTEM_MESSAGES_BEDROCK,
+    says: 'a system message must immediately follow a user message, not a plain assistant one',
+    version: '2026-10-21',
+    params: onOpus48(assistant('Hello!'), system('Be brief.')),
+    refused: { field: 'messages.2' },
+  },
+  {
+    page: SYSTEM_MESSAGES_BEDROCK,
+    says: '... or an assistant message that ends in a server tool use',
+    version: '2026-10-21',
+    params: onOpus48(
+      assistant([
+        { type: 'text', text: 'Searching.' },
+        { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: { query: 'x' } },
+      ]),
+      system('Cite your sources.'),
+    ),
+    refused: null,
+  },
+  {
+    page: SYSTEM_MESSAGES_BEDROCK,
+    says: 'a system message must be last or followed by an assistant turn, not a user one',
+    version: '2026-10-21',
+    params: onOpus48(system('Be brief.'), user('And now?')),
+    refused: { field: 'messages.1' },
+  },
+  {
+    page: SYSTEM_MESSAGES_BEDROCK,
+    says: 'consecutive system messages are not allowed',
+    version: '2026-10-21',
+    params: onOpus48(system('Be brief.'), system('Be kind.')),
+    refused: { field: ['messages.1', 'messages.2'] },
+  },
+  {
+    page: SYSTEM_MESSAGES_BEDROCK,
+    says: 'system message content is text blocks only: no images',
+    version: '2026-10-21',
+    params: onOpus48(
+      system([
+        { type: 'text', text: 'Like this:' },
+        { type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } },
+      ]),
+    ),
+    refused: { field: 'messages.1.content.1' },
+  },
+  {
+    page: SYSTEM_MESSAGES_BEDROCK,
+    says: '... and no citations',
+    version: '2026-10-21',
+    params: onOpus48(system([citedText])),
+    refused: { field: 'messages.1.content.0' },
+  },
 ];
 
 describe('request rules against golden cases from the docs', () => {
@@ -273,7 +400,7 @@ describe('request rules against golden cases from the docs', () => {
         expect(violations).toEqual([]);
         return;
       }
-      expect(violations.map((v) => v.field)).toEqual([golden.refused.field]);
+      expect(violations.map((v) => v.field)).toEqual([golden.refused.field].flat());
       if (golden.refused.message) expect(violations[0]!.apiMessage).toBe(golden.refused.message);
       if (golden.refused.type) expect(violations[0]!.errorType).toBe(golden.refused.type);
     });

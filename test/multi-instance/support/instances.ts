@@ -22,8 +22,11 @@ export interface Instance {
 
 /** Starts instances on a TestBed's database and simulator; `closeAll()` between tests. */
 export class Instances {
-  readonly #started: Array<{ manager: BatchJobManager; pool: DatabaseHandle; crashed: boolean }> =
-    [];
+  readonly #started: Array<{
+    manager: BatchJobManager;
+    pool: DatabaseHandle;
+    state: { crashed: boolean };
+  }> = [];
 
   constructor(private readonly bed: TestBed) {}
 
@@ -31,15 +34,24 @@ export class Instances {
     const url = this.bed.database.url;
     if (!url) throw new Error('instances with pools of their own need a real Postgres');
     const pool = await createDatabase({ databaseUrl: url, poolSize: 5 });
-    const manager = this.bed.manager({ database: pool, ...options });
-    const entry = { manager, pool, crashed: false };
+    const state = { crashed: false };
+    const manager = this.bed.manager({
+      database: pool,
+      // After a crash every query on the ended pool fails, as it should: those reports are the
+      // crash itself, kept off stderr. Before it, errors are printed as the manager would.
+      log: (level, message, fields) => {
+        if (level === 'error' && !state.crashed) console.error(`batchkeeper: ${message}`, fields);
+      },
+      ...options,
+    });
+    const entry = { manager, pool, state };
     this.#started.push(entry);
     await manager.ready();
     return {
       manager,
       id: manager.instanceId,
       crash: async () => {
-        entry.crashed = true;
+        state.crashed = true;
         await pool.close();
       },
       heldJobs: async () => (await manager.runtime()).worker?.heldJobs() ?? [],
@@ -49,7 +61,7 @@ export class Instances {
   async closeAll(): Promise<void> {
     const started = this.#started.splice(0);
     await Promise.all(started.map((s) => s.manager.close()));
-    await Promise.all(started.filter((s) => !s.crashed).map((s) => s.pool.close()));
+    await Promise.all(started.filter((s) => !s.state.crashed).map((s) => s.pool.close()));
   }
 }
 
