@@ -2272,12 +2272,10 @@ export interface operations {
       content: {
         /**
          * @example {
-         *       "filter": {
-         *         "resultTypes": [
-         *           "errored",
-         *           "expired"
-         *         ]
-         *       },
+         *       "types": [
+         *         "errored",
+         *         "expired"
+         *       ],
          *       "overrides": {
          *         "max_tokens": 2048
          *       }

@@ -1,4 +1,4 @@
-import { IllegalTransitionError, NotFoundError, ValidationError } from './errors.js';
+import { ConflictError, IllegalTransitionError, NotFoundError, ValidationError } from './errors.js';
 import type { JobRetried } from './job.events.js';
 import type { OriginalRef } from './job.plan.js';
 import type { JobState } from './job.state.js';
@@ -84,6 +84,14 @@ export function retryJobConfig(
   requests: ReadonlyArray<{ customId: string; params: unknown }>,
   options: RetryOptions,
 ): Record<string, unknown> {
+  const purged = requests.filter((r) => r.params === null || r.params === undefined);
+  if (purged.length > 0) {
+    throw new ConflictError(
+      `the request bodies of job ${original.id} were purged (the job was deleted or ended more ` +
+        `than BATCHKEEPER_PURGE_AFTER_DAYS ago): ${purged.length} of the requests to retry ` +
+        `cannot be sent again (first: ${purged[0]!.customId})`,
+    );
+  }
   return {
     requests: requests.map((r) => ({
       custom_id: r.customId,

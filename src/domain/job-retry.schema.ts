@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ValidationError } from './errors.js';
 import { TagSchema } from './job-config.schema.js';
 import { PrioritySchema } from './priority.js';
 import { parseOrThrow } from './validation.js';
@@ -26,47 +27,53 @@ export const RetryFilterSchema = z.strictObject({
 export type RetryFilter = z.output<typeof RetryFilterSchema>;
 
 /** The body of POST /v1/jobs/:id/retry (and `retryJob`'s options). */
-export const RetryOptionsSchema = z
-  .strictObject({
-    /**
-     * The contract's flat form (API.md): `types` (the outcomes), `errorTypes`, `customIds`,
-     * read as `filter`; giving both forms is refused.
-     */
-    types: RetryFilterSchema.shape.resultTypes,
-    errorTypes: RetryFilterSchema.shape.errorTypes,
-    customIds: RetryFilterSchema.shape.customIds,
-    filter: RetryFilterSchema.optional(),
-    /** A JSON merge patch (RFC 7386) applied to each selected request's params. */
-    overrides: z.record(z.string(), z.unknown()).optional(),
-    priority: PrioritySchema.optional(),
-    tags: z.array(TagSchema).max(50).optional(),
-    /** Checked as createJob checks it (size, storable JSON). */
-    metadata: z.record(z.string(), z.unknown()).optional(),
-    callbackUrl: z.string().nullable().optional(),
-  })
-  .superRefine((options, ctx) => {
-    const flat = ['types', 'errorTypes', 'customIds'] as const;
-    if (options.filter && flat.some((key) => options[key] !== undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['filter'],
+export const RetryOptionsSchema = z.strictObject({
+  /**
+   * The contract's flat form (API.md): `types` (the outcomes), `errorTypes`, `customIds`,
+   * read as `filter`; giving both forms is refused.
+   */
+  types: RetryFilterSchema.shape.resultTypes,
+  errorTypes: RetryFilterSchema.shape.errorTypes,
+  customIds: RetryFilterSchema.shape.customIds,
+  filter: RetryFilterSchema.optional(),
+  /** A JSON merge patch (RFC 7386) applied to each selected request's params. */
+  overrides: z.record(z.string(), z.unknown()).optional(),
+  priority: PrioritySchema.optional(),
+  tags: z.array(TagSchema).max(50).optional(),
+  /** Checked as createJob checks it (size, storable JSON). */
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  callbackUrl: z.string().nullable().optional(),
+});
+
+type RetryBody = z.output<typeof RetryOptionsSchema>;
+/** Retry options as the handler uses them: the flat form read as `filter`. */
+export type RetryOptions = Omit<RetryBody, 'types' | 'errorTypes' | 'customIds' | 'filter'> & {
+  filter: RetryFilter;
+};
+export type RetryOptionsInput = z.input<typeof RetryOptionsSchema>;
+
+/** Validates retry options whole; a ValidationError names each bad field. */
+export function parseRetryOptions(input: unknown): RetryOptions {
+  const { types, errorTypes, customIds, filter, ...rest } = parseOrThrow(
+    RetryOptionsSchema,
+    input ?? {},
+    'invalid retry',
+  );
+  if (filter && (types ?? errorTypes ?? customIds) !== undefined) {
+    throw new ValidationError('invalid retry', [
+      {
+        path: 'filter',
         message:
           'give the requests to retry either as types/errorTypes/customIds or as filter, not both',
-      });
-    }
-  })
-  .transform(({ types, errorTypes, customIds, filter, ...rest }) => ({
+      },
+    ]);
+  }
+  return {
     ...rest,
     filter: filter ?? {
       ...(types && { resultTypes: types }),
       ...(errorTypes && { errorTypes }),
       ...(customIds && { customIds }),
     },
-  }));
-export type RetryOptions = z.output<typeof RetryOptionsSchema>;
-export type RetryOptionsInput = z.input<typeof RetryOptionsSchema>;
-
-/** Validates retry options whole; a ValidationError names each bad field. */
-export function parseRetryOptions(input: unknown): RetryOptions {
-  return parseOrThrow(RetryOptionsSchema, input ?? {}, 'invalid retry');
+  };
 }

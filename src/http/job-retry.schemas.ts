@@ -4,7 +4,9 @@ import { RetryOptionsSchema } from '../domain/job-retry.schema.js';
 import { JobSummarySchema } from './jobs.schemas.js';
 
 /** POST /v1/jobs/{id}/retry: which requests to send again and what to change. */
-export const RetryJobBodySchema = RetryOptionsSchema.openapi('RetryJobRequest', {
+// `.extend({})`: a copy made after @hono/zod-openapi is loaded, which gives it `.openapi` (the
+// domain's schema may be built before, as a test's imports can order it).
+export const RetryJobBodySchema = RetryOptionsSchema.extend({}).openapi('RetryJobRequest', {
   description:
     '`filter` selects the requests (every criterion given must hold; result types default to ' +
     'errored, expired and canceled; a succeeded request is never sent again); `overrides` is a ' +
@@ -21,7 +23,7 @@ export const RetriedJobSchema = JobSummarySchema.extend({
 }).openapi('RetriedJob');
 
 /** POST /v1/jobs/bulk. */
-export const BulkJobsBodySchema = BulkActionSchema.openapi('BulkJobsRequest', {
+export const BulkJobsBodySchema = BulkActionSchema.extend({}).openapi('BulkJobsRequest', {
   description:
     `Cancel or retry every job of the tenant the filter matches, oldest first, at most ` +
     `${MAX_BULK_JOBS} a call (\`more: true\` says others matched: call again). ` +

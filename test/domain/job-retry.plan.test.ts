@@ -113,6 +113,13 @@ describe("the retry job's config (retryJobConfig)", () => {
     ]);
   });
 
+  it('refuses with a 409 naming them when the requests to send again were purged', () => {
+    const purged = [...requests, { customId: 'gone', params: null }];
+    expect(() => retryJobConfig(original, purged, parseRetryOptions({}))).toThrow(
+      expect.objectContaining({ status: 409, message: expect.stringContaining('first: gone') }),
+    );
+  });
+
   it("inherits the original's priority, tags, metadata, timeout and anthropic-version", () => {
     const config = retryJobConfig(original, requests, parseRetryOptions({}));
     expect(config).toMatchObject({
