@@ -86,7 +86,8 @@ export interface paths {
     delete: operations['deleteJob'];
     options?: never;
     head?: never;
-    patch?: never;
+    /** Change a job's maxCostUsd; raising it resumes a job paused for its budget */
+    patch: operations['updateJob'];
     trace?: never;
   };
   '/v1/jobs/{id}/cancel': {
@@ -585,6 +586,7 @@ export interface components {
       anthropicVersion?: '2023-06-01' | '2026-10-21';
       /** @enum {string} */
       onInvalid?: 'refuse' | 'drop';
+      maxCostUsd?: number;
     };
     JobSummary: {
       id: string;
@@ -825,6 +827,13 @@ export interface components {
         | 'cancelled'
         | 'expired'
         | 'paused';
+    };
+    JobBudgetChangeResult: components['schemas']['JobTransitionResult'] & {
+      maxCostUsd: number | null;
+    };
+    JobChange: {
+      /** @description the most the job may be billed, USD at batch prices; null removes the cap. Raising it resumes a job paused for its budget */
+      maxCostUsd: number | null;
     };
     RetriedJob: components['schemas']['JobSummary'] & {
       /** @description the job whose requests this one sends again */
@@ -2006,6 +2015,120 @@ export interface operations {
            *       "error": {
            *         "type": "not_found_error",
            *         "message": "job job_mx4n0k3y53037223ab5acf20 not found"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  updateJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the job id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "maxCostUsd": 25
+         *     }
+         */
+        'application/json': components['schemas']['JobChange'];
+      };
+    };
+    responses: {
+      /** @description the cap now, and the status before and after */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "job_mx4n0k3y53037223ab5acf20",
+           *       "maxCostUsd": 25,
+           *       "previousStatus": "paused",
+           *       "status": "processing"
+           *     }
+           */
+          'application/json': components['schemas']['JobBudgetChangeResult'];
+        };
+      };
+      /** @description maxCostUsd is not a positive number or null */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "type": "invalid_request_error",
+           *         "message": "invalid request body: maxCostUsd: maxCostUsd must be a positive number (USD)",
+           *         "issues": [
+           *           {
+           *             "path": "maxCostUsd",
+           *             "message": "maxCostUsd must be a positive number (USD)"
+           *           }
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description no API key where one is required, or a key that matches none */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "type": "authentication_error",
+           *         "message": "invalid API key"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description no such job for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "type": "not_found_error",
+           *         "message": "job job_mx4n0k3y53037223ab5acf20 not found"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description the job has ended */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "type": "illegal_transition_error",
+           *         "message": "cannot change the budget of a job that is completed"
            *       }
            *     }
            */

@@ -98,6 +98,12 @@ const WebhookSecretSchema = z.string().superRefine((secret, ctx) => {
   });
 });
 
+/** A job's cap in USD: a positive number. */
+export const MaxCostUsdSchema = z
+  .number({ error: 'maxCostUsd must be a positive number (USD)' })
+  .positive({ error: 'maxCostUsd must be a positive number (USD)' })
+  .finite();
+
 /**
  * What createJob accepts: `requests` and options, `deduplicate` (default: true). Unknown keys
  * are refused, so a misspelt option is not silently dropped.
@@ -139,6 +145,8 @@ export const JobConfigSchema = z.strictObject({
   onInvalid: z
     .enum(['refuse', 'drop'], { error: 'onInvalid must be "refuse" or "drop"' })
     .optional(),
+  /** The most the job may be billed, USD at batch prices: sub-batches wait (paused, reason budget) rather than pass it. */
+  maxCostUsd: MaxCostUsdSchema.optional(),
 });
 export type JobConfig = z.output<typeof JobConfigSchema>;
 export type JobConfigInput = z.input<typeof JobConfigSchema>;

@@ -37,6 +37,12 @@ export type RecordOutcome = {
   };
 };
 
+/** Set, change or remove (null) a job's cap; raising it resumes a job paused for its budget. */
+export type ChangeBudget = {
+  type: 'ChangeBudget';
+  data: JobAddress & { maxCostUsd: number | null };
+};
+
 /** Every command a client may give about one of its jobs, in the imperative. */
 export type JobCommand =
   | CancelJob
@@ -45,7 +51,8 @@ export type JobCommand =
   | DeleteJob
   | SetJobStatus
   | RecordProgress
-  | RecordOutcome;
+  | RecordOutcome
+  | ChangeBudget;
 
 export type JobCommandType = JobCommand['type'];
 
@@ -69,6 +76,8 @@ export function commandVerb(command: JobCommand): string {
       return 'update the progress of';
     case 'RecordOutcome':
       return 'record a result of';
+    case 'ChangeBudget':
+      return 'change the budget of';
     default: {
       const unknownCommand: never = command;
       throw new Error(`unknown job command ${(unknownCommand as JobCommand).type}`);

@@ -1,5 +1,6 @@
 import { ConflictError, IllegalTransitionError, NotFoundError } from './errors.js';
 import {
+  type ChangeBudget,
   commandVerb,
   type JobCommand,
   type RecordOutcome,
@@ -37,6 +38,8 @@ export function decide(command: JobCommand, state: JobState | undefined, now: Da
       return recordProgress(command, job, at);
     case 'RecordOutcome':
       return recordOutcome(command, job, at);
+    case 'ChangeBudget':
+      return changeBudget(command, job, at);
     default: {
       const unknownCommand: never = command;
       throw new Error(`unknown job command ${(unknownCommand as JobCommand).type}`);
@@ -133,4 +136,22 @@ function recordOutcome(command: RecordOutcome, state: JobState, at: string): Job
     throw new ConflictError(`request ${customId} already has its final result`);
   }
   return [{ type: 'RequestOutcomeRecorded', data: { customId, resultType, at } }];
+}
+
+/**
+ * A new cap for a job that has not ended. A job paused for its budget resumes when the cap is
+ * raised or removed (the next request may still not fit: it then pauses again).
+ */
+function changeBudget(command: ChangeBudget, state: JobState, at: string): JobEvent[] {
+  if (isTerminalStatus(state.status)) {
+    throw new IllegalTransitionError(commandVerb(command), state.status);
+  }
+  const { maxCostUsd } = command.data;
+  const current = state.maxCostUsd ?? null;
+  if (maxCostUsd === current) return [];
+  const changed: JobEvent = { type: 'JobBudgetChanged', data: { maxCostUsd, at } };
+  const raised = maxCostUsd === null || (current !== null && maxCostUsd > current);
+  return state.pausedFor === 'budget' && raised
+    ? [changed, { type: 'JobResumed', data: { at } }]
+    : [changed];
 }

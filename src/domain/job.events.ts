@@ -52,6 +52,8 @@ export type JobCreated = {
     droppedRequests?: number;
     /** The ended job whose failed requests this job sends again (POST /v1/jobs/:id/retry). */
     retryOf?: string;
+    /** The most the job may be billed (USD at batch prices); absent: no cap. */
+    maxCostUsd?: number;
     totalRequests: number;
     uniqueRequests: number;
     deduplicatedRequests: number;
@@ -64,7 +66,14 @@ export type JobStarted = { type: 'JobStarted'; data: { at: string; instanceId: s
 /** Written before the batch is created at Anthropic, so a crash in between can be reconciled. */
 export type BatchSubmissionIntended = {
   type: 'BatchSubmissionIntended';
-  data: { batchKey: string; attempt: number; requestCount: number; at: string };
+  /** `worstCaseUsd`: the most its requests can be billed (written for budgeted jobs). */
+  data: {
+    batchKey: string;
+    attempt: number;
+    requestCount: number;
+    at: string;
+    worstCaseUsd?: number;
+  };
 };
 export type BatchSubmitted = {
   type: 'BatchSubmitted';
@@ -110,7 +119,13 @@ export type RequestOutcomeRecorded = {
   type: 'RequestOutcomeRecorded';
   data: { customId: string; resultType: 'succeeded' | 'errored'; at: string };
 };
-export type JobPaused = { type: 'JobPaused'; data: { at: string } };
+/** `reason: 'budget'`: the next request did not fit under maxCostUsd (absent: paused by a caller). */
+export type JobPaused = { type: 'JobPaused'; data: { at: string; reason?: 'budget' } };
+/** The job's cap was set, changed or removed (null: no cap). */
+export type JobBudgetChanged = {
+  type: 'JobBudgetChanged';
+  data: { maxCostUsd: number | null; at: string };
+};
 export type JobResumed = { type: 'JobResumed'; data: { at: string } };
 export type JobCancellationRequested = { type: 'JobCancellationRequested'; data: { at: string } };
 export type JobCancelled = { type: 'JobCancelled'; data: { at: string; unfinished: number } };
@@ -141,6 +156,7 @@ export type JobEvent =
   | ProgressRecorded
   | RequestOutcomeRecorded
   | JobPaused
+  | JobBudgetChanged
   | JobResumed
   | JobCancellationRequested
   | JobCancelled
@@ -167,6 +183,7 @@ export const JOB_EVENT_TYPES: ReadonlySet<string> = new Set<JobEventType>(
     ProgressRecorded: 0,
     RequestOutcomeRecorded: 0,
     JobPaused: 0,
+    JobBudgetChanged: 0,
     JobResumed: 0,
     JobCancellationRequested: 0,
     JobCancelled: 0,

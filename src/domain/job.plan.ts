@@ -107,6 +107,7 @@ export function planJob(input: PlanInput): JobPlan {
           anthropicVersion: input.anthropicVersion,
           ...(dropped.size > 0 ? { droppedRequests: dropped.size } : {}),
           ...(input.retryOf ? { retryOf: input.retryOf } : {}),
+          ...(config.maxCostUsd !== undefined ? { maxCostUsd: config.maxCostUsd } : {}),
           totalRequests: requests.length,
           uniqueRequests: requests.length - duplicates,
           deduplicatedRequests: duplicates,

@@ -4,6 +4,7 @@ import {
 } from './anthropic-api/api-version.js';
 import type { JobEvent, UsageTotals } from './job.events.js';
 import { STATUS_AFTER } from './job.events.js';
+import type { BudgetUse } from './job-budget.js';
 import { addBilledUsage, type BilledUsageTotals, NO_BILLED_USAGE, roundUsd } from './job-cost.js';
 import type { JobStatus } from './job-status.js';
 import { type JobProgress, progressFromCounts } from './progress.js';
@@ -25,6 +26,8 @@ export interface BatchState {
   /** Where the results are, once Anthropic said so. */
   resultsUrl: string | null;
   collectedAt: string | null;
+  /** The most its requests can be billed; 0 where it was not recorded (an unbudgeted job). */
+  worstCaseUsd: number;
 }
 
 /** Everything the log says about a job: the fold of its events. */
@@ -77,6 +80,10 @@ export interface JobState {
   retryOf: string | null;
   /** The jobs that retry this one, oldest first. */
   retries: string[];
+  /** The most the job may be billed (USD), or null: no cap. */
+  maxCostUsd: number | null;
+  /** Why the job is paused: 'budget' when the next request did not fit, 'caller' otherwise; null when not paused. */
+  pausedFor: 'budget' | 'caller' | null;
 }
 
 /** Applies one event to a job's state; pure. The first event must be JobCreated. */
@@ -122,6 +129,8 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
       deleted: false,
       retryOf: d.retryOf ?? null,
       retries: [],
+      maxCostUsd: d.maxCostUsd ?? null,
+      pausedFor: null,
     };
   }
   if (!state) throw new Error(`a job's first event must be JobCreated, not ${event.type}`);
@@ -136,7 +145,7 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
     case 'JobStarted':
       return { ...next, startedAt: state.startedAt ?? event.data.at, owner: event.data.instanceId };
     case 'BatchSubmissionIntended': {
-      const { batchKey, attempt, requestCount, at } = event.data;
+      const { batchKey, attempt, requestCount, at, worstCaseUsd } = event.data;
       const batch: BatchState = {
         batchKey,
         batchId: null,
@@ -149,6 +158,7 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
         endedAt: null,
         resultsUrl: null,
         collectedAt: null,
+        worstCaseUsd: worstCaseUsd ?? 0,
       };
       const retried = attempt > 1 ? requestCount : 0;
       return {
@@ -234,8 +244,11 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
       };
     }
     case 'JobPaused':
+      return { ...next, pausedFor: event.data.reason ?? 'caller' };
     case 'JobResumed':
-      return next;
+      return { ...next, pausedFor: null };
+    case 'JobBudgetChanged':
+      return { ...next, maxCostUsd: event.data.maxCostUsd };
     case 'JobCancellationRequested':
       return { ...next, cancelRequestedAt: event.data.at };
     case 'JobCancelled':
@@ -304,4 +317,15 @@ function updateBatch(
   change: (b: BatchState) => BatchState,
 ): JobState {
   return { ...state, batches: state.batches.map((b) => (b.batchKey === batchKey ? change(b) : b)) };
+}
+
+/** What the budget decision needs of a budgeted job (null: the job has no cap). */
+export function budgetUseOf(state: JobState): BudgetUse | null {
+  // A snapshot stored before budgets were kept has no field at all.
+  if (typeof state.maxCostUsd !== 'number') return null;
+  return {
+    maxCostUsd: state.maxCostUsd,
+    spentUsd: state.usage.costUsd ?? 0,
+    inFlightWorstUsd: openBatches(state).reduce((sum, b) => sum + b.worstCaseUsd, 0),
+  };
 }

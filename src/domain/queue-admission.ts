@@ -11,7 +11,10 @@ export interface QueueOccupancy {
   waiting: number;
   /** The caller's pending and queued jobs. */
   waitingMine: number;
-  /** Tenants with jobs pending or queued, the caller among them or not. */
+  /**
+   * Tenants with jobs pending or queued, the caller among them or not; read only when the
+   * shared queue is full (decideAdmission needs it then alone).
+   */
   tenantsWaiting: number;
 }
 

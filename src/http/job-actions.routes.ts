@@ -4,13 +4,16 @@ import { apiActor } from './api-actor.js';
 import type { AppEnv } from './app-env.js';
 import { createRouter } from './create-router.js';
 import { errorResponse, unauthorizedResponse } from './error.schema.js';
+import { BUDGET_CHANGE_EXAMPLE, BUDGET_CHANGE_RESULT_EXAMPLE } from './job-budget.examples.js';
 import {
   CANCEL_RESULT_EXAMPLE,
   PAUSE_RESULT_EXAMPLE,
   RESUME_RESULT_EXAMPLE,
 } from './jobs.examples.js';
 import {
+  BudgetChangeResultSchema,
   CancelResultSchema,
+  ChangeJobBodySchema,
   JOBS_TAG,
   JobIdParams,
   jobNotFoundResponse,
@@ -79,7 +82,39 @@ const resumeRoute = createRoute({
   },
 });
 
-/** `/v1/jobs/{id}/cancel|pause|resume`: the commands; the machine refuses what the state forbids (409). */
+const changeRoute = createRoute({
+  method: 'patch',
+  path: '/v1/jobs/{id}',
+  operationId: 'updateJob',
+  tags: [JOBS_TAG],
+  summary: "Change a job's maxCostUsd; raising it resumes a job paused for its budget",
+  request: {
+    params: JobIdParams,
+    body: {
+      required: true,
+      content: {
+        'application/json': { schema: ChangeJobBodySchema, example: BUDGET_CHANGE_EXAMPLE },
+      },
+    },
+  },
+  responses: {
+    200: jsonContent(
+      BudgetChangeResultSchema,
+      'the cap now, and the status before and after',
+      BUDGET_CHANGE_RESULT_EXAMPLE,
+    ),
+    400: errorResponse('maxCostUsd is not a positive number or null', {
+      type: 'invalid_request_error',
+      message: 'invalid request body: maxCostUsd: maxCostUsd must be a positive number (USD)',
+      issues: [{ path: 'maxCostUsd', message: 'maxCostUsd must be a positive number (USD)' }],
+    }),
+    401: unauthorizedResponse,
+    404: jobNotFoundResponse,
+    409: refused('the job has ended', 'change the budget of', 'completed'),
+  },
+});
+
+/** `/v1/jobs/{id}/cancel|pause|resume` and PATCH: the commands; the machine refuses what the state forbids (409). */
 export function jobActionsRoutes(deps: JobActionsRoutesDeps): OpenAPIHono<AppEnv> {
   const jobsOf = (tenant: string) => deps.manager.forTenant(tenant);
   return createRouter()
@@ -94,5 +129,10 @@ export function jobActionsRoutes(deps: JobActionsRoutesDeps): OpenAPIHono<AppEnv
     .openapi(resumeRoute, async (c) => {
       const { id } = c.req.valid('param');
       return c.json(await jobsOf(c.var.tenant).resumeJob(id, apiActor(c)), 200);
+    })
+    .openapi(changeRoute, async (c) => {
+      const { id } = c.req.valid('param');
+      const { maxCostUsd } = c.req.valid('json');
+      return c.json(await jobsOf(c.var.tenant).changeBudget(id, maxCostUsd, apiActor(c)), 200);
     });
 }

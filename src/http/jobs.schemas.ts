@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { JobConfigSchema } from '../domain/job-config.schema.js';
+import { JobConfigSchema, MaxCostUsdSchema } from '../domain/job-config.schema.js';
 import { JOB_STATUSES } from '../domain/job-status.js';
 import { refineStorableText } from '../domain/storable-json.js';
 import { CACHE_TOKEN_FIELDS, CostSplitSchema } from './cost.schemas.js';
@@ -162,6 +162,21 @@ export const JobListSchema = z
 export const TransitionResultSchema = z
   .object({ id: z.string(), previousStatus: JobStatusWire, status: JobStatusWire })
   .openapi('JobTransitionResult');
+
+/** PATCH /v1/jobs/{id}: what may change while a job runs. */
+export const ChangeJobBodySchema = z
+  .strictObject({
+    maxCostUsd: MaxCostUsdSchema.nullable().openapi({
+      description:
+        'the most the job may be billed, USD at batch prices; null removes the cap. Raising it ' +
+        'resumes a job paused for its budget',
+    }),
+  })
+  .openapi('JobChange');
+
+export const BudgetChangeResultSchema = TransitionResultSchema.extend({
+  maxCostUsd: z.number().nullable(),
+}).openapi('JobBudgetChangeResult');
 
 export const CancelResultSchema = TransitionResultSchema.extend({
   cancelled: z.boolean().openapi({

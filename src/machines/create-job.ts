@@ -178,7 +178,11 @@ async function planAgainstOriginals(
 
 /** The tenant's quota, and its share while the shared queue is full (decideAdmission). */
 async function assertQueueHasRoom(trx: Trx, tenant: string, options: JobOptions): Promise<void> {
-  const { maxQueueSizeOverride, ...occupancy } = await readQueueOccupancy(trx, tenant);
+  const { maxQueueSizeOverride, ...occupancy } = await readQueueOccupancy(
+    trx,
+    tenant,
+    options.maxQueueSize,
+  );
   const admission = decideAdmission(occupancy, {
     maxQueueSize: options.maxQueueSize,
     tenantMaxQueueSize: maxQueueSizeOverride ?? tenantLimitDefaults(options).maxQueueSize,

@@ -1,11 +1,12 @@
 import { type Caller, callerActor, correlationIdOf } from '../domain/actor.js';
 import type { ModelCatalogue } from '../domain/anthropic-api/model-catalogue.js';
 import type { Clock } from '../domain/clock.js';
-import { ConcurrencyError } from '../domain/errors.js';
+import { ConcurrencyError, ValidationError } from '../domain/errors.js';
 import { commandVerb, type JobCommand, type RecordOutcome } from '../domain/job.commands.js';
 import { decide } from '../domain/job.decide.js';
 import { type JobState, progressOf } from '../domain/job.state.js';
-import type { JobConfig } from '../domain/job-config.schema.js';
+import { unboundedBudgetProblem } from '../domain/job-budget.js';
+import { type JobConfig, parseJobConfig } from '../domain/job-config.schema.js';
 import type { JobOptions } from '../domain/job-options.js';
 import { type JobStatus, parseJobStatus } from '../domain/job-status.js';
 import type { JobProgress } from '../domain/progress.js';
@@ -84,6 +85,11 @@ export interface TransitionResult {
   status: JobStatus;
 }
 
+/** A budget change: the job's cap now, and its status before and after (a raise resumes a job paused for its budget). */
+export interface BudgetChangeResult extends TransitionResult {
+  maxCostUsd: number | null;
+}
+
 export interface DeleteResult {
   id: string;
   deleted: true;
@@ -113,6 +119,7 @@ export class JobCommands {
         ? async (trx, job, config) => (extras = await onJobCreated(trx, job, config))
         : undefined,
     };
+    this.#assertBudgetBounded(input);
     const context = this.#context(tenant, caller);
     const { state, created } = await createJob(deps, tenant, input, context);
     const summary = summaryOf(state);
@@ -199,6 +206,44 @@ export class JobCommands {
     });
     this.#deps.notify('job:resumed', { id: jobId });
     return { id: jobId, previousStatus: before.status, status: after.status };
+  }
+
+  /** Sets, changes or removes (null) a job's cap; raising it resumes a job paused for its budget. */
+  async changeBudget(
+    tenant: string,
+    jobId: string,
+    maxCostUsd: number | null,
+    caller?: Caller,
+  ): Promise<BudgetChangeResult> {
+    const { before, after } = await this.#handle(jobId, caller, {
+      type: 'ChangeBudget',
+      data: { jobId, tenant, maxCostUsd },
+    });
+    if (before.status === 'paused' && after.status === 'processing') {
+      this.#deps.notify('job:resumed', { id: jobId });
+    }
+    return {
+      id: jobId,
+      maxCostUsd: after.maxCostUsd ?? null,
+      previousStatus: before.status,
+      status: after.status,
+    };
+  }
+
+  /**
+   * A budget is a guarantee only for requests whose cost can be bounded (worstCaseCostOf): a
+   * budgeted job with any other is refused before anything is written.
+   */
+  #assertBudgetBounded(input: unknown) {
+    const budgeted =
+      typeof input === 'object' &&
+      input !== null &&
+      'maxCostUsd' in input &&
+      input.maxCostUsd != null;
+    if (!budgeted) return;
+    const config = parseJobConfig(input);
+    const problem = unboundedBudgetProblem(config.requests, this.#deps.options.priceTable);
+    if (problem) throw new ValidationError(problem, [{ path: 'maxCostUsd', message: problem }]);
   }
 
   /** Deletes a job (its facts stay in the log); an active job's batches are cancelled at Anthropic. */

@@ -203,7 +203,8 @@ export class JobDriver {
    * recorded otherwise), finish once nothing is on the way.
    */
   #afterSubmit(job: HydratedJob, outcome: SubmitOutcome, now: Date): Promise<NextStep> | NextStep {
-    if (outcome === 'sent') return { kind: 'now' };
+    // Over budget: the job is paused now; its next step says what that means (wait or let go).
+    if (outcome === 'sent' || outcome === 'over-budget') return { kind: 'now' };
     const state = this.#live.known?.state ?? job.state;
     if (outcome === 'nothing-to-send' && openBatches(state).length === 0) {
       return this.#finish(this.#live.known ?? job, now);

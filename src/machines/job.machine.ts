@@ -31,6 +31,7 @@ export const jobMachine = setup({
     pending: {
       on: {
         RequestOutcomeRecorded: { actions: 'evolve' },
+        JobBudgetChanged: { actions: 'evolve' },
         JobFailed: { target: 'failed', actions: 'evolve' },
         JobQueued: { target: 'queued', actions: 'evolve' },
         JobCancelled: { target: 'cancelled', actions: 'evolve' },
@@ -41,6 +42,7 @@ export const jobMachine = setup({
     queued: {
       on: {
         RequestOutcomeRecorded: { actions: 'evolve' },
+        JobBudgetChanged: { actions: 'evolve' },
         JobFailed: { target: 'failed', actions: 'evolve' },
         JobStarted: { target: 'processing', actions: 'evolve' },
         JobCancelled: { target: 'cancelled', actions: 'evolve' },
@@ -53,6 +55,7 @@ export const jobMachine = setup({
       on: {
         ProgressRecorded: { actions: 'evolve' },
         RequestOutcomeRecorded: { actions: 'evolve' },
+        JobBudgetChanged: { actions: 'evolve' },
         JobFailed: { target: 'failed', actions: 'evolve' },
         JobExpired: { target: 'expired', actions: 'evolve' },
         JobDeleted: { target: 'deleted', actions: 'evolve' },
@@ -86,6 +89,7 @@ export const jobMachine = setup({
         RetryScheduled: { actions: 'evolve' },
         ProgressRecorded: { actions: 'evolve' },
         RequestOutcomeRecorded: { actions: 'evolve' },
+        JobBudgetChanged: { actions: 'evolve' },
         JobStarted: { actions: 'evolve' },
         JobCancellationRequested: { target: '#job.processing.cancelling', actions: 'evolve' },
         JobCancelled: { target: 'cancelled', guard: 'nothingInFlight', actions: 'evolve' },

@@ -2,16 +2,22 @@ import { AnthropicFailure, BatchCreationUnconfirmedError } from '../domain/anthr
 import type { Clock } from '../domain/clock.js';
 import { ConcurrencyError } from '../domain/errors.js';
 import type { JobEvent } from '../domain/job.events.js';
+import { budgetUseOf } from '../domain/job.state.js';
+import { roomInBudget, worstCaseCostOf } from '../domain/job-budget.js';
 import { type JobOptions, tenantLimitDefaults } from '../domain/job-options.js';
-import { takeSendableRequests } from '../store/jobs/job-requests.js';
+import { selectSendableRequests, takeSendableRequests } from '../store/jobs/job-requests.js';
+import type { Trx } from '../store/schema/index.js';
 import type { BatchApi } from './batch-api.port.js';
 import { sentCustomId } from './job-ids.js';
 import type { HydratedJob } from './job-snapshot.js';
 import type { LiveJob } from './live-job.js';
 import type { InFlightCount } from './requests-in-flight.js';
 
-/** What a submission came to: a batch went out, Anthropic had no room, or nothing was left. */
-export type SubmitOutcome = 'sent' | 'no-room' | 'nothing-to-send';
+/**
+ * What a submission came to: a batch went out, Anthropic had no room, the next request did not
+ * fit the job's budget (the job is now paused for it), or nothing was left.
+ */
+export type SubmitOutcome = 'sent' | 'no-room' | 'over-budget' | 'nothing-to-send';
 
 export interface SubmitDeps {
   api: BatchApi;
@@ -57,26 +63,51 @@ export async function submitNextBatch(
   const batchKey = `b${job.state.batches.length + 1}`;
   const attempt = job.state.retryCount + 1;
   const taken = await live.transaction(async (trx) => {
+    const limit = Math.min(room, options.maxBatchRequests);
+    const budget = await budgetRoom(trx, job, limit, options);
+    if (budget && budget.fitting === 0 && budget.waiting > 0) {
+      const paused: JobEvent = {
+        type: 'JobPaused',
+        data: { at: now.toISOString(), reason: 'budget' },
+      };
+      return {
+        chosen: [],
+        overBudget: true,
+        intent: await live.commitIn(trx, job, [...prefix, paused]),
+      };
+    }
     const chosen = await takeSendableRequests(
       trx,
       job.state.id,
       batchKey,
-      Math.min(room, options.maxBatchRequests),
+      budget?.fitting ?? limit,
       options.maxBatchBytes,
     );
+    const worstCaseUsd = budget && { worstCaseUsd: budget.worstOf(chosen.length) };
     const intent: JobEvent[] =
       chosen.length === 0
         ? []
         : [
             {
               type: 'BatchSubmissionIntended',
-              data: { batchKey, attempt, requestCount: chosen.length, at: now.toISOString() },
+              data: {
+                batchKey,
+                attempt,
+                requestCount: chosen.length,
+                at: now.toISOString(),
+                ...worstCaseUsd,
+              },
             },
           ];
     if (prefix.length + intent.length === 0) return undefined;
-    return { chosen, intent: await live.commitIn(trx, job, [...prefix, ...intent]) };
+    return {
+      chosen,
+      overBudget: false,
+      intent: await live.commitIn(trx, job, [...prefix, ...intent]),
+    };
   });
   if (taken) live.committed(job, taken.intent);
+  if (taken?.overBudget) return 'over-budget';
   if (!taken || taken.chosen.length === 0) return 'nothing-to-send';
   deps.sent?.(job.state.tenant, taken.chosen.length);
 
@@ -105,6 +136,31 @@ export async function submitNextBatch(
   }
   await recordSubmitted(deps, live, taken.intent, batchKey, batchId);
   return 'sent';
+}
+
+/**
+ * For a budgeted job: how many of its next `limit` sendable requests fit under its cap
+ * (roomInBudget), and the worst case of the first n of them; undefined for a job with no cap.
+ * A request that cannot be bounded (its model lost its price since creation) never fits.
+ */
+async function budgetRoom(
+  trx: Trx,
+  job: HydratedJob,
+  limit: number,
+  options: JobOptions,
+): Promise<{ fitting: number; waiting: number; worstOf: (n: number) => number } | undefined> {
+  const use = budgetUseOf(job.state);
+  if (use === null) return undefined;
+  const next = await selectSendableRequests(trx, job.state.id, limit);
+  const worstCases = next.map((request) => {
+    const worst = worstCaseCostOf(request.params, options.priceTable);
+    return 'usd' in worst ? worst.usd : Number.POSITIVE_INFINITY;
+  });
+  return {
+    fitting: roomInBudget(use, worstCases),
+    waiting: next.length,
+    worstOf: (n) => worstCases.slice(0, n).reduce((sum, usd) => sum + usd, 0),
+  };
 }
 
 /**

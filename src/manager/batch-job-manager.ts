@@ -8,6 +8,7 @@ import type { JobStatus } from '../domain/job-status.js';
 import type { JobProgress } from '../domain/progress.js';
 import { JobEstimator } from '../machines/estimate-job.js';
 import {
+  type BudgetChangeResult,
   type CancelResult,
   type DeleteResult,
   JobCommands,
@@ -132,6 +133,10 @@ export class BatchJobManager extends EventEmitter {
   }
   resumeJob(jobId: string): Promise<TransitionResult> {
     return this.forTenant(this.#tenant).resumeJob(jobId);
+  }
+  /** Sets, changes or removes (null) a job's maxCostUsd; raising it resumes a job paused for its budget. */
+  changeBudget(jobId: string, maxCostUsd: number | null): Promise<BudgetChangeResult> {
+    return this.forTenant(this.#tenant).changeBudget(jobId, maxCostUsd);
   }
   listJobs(filters: unknown = {}): Promise<ListJobsResult> {
     return this.forTenant(this.#tenant).listJobs(filters);

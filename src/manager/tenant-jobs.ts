@@ -7,6 +7,7 @@ import { parseListJobsFilter } from '../domain/list-jobs.schema.js';
 import type { JobProgress } from '../domain/progress.js';
 import { type BulkResult, bulkJobs } from '../machines/bulk-jobs.js';
 import type {
+  BudgetChangeResult,
   CancelResult,
   CreatedJob,
   DeleteResult,
@@ -168,6 +169,18 @@ export class TenantJobs {
   async resumeJob(jobId: string, caller?: Caller): Promise<TransitionResult> {
     const { commands, worker } = await this.#runtime();
     const result = await commands.resumeJob(this.tenant, jobId, caller);
+    worker?.committedHere(jobId);
+    return result;
+  }
+
+  /** Sets, changes or removes (null) a job's maxCostUsd; raising it resumes a job paused for its budget. */
+  async changeBudget(
+    jobId: string,
+    maxCostUsd: number | null,
+    caller?: Caller,
+  ): Promise<BudgetChangeResult> {
+    const { commands, worker } = await this.#runtime();
+    const result = await commands.changeBudget(this.tenant, jobId, maxCostUsd, caller);
     worker?.committedHere(jobId);
     return result;
   }

@@ -76,6 +76,8 @@ describe('a new job (JobCreated)', () => {
       deleted: false,
       retryOf: null,
       retries: [],
+      maxCostUsd: null,
+      pausedFor: null,
     });
   });
 
@@ -138,6 +140,7 @@ describe('BatchSubmissionIntended', () => {
         endedAt: null,
         resultsUrl: null,
         collectedAt: null,
+        worstCaseUsd: 0,
       },
     ]);
     expect(state.inFlight).toBe(2);

@@ -14,6 +14,7 @@ const OPERATION_IDS = {
   'GET /v1/jobs': 'listJobs',
   'GET /v1/jobs/{id}': 'getJob',
   'DELETE /v1/jobs/{id}': 'deleteJob',
+  'PATCH /v1/jobs/{id}': 'updateJob',
   'POST /v1/jobs/{id}/cancel': 'cancelJob',
   'POST /v1/jobs/{id}/pause': 'pauseJob',
   'POST /v1/jobs/{id}/resume': 'resumeJob',

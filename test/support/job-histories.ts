@@ -40,7 +40,9 @@ export function candidateEvents(snapshot: JobSnapshot, jobId: string, at: Date):
     { type: 'JobQueued', data: { at: iso } },
     { type: 'JobStarted', data: { at: iso, instanceId: 'model-instance' } },
     { type: 'JobPaused', data: { at: iso } },
+    { type: 'JobPaused', data: { at: iso, reason: 'budget' } },
     { type: 'JobResumed', data: { at: iso } },
+    { type: 'JobBudgetChanged', data: { at: iso, maxCostUsd: job.maxCostUsd === null ? 1 : null } },
     { type: 'JobCancellationRequested', data: { at: iso } },
     { type: 'JobCancelled', data: { at: iso, unfinished } },
     { type: 'JobCompleted', data: { at: iso, progress: progressOf(job) } },
@@ -65,7 +67,7 @@ export function candidateEvents(snapshot: JobSnapshot, jobId: string, at: Date):
     const batchKey = `b${job.batches.length + 1}`;
     events.push({
       type: 'BatchSubmissionIntended',
-      data: { at: iso, batchKey, attempt: job.retryCount + 1, requestCount: 1 },
+      data: { at: iso, batchKey, attempt: job.retryCount + 1, requestCount: 1, worstCaseUsd: 0.01 },
     });
   }
   const intended = batchOf('intended');

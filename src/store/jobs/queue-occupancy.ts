@@ -10,18 +10,28 @@ import type { DbOrTrx } from '../schema/index.js';
 export async function readQueueOccupancy(
   db: DbOrTrx,
   tenant: string,
+  maxQueueSize: number,
 ): Promise<QueueOccupancy & { maxQueueSizeOverride: number | null }> {
+  // The tenants waiting are counted only when the shared queue is full: the only case
+  // decideAdmission reads them in, and the dearest count (a distinct over every waiting job).
   const { rows } = await sql<{
     waiting: number;
     waiting_mine: number;
     tenants_waiting: number;
     max_queue_size: number | null;
   }>`
-    select count(*)::int as waiting,
-           (count(*) filter (where tenant = ${tenant}))::int as waiting_mine,
-           count(distinct tenant)::int as tenants_waiting,
+    with counts as (
+      select count(*)::int as waiting,
+             (count(*) filter (where tenant = ${tenant}))::int as waiting_mine
+      from jobs where status in ('pending', 'queued')
+    )
+    select waiting, waiting_mine,
+           case when waiting >= ${maxQueueSize}::int
+                then (select count(distinct tenant)::int from jobs
+                      where status in ('pending', 'queued'))
+                else 0 end as tenants_waiting,
            (select max_queue_size from tenant_limits where tenant = ${tenant}) as max_queue_size
-    from jobs where status in ('pending', 'queued')
+    from counts
   `.execute(db);
   const row = rows[0];
   return {
