@@ -38,7 +38,11 @@ export function summarizeEvent(event: JobEventRecord): string {
     case 'RequestOutcomeRecorded':
       return `${s(d.customId)} recorded by hand as ${s(d.resultType)}`;
     case 'JobPaused':
-      return 'paused';
+      return d.reason === 'budget' ? 'paused: the next requests would pass its budget' : 'paused';
+    case 'JobBudgetChanged':
+      return typeof d.maxCostUsd === 'number'
+        ? `budget set to ${formatUsd(d.maxCostUsd)}`
+        : 'budget removed';
     case 'JobResumed':
       return 'resumed';
     case 'JobCancellationRequested':
