@@ -54,7 +54,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
           messageFormat: '{if service}[{service}] {end}{msg}',
           singleLine: true,
         })
-      : options.destination;
+      : // Written as logged: a line logged just before process.exit (the last 'stopped') is not
+        // left in a buffer that the exit-time flush can lose while an async write is in flight.
+        (options.destination ?? pino.destination({ dest: 1, sync: true }));
   return pino(
     {
       level: options.level ?? 'info',
