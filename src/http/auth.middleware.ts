@@ -59,15 +59,24 @@ export function authentication(options: AuthenticationOptions): MiddlewareHandle
     // Compare against every configured key so the time taken does not tell which one matched.
     let tenant: string | undefined;
     for (const key of configured) if (sameHash(key.hash, hash)) tenant ??= key.tenant;
-    if (tenant === undefined && mayBeStoredApiKey(presented)) tenant = await stored.tenantOf(hash);
+    // A configured key has no id: events name it by its fingerprint; a stored one by its id.
+    let keyId = tenant === undefined ? undefined : apiKeyFingerprint(hash);
+    if (tenant === undefined && mayBeStoredApiKey(presented)) {
+      const key = await stored.keyOf(hash);
+      tenant = key?.tenant;
+      keyId = key?.id;
+    }
     if (tenant === undefined) throw new AuthenticationError('invalid API key');
     c.set('tenant', tenant);
-    c.set('apiKeyId', apiKeyFingerprint(hash));
+    c.set('apiKeyId', keyId);
     return next();
   };
 }
 
-/** How events name a key (docs/audit.md): enough of its hash to find it, nothing of the key. */
+/**
+ * How events name a key from BATCHKEEPER_API_KEYS, which has no id (docs/audit.md): enough of
+ * its hash to tell it from the others, nothing of the key.
+ */
 export function apiKeyFingerprint(keyHash: string): string {
   return `sha256:${keyHash.slice(0, 16)}`;
 }

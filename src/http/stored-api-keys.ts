@@ -21,9 +21,15 @@ export interface StoredApiKeysOptions {
   now?: (() => number) | undefined;
 }
 
+/** A stored key as a request is let in by it: its tenant and its id (what `keys list` prints). */
+export interface StoredKey {
+  tenant: string;
+  id: string;
+}
+
 interface KeysRead {
   startedAt: number;
-  tenants: ReadonlyMap<string, string>;
+  keys: ReadonlyMap<string, StoredKey>;
 }
 
 /**
@@ -57,15 +63,20 @@ export class StoredApiKeys {
 
   /** The tenant of the active stored key whose hash is `keyHash`, or undefined. */
   async tenantOf(keyHash: string): Promise<string | undefined> {
+    return (await this.keyOf(keyHash))?.tenant;
+  }
+
+  /** The active stored key whose hash is `keyHash` (its tenant and id), or undefined. */
+  async keyOf(keyHash: string): Promise<StoredKey | undefined> {
     const arrivedAt = this.#now();
     const recent = await this.#readBegunSince(arrivedAt - this.#maxAgeMs);
-    const tenant = recent.tenants.get(keyHash);
-    if (tenant !== undefined) {
+    const key = recent.keys.get(keyHash);
+    if (key !== undefined) {
       this.#readAheadIfOld();
-      return tenant;
+      return key;
     }
     if (recent.startedAt >= arrivedAt) return undefined;
-    return (await this.#readBegunSince(arrivedAt)).tenants.get(keyHash);
+    return (await this.#readBegunSince(arrivedAt)).keys.get(keyHash);
   }
 
   /** The latest read if it began at `since` or later; else the one running or the next one. */
@@ -98,7 +109,8 @@ export class StoredApiKeys {
     this.#lastStartedAt = startedAt;
     const done = listActiveApiKeyHashes(this.#db)
       .then((rows) => {
-        const read = { startedAt, tenants: new Map(rows.map((r) => [r.keyHash, r.tenant])) };
+        const keys = new Map(rows.map((r) => [r.keyHash, { tenant: r.tenant, id: r.id }]));
+        const read = { startedAt, keys };
         if (!this.#latest || this.#latest.startedAt < startedAt) this.#latest = read;
         return read;
       })

@@ -70,16 +70,16 @@ export async function findActiveApiKey(db: Db, key: string): Promise<ApiKey | un
   return match && rowToApiKey(match);
 }
 
-/** The hash and tenant of every stored key that is not revoked (what the server's key cache holds). */
+/** The id, hash and tenant of every stored key that is not revoked (what the server's key cache holds). */
 export async function listActiveApiKeyHashes(
   db: Db,
-): Promise<Array<{ tenant: string; keyHash: string }>> {
+): Promise<Array<{ id: string; tenant: string; keyHash: string }>> {
   const rows = await db
     .selectFrom('api_keys')
-    .select(['tenant', 'key_hash'])
+    .select(['id', 'tenant', 'key_hash'])
     .where('revoked_at', 'is', null)
     .execute();
-  return rows.map((row) => ({ tenant: row.tenant, keyHash: row.key_hash }));
+  return rows.map((row) => ({ id: row.id, tenant: row.tenant, keyHash: row.key_hash }));
 }
 
 /** True when at least one stored key is not revoked (the server is then closed to anonymous callers). */

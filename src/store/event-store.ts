@@ -153,6 +153,19 @@ export async function readStream(
   return recorded;
 }
 
+/**
+ * Remembers the newest event of each stream in `events` (read outside readStream, e.g. with a
+ * claim), so this process's next append to each links to it without reading it.
+ */
+export function rememberHeadsOf(events: readonly RecordedEvent[]): void {
+  const newest = new Map<string, RecordedEvent>();
+  for (const event of events) {
+    const seen = newest.get(event.streamId);
+    if (!seen || seen.version < event.version) newest.set(event.streamId, event);
+  }
+  for (const [streamId, event] of newest) rememberHeadOf(streamId, [event]);
+}
+
 /** Remembers a stream's newest event, when chained, for the next append after it. */
 function rememberHeadOf(streamId: string, events: readonly RecordedEvent[]): void {
   const last = events.at(-1);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../src/store/api-keys.js';
+import { createApiKey, hashApiKey } from '../../src/store/api-keys.js';
 import type { RecordedEvent } from '../../src/store/event-store.types.js';
 import { API_KEYS, JobsApiHarness, request } from '../http/jobs-harness.js';
 
@@ -65,5 +65,25 @@ describe('who did what: the actor in every event’s metadata', () => {
   it('gives every event an actor, and never the key itself', () => {
     expect(events.every((event) => event.metadata.actor !== undefined)).toBe(true);
     expect(JSON.stringify(events)).not.toContain(ACME_KEY);
+  });
+});
+
+describe('a stored API key in the actor', () => {
+  let api: JobsApiHarness;
+  afterAll(() => api?.close());
+
+  it('is named by the id `keys list` prints, and a configured key by its fingerprint', async () => {
+    api = await JobsApiHarness.open();
+    const { key, apiKey } = await createApiKey(api.bed.database.db, { tenant: 'acme' });
+    const created = await api.call('POST', '/v1/jobs', {
+      json: { requests: [request('stored-key-1')] },
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const events = (await api.manager.forTenant('acme').readEvents(id))!;
+    expect(events[0]!.metadata.actor).toMatchObject({ kind: 'api', apiKeyId: apiKey.id });
+    expect(apiKey.id).toMatch(/^key_/);
+    expect(JSON.stringify(events)).not.toContain(key);
   });
 });

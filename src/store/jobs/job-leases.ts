@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { Priority } from '../../domain/priority.js';
-import { EVENT_COLUMNS, rowToRecordedEvent } from '../event-store.js';
+import { EVENT_COLUMNS, rememberHeadsOf, rowToRecordedEvent } from '../event-store.js';
 import type { RecordedEvent } from '../event-store.types.js';
 import type { DbOrTrx, EventRow, Trx } from '../schema/index.js';
 
@@ -108,7 +108,10 @@ export async function claimQueuedJobs(
     from claimed c join events e on e.stream_id = c.job_id
     order by e.stream_id, e.version
   `.execute(db);
-  return rows.rows.map(rowToRecordedEvent);
+  const recorded = rows.rows.map(rowToRecordedEvent);
+  // The claimer's first append (its JobStarted) then links to the head it just read.
+  rememberHeadsOf(recorded);
+  return recorded;
 }
 
 /** Takes the leases on jobs just claimed for `owner` until `expiresAt`, in one statement. */
