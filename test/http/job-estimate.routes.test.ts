@@ -32,6 +32,8 @@ describe('POST /v1/jobs/estimate and the job view’s cost split', () => {
   });
 
   it('shows the cost split in GET /v1/jobs/:id and GET /v1/stats, adding up to costUsd', async () => {
+    // The cached prefixes are read only once a job that wrote them has ended.
+    await api.waitForStatus((await api.createJob(mixedJob('view-primer'))).id, ['completed']);
     const { id } = await api.createJob(mixedJob('view'));
     await api.waitForStatus(id, ['completed']);
     const job = (await (await api.call('GET', `/v1/jobs/${id}`)).json()) as {

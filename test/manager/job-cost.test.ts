@@ -38,75 +38,89 @@ describe('a job’s cost split as Anthropic bills it', () => {
       tenant: 'default',
       kind: 'cache_read',
     });
-    const { id } = await tenant.createJob(MIXED_JOB);
-    const job = await waitForStatus(manager, id, ['completed', 'failed']).then(() =>
-      tenant.getJob(id),
-    );
-    expect(job!.status).toBe('completed');
+    // A cold job's requests run concurrently: each writes its cached prefix, none reads another's.
+    // The same prefixes sent once that job has ended are read (docs/simulator.md).
+    const cold = await runAndPrice(manager, MIXED_JOB);
+    const warm = await runAndPrice(manager, mixedJob('split-warm'));
+    expect(cold.tokens.write5m).toBeGreaterThan(0);
+    expect(cold.tokens.write1h).toBeGreaterThan(0);
+    expect(cold.tokens.read).toBe(0);
+    expect(warm.tokens.read).toBe(cold.tokens.write5m + cold.tokens.write1h);
+    expect(warm.tokens.write5m + warm.tokens.write1h).toBe(0);
 
-    // What the results say, priced here by hand.
-    const tokens = { input: 0, output: 0, write5m: 0, write1h: 0, read: 0 };
-    for await (const line of tenant.iterateResults(id)) {
-      const usage = (line.result as unknown as { message: { usage: unknown } }).message.usage as {
-        input_tokens: number;
-        output_tokens: number;
-        cache_read_input_tokens: number;
-        cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
-      };
-      tokens.input += usage.input_tokens;
-      tokens.output += usage.output_tokens;
-      tokens.write5m += usage.cache_creation.ephemeral_5m_input_tokens;
-      tokens.write1h += usage.cache_creation.ephemeral_1h_input_tokens;
-      tokens.read += usage.cache_read_input_tokens;
+    const total = { input: 0, output: 0, write5m: 0, write1h: 0, read: 0 };
+    for (const { usage, tokens } of [cold, warm]) {
+      for (const kind of Object.keys(total) as (keyof typeof total)[]) total[kind] += tokens[kind];
+      const usd = (kind: keyof typeof PRICE) => (tokens[kind] * PRICE[kind] * BATCH) / 1e6;
+      expect(usage).toMatchObject({
+        inputTokens: tokens.input,
+        outputTokens: tokens.output,
+        cacheWrite5mTokens: tokens.write5m,
+        cacheWrite1hTokens: tokens.write1h,
+        cacheReadTokens: tokens.read,
+      });
+      const cost = usage.cost!;
+      expect(cost.inputUsd).toBeCloseTo(usd('input'), 6);
+      expect(cost.outputUsd).toBeCloseTo(usd('output'), 6);
+      expect(cost.cacheWrite5mUsd).toBeCloseTo(usd('write5m'), 6);
+      expect(cost.cacheWrite1hUsd).toBeCloseTo(usd('write1h'), 6);
+      expect(cost.cacheReadUsd).toBeCloseTo(usd('read'), 6);
+      const parts =
+        cost.inputUsd +
+        cost.outputUsd +
+        cost.cacheWrite5mUsd +
+        cost.cacheWrite1hUsd +
+        cost.cacheReadUsd;
+      expect(cost.totalUsd).toBe(usage.costUsd);
+      expect(cost.totalUsd).toBeCloseTo(parts, 9);
+      expect(cost.standardUsd).toBeCloseTo(cost.totalUsd / BATCH, 5);
+      expect(cost.savingUsd).toBeCloseTo(cost.standardUsd - cost.totalUsd, 9);
     }
-    // The first request of each cached prefix writes it; the later ones read it.
-    expect(tokens.write5m).toBeGreaterThan(0);
-    expect(tokens.write1h).toBeGreaterThan(0);
-    expect(tokens.read).toBe(2 * tokens.write5m + tokens.write1h);
-
-    const usd = (kind: keyof typeof PRICE) => (tokens[kind] * PRICE[kind] * BATCH) / 1e6;
-    const usage = job!.usage;
-    expect(usage).toMatchObject({
-      inputTokens: tokens.input,
-      outputTokens: tokens.output,
-      cacheWrite5mTokens: tokens.write5m,
-      cacheWrite1hTokens: tokens.write1h,
-      cacheReadTokens: tokens.read,
-    });
-    const cost = usage.cost!;
-    expect(cost.inputUsd).toBeCloseTo(usd('input'), 6);
-    expect(cost.outputUsd).toBeCloseTo(usd('output'), 6);
-    expect(cost.cacheWrite5mUsd).toBeCloseTo(usd('write5m'), 6);
-    expect(cost.cacheWrite1hUsd).toBeCloseTo(usd('write1h'), 6);
-    expect(cost.cacheReadUsd).toBeCloseTo(usd('read'), 6);
-    const parts =
-      cost.inputUsd +
-      cost.outputUsd +
-      cost.cacheWrite5mUsd +
-      cost.cacheWrite1hUsd +
-      cost.cacheReadUsd;
-    expect(cost.totalUsd).toBe(usage.costUsd);
-    expect(cost.totalUsd).toBeCloseTo(parts, 9);
-    expect(cost.standardUsd).toBeCloseTo(cost.totalUsd / BATCH, 5);
-    expect(cost.savingUsd).toBeCloseTo(cost.standardUsd - cost.totalUsd, 9);
 
     const stats = await tenant.getJobStats();
     expect(stats).toMatchObject({
-      cacheWrite5mTokens: tokens.write5m,
-      cacheWrite1hTokens: tokens.write1h,
-      cacheReadTokens: tokens.read,
+      cacheWrite5mTokens: total.write5m,
+      cacheWrite1hTokens: total.write1h,
+      cacheReadTokens: total.read,
     });
-    expect(stats.cost.totalUsd).toBe(usage.costUsd);
-    expect(stats.cost.cacheReadUsd).toBe(cost.cacheReadUsd);
-    expect(stats.cost.savingUsd).toBe(cost.savingUsd);
+    expect(stats.cost.totalUsd).toBeCloseTo(cold.usage.costUsd! + warm.usage.costUsd!, 9);
+    expect(stats.cost.cacheReadUsd).toBeCloseTo(warm.usage.cost!.cacheReadUsd, 9);
 
     const metricAfter = await metric('batchkeeper_cost_usd_total', {
       tenant: 'default',
       kind: 'cache_read',
     });
-    expect(metricAfter - metricBefore).toBeCloseTo(cost.cacheReadUsd, 9);
+    expect(metricAfter - metricBefore).toBeCloseTo(warm.usage.cost!.cacheReadUsd, 9);
   });
 });
+
+/** Runs a job to its end and adds up the tokens its results report, by kind. */
+async function runAndPrice(
+  manager: ReturnType<TestBed['manager']>,
+  body: ReturnType<typeof mixedJob>,
+) {
+  const tenant = manager.forTenant('default');
+  const { id } = await tenant.createJob(body);
+  const job = await waitForStatus(manager, id, ['completed', 'failed']).then(() =>
+    tenant.getJob(id),
+  );
+  expect(job!.status).toBe('completed');
+  const tokens = { input: 0, output: 0, write5m: 0, write1h: 0, read: 0 };
+  for await (const line of tenant.iterateResults(id)) {
+    const usage = (line.result as unknown as { message: { usage: unknown } }).message.usage as {
+      input_tokens: number;
+      output_tokens: number;
+      cache_read_input_tokens: number;
+      cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+    };
+    tokens.input += usage.input_tokens;
+    tokens.output += usage.output_tokens;
+    tokens.write5m += usage.cache_creation.ephemeral_5m_input_tokens;
+    tokens.write1h += usage.cache_creation.ephemeral_1h_input_tokens;
+    tokens.read += usage.cache_read_input_tokens;
+  }
+  return { usage: job!.usage, tokens };
+}
 
 describe('an estimate before sending (estimateJob)', () => {
   it('brackets what the same job then costs, from tokens counted by count_tokens', async () => {
@@ -126,6 +140,10 @@ describe('an estimate before sending (estimateJob)', () => {
       unpricedModels: [],
     });
 
+    // A job sent before, with the same cached prefixes, has ended: this one reads them.
+    await waitForStatus(manager, (await manager.createJob(mixedJob('bracket-primer'))).id, [
+      'completed',
+    ]);
     const { id } = await manager.createJob(fresh);
     const job = await waitForStatus(manager, id, ['completed', 'failed']);
     const usage = job.usage;

@@ -46,7 +46,6 @@ export function acceptBatchEnvelope(
     );
   }
   const seen = new Set<string>();
-  const cached = new Set<string>();
   return requests.map((request: unknown, index) => {
     const where = `requests.${index}`;
     if (typeof request !== 'object' || request === null || Array.isArray(request)) {
@@ -65,22 +64,8 @@ export function acceptBatchEnvelope(
     if (typeof params !== 'object' || params === null || Array.isArray(params)) {
       throw invalidRequest(`${where}.params: Input should be a valid object`);
     }
-    return readCache(acceptRequest(customId, params, context), cached);
+    return acceptRequest(customId, params, context);
   });
-}
-
-/**
- * The first request of a batch with a cached prefix writes it, every later one reads it:
- * deterministic, where the real API's hits depend on timing.
- */
-function readCache(request: AcceptedRequest, cached: Set<string>): AcceptedRequest {
-  if ('invalid' in request.answer || request.answer.cache === null) return request;
-  const cache = request.answer.cache;
-  if (!cached.has(cache.key)) {
-    cached.add(cache.key);
-    return request;
-  }
-  return { ...request, answer: { ...request.answer, cache: { ...cache, read: true } } };
 }
 
 function acceptRequest(

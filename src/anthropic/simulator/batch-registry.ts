@@ -1,4 +1,5 @@
 import type { AcceptedRequest } from './batch-envelope.js';
+import { PromptCache } from './prompt-cache.js';
 import { SimulatedBatch } from './simulated-batch.js';
 import type { InjectedResultErrorType } from './simulator.options.js';
 import { newBatchId } from './simulator-ids.js';
@@ -28,7 +29,8 @@ export interface BatchPage {
 
 /**
  * The simulator's batches, oldest first, and the ledger of what they cost:
- * every succeeded request's fingerprint, to count the ones paid for twice.
+ * every succeeded request's fingerprint, to count the ones paid for twice,
+ * and the prompt cache their requests read and write.
  */
 export class BatchRegistry {
   readonly #batches: SimulatedBatch[] = [];
@@ -38,6 +40,8 @@ export class BatchRegistry {
   readonly #toArchive: SimulatedBatch[] = [];
   #archiveHead = 0;
   readonly #succeededFingerprints = new Set<string>();
+  /** The organisation's batch prompt cache (docs/simulator.md, "The batch prompt cache"). */
+  readonly promptCache = new PromptCache();
   #nextSequence = 0;
   batchesCreated = 0;
   requestsReceived = 0;
@@ -49,7 +53,7 @@ export class BatchRegistry {
       id: newBatchId(sequence),
       sequence,
       createdAt: batch.now,
-      requests: batch.requests,
+      requests: batch.requests.map((request) => this.#readCache(request, batch.now)),
       latencyMs: batch.latencyMs,
       cancelLatencyMs: batch.cancelLatencyMs,
       seed: batch.seed,
@@ -113,6 +117,9 @@ export class BatchRegistry {
     for (const batch of ended) {
       batch.settle((request, outcome) => {
         if (outcome.type !== 'succeeded') return;
+        if (!('invalid' in request.answer)) {
+          this.promptCache.use(request.answer.cachePrefixes, batch.endsAt);
+        }
         if (this.#succeededFingerprints.has(request.fingerprint)) this.resubmittedAfterSuccess += 1;
         else this.#succeededFingerprints.add(request.fingerprint);
       });
@@ -128,6 +135,17 @@ export class BatchRegistry {
       this.#toArchive.splice(0, this.#archiveHead);
       this.#archiveHead = 0;
     }
+  }
+
+  /**
+   * What a request of a batch beginning at `now` finds in the cache: only what batches that had
+   * ended by then left there, never a write of its own batch, whose requests run concurrently.
+   */
+  #readCache(request: AcceptedRequest, now: number): AcceptedRequest {
+    const answer = request.answer;
+    if ('invalid' in answer || answer.cachePrefixes.length === 0) return request;
+    const cacheReadCount = this.promptCache.readCount(answer.cachePrefixes, now);
+    return cacheReadCount === 0 ? request : { ...request, answer: { ...answer, cacheReadCount } };
   }
 }
 

@@ -72,18 +72,26 @@ function resultOf(
   }
 }
 
-/** The prompt's tokens as usage reports them: plain input, cache writes by TTL, cache reads. */
+/**
+ * The prompt's tokens as usage reports them: the longest prefix found in the cache is read, each
+ * later prefix writes its own tokens beyond the one before at its TTL, the rest is plain input.
+ */
 function cacheUsage(reply: SimulatedReply) {
-  const cache = reply.cache;
-  const written = cache !== null && !cache.read ? cache.tokens : 0;
-  const read = cache?.read ? cache.tokens : 0;
+  const prefixes = reply.cachePrefixes;
+  const read = reply.cacheReadCount > 0 ? prefixes[reply.cacheReadCount - 1]!.tokens : 0;
+  const written = { '5m': 0, '1h': 0 };
+  let covered = read;
+  for (const prefix of prefixes.slice(reply.cacheReadCount)) {
+    written[prefix.ttl] += Math.max(0, prefix.tokens - covered);
+    covered = Math.max(covered, prefix.tokens);
+  }
   return {
-    input_tokens: reply.inputTokens - written - read,
-    cache_creation_input_tokens: written,
+    input_tokens: reply.inputTokens - covered,
+    cache_creation_input_tokens: written['5m'] + written['1h'],
     cache_read_input_tokens: read,
     cache_creation: {
-      ephemeral_5m_input_tokens: cache?.ttl === '5m' ? written : 0,
-      ephemeral_1h_input_tokens: cache?.ttl === '1h' ? written : 0,
+      ephemeral_5m_input_tokens: written['5m'],
+      ephemeral_1h_input_tokens: written['1h'],
     },
   };
 }

@@ -7,18 +7,24 @@ export interface SimulatedReply {
   inputTokens: number;
   outputTokens: number;
   stopReason: 'end_turn' | 'max_tokens';
-  /** The prompt's cached prefix (up to its last `cache_control` block), null when none is asked for. */
-  cache: CachedPrefix | null;
+  /** The prompt's prefixes up to each block marked `cache_control`, shortest first (empty when none is). */
+  cachePrefixes: CachedPrefix[];
+  /**
+   * How many of `cachePrefixes` the cache held when the batch began (the longest of them is
+   * read, the later ones are written); set by the batch registry, 0 until then.
+   */
+  cacheReadCount: number;
 }
 
-/** The part of a prompt a request asks to cache: what it is (a key), how long, and its tokens. */
+export type CacheTtl = '5m' | '1h';
+
+/** A prefix of a prompt a request asks to cache: what it is (a key), how long, and its tokens. */
 export interface CachedPrefix {
+  /** The model and the texts of the prefix: the same prefix of another prompt has the same key. */
   key: string;
-  ttl: '5m' | '1h';
-  /** Part of `inputTokens`: a write or a read of the cache instead of plain input. */
+  ttl: CacheTtl;
+  /** The prefix's tokens, part of `inputTokens`: read from or written to the cache instead of plain input. */
   tokens: number;
-  /** Read from the cache (an earlier request of the batch wrote it), else written. */
-  read: boolean;
 }
 
 const CHARS_PER_TOKEN = 4;
@@ -30,7 +36,7 @@ const ECHO_CHARS = 48;
  */
 export function simulateReply(params: MessageParams): SimulatedReply {
   const inputTokens = simulatedInputTokens(params);
-  const cache = cachedPrefixOf(params, inputTokens);
+  const cachePrefixes = cachedPrefixesOf(params, inputTokens);
   const lastUserText = params.messages.findLast((m) => m.role === 'user');
   const echo = (lastUserText ? messageTexts(lastUserText).join(' ') : '').slice(0, ECHO_CHARS);
   const fullText = `Simulated reply to ${inputTokens} input tokens: ${echo}`;
@@ -42,7 +48,8 @@ export function simulateReply(params: MessageParams): SimulatedReply {
       inputTokens,
       outputTokens: fullTokens,
       stopReason: 'end_turn',
-      cache,
+      cachePrefixes,
+      cacheReadCount: 0,
     };
   }
   return {
@@ -51,7 +58,8 @@ export function simulateReply(params: MessageParams): SimulatedReply {
     inputTokens,
     outputTokens: params.max_tokens,
     stopReason: 'max_tokens',
-    cache,
+    cachePrefixes,
+    cacheReadCount: 0,
   };
 }
 
@@ -86,20 +94,25 @@ function promptBlocks(params: MessageParams): PromptBlock[] {
   return blocks;
 }
 
-/** The prefix up to the last block marked `cache_control`; its TTL is that block's (`1h` or 5 m). */
-function cachedPrefixOf(params: MessageParams, inputTokens: number): CachedPrefix | null {
+/**
+ * Every prefix that ends at a block marked `cache_control` (at most four, the API's limit, is not
+ * checked here), each with that block's TTL (`1h`, else 5 m). The key leaves the TTL out: a
+ * request asking for 1 h reads a prefix another wrote for 5 m, as the cache holds content.
+ */
+function cachedPrefixesOf(params: MessageParams, inputTokens: number): CachedPrefix[] {
   const blocks = promptBlocks(params);
-  const last = blocks.findLastIndex((b) => b.cacheControl != null);
-  if (last < 0) return null;
-  const prefix = blocks.slice(0, last + 1);
-  const chars = prefix.reduce((sum, b) => sum + b.text.length, 0);
-  const ttl = (blocks[last]!.cacheControl as { ttl?: unknown }).ttl === '1h' ? '1h' : '5m';
-  return {
-    key: JSON.stringify([params.model, ttl, prefix.map((b) => b.text)]),
-    ttl,
-    tokens: Math.min(inputTokens, Math.ceil(chars / CHARS_PER_TOKEN)),
-    read: false,
-  };
+  const prefixes: CachedPrefix[] = [];
+  let chars = 0;
+  blocks.forEach((block, index) => {
+    chars += block.text.length;
+    if (block.cacheControl == null) return;
+    prefixes.push({
+      key: JSON.stringify([params.model, blocks.slice(0, index + 1).map((b) => b.text)]),
+      ttl: (block.cacheControl as { ttl?: unknown }).ttl === '1h' ? '1h' : '5m',
+      tokens: Math.min(inputTokens, Math.ceil(chars / CHARS_PER_TOKEN)),
+    });
+  });
+  return prefixes;
 }
 
 function systemTexts(system: MessageParams['system']): string[] {
