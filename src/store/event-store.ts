@@ -39,7 +39,9 @@ export interface AppendOptions {
  * Appends events to a stream inside the caller's transaction, so projections,
  * outbox rows and per-request rows commit atomically with them. A stream not
  * at `expectedVersion` fails with ConcurrencyError and writes nothing (the
- * caller's transaction must then roll back).
+ * caller's transaction must then roll back). Given the database rather than a
+ * transaction, the append is its own transaction: one statement, atomic by
+ * itself, with no BEGIN and COMMIT to wait for.
  *
  * A number is one INSERT at expected+1..: the unique (stream_id, version)
  * index refuses a version the stream has passed, and the previous-version
@@ -49,7 +51,7 @@ export interface AppendOptions {
  * gets there in between makes it a ConcurrencyError).
  */
 export async function appendToStream(
-  trx: Trx,
+  trx: DbOrTrx,
   streamId: string,
   expectedVersion: ExpectedVersion,
   events: readonly NewEvent[],

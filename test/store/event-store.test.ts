@@ -61,6 +61,18 @@ describe('event store', () => {
     expect((await readStream(handle.db, 'ahead')).map((e) => e.version)).toEqual([1]);
   });
 
+  it('appends without a transaction as one statement, version-checked and chained all the same', async () => {
+    await appendToStream(handle.db, 'alone', 0, [event(1), event(2)], metadata);
+    await appendToStream(handle.db, 'alone', 2, [event(3)], metadata);
+    await expect(
+      appendToStream(handle.db, 'alone', 2, [event(99)], metadata),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+    const read = await readStream(handle.db, 'alone');
+    expect(read.map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(read[2]!.transactionId).not.toBe(read[1]!.transactionId);
+    expect(read.every((e) => e.hash !== null)).toBe(true);
+  });
+
   it('appends at the end when any version is expected', async () => {
     await append('anywhere', 0, [event(1)]);
     const result = await append('anywhere', 'any', [event(2)]);
