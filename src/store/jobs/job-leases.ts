@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { Priority } from '../../domain/priority.js';
 import { EVENT_COLUMNS, rememberHeadsOf, rowToRecordedEvent } from '../event-store.js';
 import type { RecordedEvent } from '../event-store.types.js';
+import { PreparedStatement } from '../prepared-statements.js';
 import type { DbOrTrx, EventRow, Trx } from '../schema/index.js';
 
 /** Fair shares of one instance's slots between tenants (see claimQueuedJobs). */
@@ -51,68 +52,116 @@ export async function claimQueuedJobs(
   const { heldHere, tenantMaxConcurrentJobs, prioritySlots } = claim.shares;
   const heldTenants = [...heldHere.keys()];
   const heldCounts = heldTenants.map((t) => heldHere.get(t) ?? 0);
-  const rows = await sql<EventRow>`
-    with held_here as (
-      select * from unnest(${heldTenants}::text[], ${heldCounts}::int[]) as h(tenant, n)
-    ),
-    running as (
-      select j.tenant, count(*)::int as n
-      from job_leases l join jobs j on j.id = l.job_id
-      group by j.tenant
-    ),
-    candidates as (
-      select j.id, j.tenant, j.priority, j.created_at,
-             row_number() over (partition by j.tenant order by j.priority, j.created_at, j.id) as nth
-      from jobs j
-      where not exists (select 1 from job_leases l where l.job_id = j.id)
-        and j.id <> all(${skip}::text[])
-        and (j.status = 'queued'
-             or (j.status = 'processing'
-                 and (j.expires_at <= ${claim.now}::timestamptz
-                      or not exists (
-                        select 1 from job_requests r
-                        where r.job_id = j.id and r.original_job_id is not null
-                          and not exists (select 1 from request_results x
-                                          where x.job_id = r.original_job_id
-                                            and x.ordinal = r.original_ordinal and x.final)))))
-    ),
-    picked as (
-      select c.id,
-             row_number() over (order by
-               case when c.priority < ${Priority.NORMAL} and coalesce(h.n, 0) + c.nth > ${prioritySlots}
-                    then ${Priority.NORMAL} else c.priority end,
-               coalesce(r.n, 0) + c.nth, c.created_at, c.id) as turn
-      from candidates c
-      left join running r on r.tenant = c.tenant
-      left join held_here h on h.tenant = c.tenant
-      left join tenant_limits t on t.tenant = c.tenant
-      where coalesce(h.n, 0) + c.nth <= coalesce(
-        t.max_concurrent_jobs,
-        case when (select min(tenant) from jobs) is distinct from (select max(tenant) from jobs)
-             then ${tenantMaxConcurrentJobs}::int end,
-        c.nth + coalesce(h.n, 0))
-    ),
-    claimed as (
-      insert into job_leases (job_id, owner, expires_at, acquired_at)
-      select c.id, ${claim.owner}, ${claim.expiresAt}::timestamptz, ${claim.now}::timestamptz
-      from (
-        select j.id from jobs j join picked p on p.id = j.id
-        order by p.turn
-        limit ${claim.limit}
-        for update of j skip locked
-      ) c
-      on conflict (job_id) do nothing
-      returning job_id
-    )
-    select ${sql.join(EVENT_COLUMNS.map((c) => sql.ref(`e.${c}`)))}
-    from claimed c join events e on e.stream_id = c.job_id
-    order by e.stream_id, e.version
-  `.execute(db);
+  const rows = await db.executeQuery(
+    CLAIM_QUEUED_JOBS.bind([
+      heldTenants,
+      heldCounts,
+      skip,
+      claim.now,
+      Priority.NORMAL,
+      prioritySlots,
+      tenantMaxConcurrentJobs,
+      claim.owner,
+      claim.expiresAt,
+      claim.limit,
+    ]),
+  );
   const recorded = rows.rows.map(rowToRecordedEvent);
   // The claimer's first append (its JobStarted) then links to the head it just read.
   rememberHeadsOf(recorded);
   return recorded;
 }
+
+/**
+ * The claim of claimQueuedJobs. Its cost follows the slots claimed, not the queue: only a
+ * tenant's first `limit` jobs can be taken (a tenant's jobs are taken in their own order, and
+ * no more than `limit` in all), so each tenant with queued jobs (found by skipping through the
+ * jobs_queued_by_tenant index, one probe a tenant) gives at most `limit` queued candidates,
+ * read in order from that index; processing jobs nobody holds are few and all looked at. Their
+ * places in the tenant's queue are then exact for every job that can be taken.
+ * Parameters: held tenants, their counts, ids to skip, now, NORMAL, prioritySlots,
+ * tenantMaxConcurrentJobs, owner, expiresAt, limit.
+ */
+const CLAIM_QUEUED_JOBS = new PreparedStatement<EventRow>(
+  'batchkeeper_claim_queued_jobs',
+  `with recursive held_here as (
+  select * from unnest($1::text[], $2::int[]) as h(tenant, n)
+),
+queued_tenants as (
+  (select j.tenant from jobs j where j.status = 'queued' order by j.tenant limit 1)
+  union all
+  select (select j.tenant from jobs j
+          where j.status = 'queued' and j.tenant > q.tenant
+          order by j.tenant limit 1)
+  from queued_tenants q where q.tenant is not null
+),
+running as (
+  select j.tenant, count(*)::int as n
+  from job_leases l cross join lateral (select tenant from jobs where id = l.job_id) j
+  group by j.tenant
+),
+candidates as (
+  select c.*, row_number() over (partition by c.tenant order by c.priority, c.created_at, c.id) as nth
+  from (
+    select f.id, f.tenant, f.priority, f.created_at
+    from queued_tenants q
+    cross join lateral (
+      select j.id, j.tenant, j.priority, j.created_at
+      from jobs j
+      where j.status = 'queued' and j.tenant = q.tenant
+        and not exists (select 1 from job_leases l where l.job_id = j.id)
+        and j.id <> all($3::text[])
+      order by j.priority, j.created_at, j.id
+      limit $10::int
+    ) f
+    where q.tenant is not null
+    union all
+    select j.id, j.tenant, j.priority, j.created_at
+    from jobs j
+    where j.status = 'processing'
+      and not exists (select 1 from job_leases l where l.job_id = j.id)
+      and j.id <> all($3::text[])
+      and (j.expires_at <= $4::timestamptz
+           or not exists (
+             select 1 from job_requests r
+             where r.job_id = j.id and r.original_job_id is not null
+               and not exists (select 1 from request_results x
+                               where x.job_id = r.original_job_id
+                                 and x.ordinal = r.original_ordinal and x.final)))
+  ) c
+),
+picked as (
+  select c.id,
+         row_number() over (order by
+           case when c.priority < $5::int and coalesce(h.n, 0) + c.nth > $6::int
+                then $5::int else c.priority end,
+           coalesce(r.n, 0) + c.nth, c.created_at, c.id) as turn
+  from candidates c
+  left join running r on r.tenant = c.tenant
+  left join held_here h on h.tenant = c.tenant
+  left join tenant_limits t on t.tenant = c.tenant
+  where coalesce(h.n, 0) + c.nth <= coalesce(
+    t.max_concurrent_jobs,
+    case when (select min(tenant) from jobs) is distinct from (select max(tenant) from jobs)
+         then $7::int end,
+    c.nth + coalesce(h.n, 0))
+),
+claimed as (
+  insert into job_leases (job_id, owner, expires_at, acquired_at)
+  select c.id, $8::text, $9::timestamptz, $4::timestamptz
+  from (
+    select j.id from jobs j join picked p on p.id = j.id
+    order by p.turn
+    limit $10::int
+    for update of j skip locked
+  ) c
+  on conflict (job_id) do nothing
+  returning job_id
+)
+select ${EVENT_COLUMNS.map((c) => `e.${c}`).join(', ')}
+from claimed c join events e on e.stream_id = c.job_id
+order by e.stream_id, e.version`,
+);
 
 /** Takes the leases on jobs just claimed for `owner` until `expiresAt`, in one statement. */
 export async function acquireLeases(
