@@ -48,6 +48,8 @@ export interface ManagerConfig {
   tenantMaxConcurrentJobs: number | undefined;
   /** Requests one tenant may have at Anthropic (BATCHKEEPER_TENANT_MAX_REQUESTS_IN_FLIGHT; default: 80% of all). */
   tenantMaxRequestsInFlight: number | undefined;
+  /** USD a tenant's jobs may be billed a UTC day (BATCHKEEPER_TENANT_DAILY_BUDGET_USD; default: none). */
+  tenantDailyBudgetUsd: number | undefined;
   /** 1 (CRITICAL) .. 5 (BACKGROUND) (default: 3, NORMAL). */
   defaultPriority: number;
   /** How long a request fingerprint deduplicates (default: 300000). */
@@ -155,6 +157,14 @@ function optional<T extends z.ZodType>(schema: T) {
   return z.preprocess(blankToUndefined, schema.optional());
 }
 
+/** A positive amount of US dollars, e.g. `25` or `2.50`. */
+const positiveUsd = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?$/, 'must be a positive amount of USD, e.g. 25 or 2.50')
+  .transform(Number)
+  .pipe(z.number().positive('must be more than 0'));
+
 function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
   return z
     .string()
@@ -248,6 +258,7 @@ const environmentSchema = z.object({
   BATCHKEEPER_TENANT_MAX_QUEUE_SIZE: optional(wholeNumber(1)),
   BATCHKEEPER_TENANT_MAX_CONCURRENT_JOBS: optional(wholeNumber(1, 10_000)),
   BATCHKEEPER_TENANT_MAX_REQUESTS_IN_FLIGHT: optional(wholeNumber(1)),
+  BATCHKEEPER_TENANT_DAILY_BUDGET_USD: optional(positiveUsd),
   BATCHKEEPER_DEFAULT_PRIORITY: withDefault(priority, 'NORMAL'),
   BATCHKEEPER_DEDUPLICATION_WINDOW_MS: withDefault(wholeNumber(0), '300000'),
   BATCHKEEPER_DEFAULT_TIMEOUT_MS: withDefault(wholeNumber(1), '86400000'),
@@ -327,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantMaxQueueSize: e.BATCHKEEPER_TENANT_MAX_QUEUE_SIZE,
       tenantMaxConcurrentJobs: e.BATCHKEEPER_TENANT_MAX_CONCURRENT_JOBS,
       tenantMaxRequestsInFlight: e.BATCHKEEPER_TENANT_MAX_REQUESTS_IN_FLIGHT,
+      tenantDailyBudgetUsd: e.BATCHKEEPER_TENANT_DAILY_BUDGET_USD,
       defaultPriority: e.BATCHKEEPER_DEFAULT_PRIORITY,
       deduplicationWindowMs: e.BATCHKEEPER_DEDUPLICATION_WINDOW_MS,
       defaultTimeoutMs: e.BATCHKEEPER_DEFAULT_TIMEOUT_MS,

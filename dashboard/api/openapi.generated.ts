@@ -395,7 +395,7 @@ export interface paths {
     };
     /**
      * The tenant's events across all its jobs, in commit order, to follow
-     * @description Commit-safe order: an event appears only once every transaction older than it has ended, so a reader that resumes from the last cursor it saw skips nothing and sees nothing twice. A long transaction anywhere on the database holds the feed back (docs/audit.md). With `follow=true` the response stays open: SSE (`id:` is the cursor; `: heartbeat` comments when idle) or NDJSON (one event a line; an empty line when idle).
+     * @description Commit-safe order: an event appears only once every transaction older than it has ended, so a reader that resumes from the last cursor it saw skips nothing and sees nothing twice. A long transaction anywhere on the database holds the feed back (docs/audit.md). `after=end` starts after the newest event that is safe to have passed now (an event of a transaction still running then comes later), in one indexed read: ask it without `follow` for the cursor alone, then follow from that cursor. With `follow=true` the response stays open: SSE (`id:` is the cursor; `: heartbeat` comments when idle) or NDJSON (one event a line; an empty line when idle).
      */
     get: operations['listEvents'];
     put?: never;
@@ -587,6 +587,10 @@ export interface components {
       /** @enum {string} */
       onInvalid?: 'refuse' | 'drop';
       maxCostUsd?: number;
+      /** @enum {string} */
+      cachePriming?: 'auto' | 'off';
+      /** @enum {string} */
+      overBudget?: 'pause' | 'error';
     };
     JobSummary: {
       id: string;
@@ -679,6 +683,7 @@ export interface components {
         costUsd: number | null;
         cost: components['schemas']['CostSplit'];
       };
+      cache: components['schemas']['CacheReport'];
       batchIds: string[];
       /** @description Errored results collected: finalErrorCount + retriedErrorCount */
       errorCount: number;
@@ -690,6 +695,8 @@ export interface components {
       retryOf: string | null;
       /** @description the jobs that retry this one, oldest first */
       retries: string[];
+      budget: components['schemas']['JobBudget'];
+      cachePriming?: components['schemas']['JobCachePriming'];
     };
     JobProgress: {
       total: number;
@@ -714,13 +721,72 @@ export interface components {
       cacheWrite1hUsd: number;
       /** @description prompt-cache reads, at batch prices */
       cacheReadUsd: number;
-      /** @description the sum of the five parts above: equals costUsd */
+      /** @description web searches, $10 per 1,000 (a per-use fee: no batch discount) */
+      webSearchUsd: number;
+      /** @description the sum of the six parts above: equals costUsd */
       totalUsd: number;
-      /** @description what the same tokens cost outside the Message Batches API */
+      /** @description what the same requests cost outside the Message Batches API */
       standardUsd: number;
       /** @description standardUsd - totalUsd */
       savingUsd: number;
     } | null;
+    CacheReport: {
+      /** @description prompt-cache reads: the sum of `usage.cache_read_input_tokens` */
+      readTokens: number;
+      /** @description the sum of `usage.cache_creation` by TTL (a result without it counts all of `cache_creation_input_tokens` as 5-minute writes) */
+      writeTokens: {
+        /** @description prompt-cache writes with the 5-minute TTL */
+        fiveMinutes: number;
+        /** @description prompt-cache writes with the 1-hour TTL */
+        oneHour: number;
+      };
+      /** @description readTokens / (readTokens + writeTokens.fiveMinutes + writeTokens.oneHour), 4 decimals; null when no result read or wrote the cache (no request asked for caching) */
+      hitRate: number | null;
+      /** @description what the cache saved: the cost of the same requests unprimed minus their cost. In a cold batch no request reads another's write, so every token read would have been written: Σ over results of cache read tokens × (cache write price at the TTL the request asked for − cache read price) × the batch discount, priced per request and model. The TTL is 1 hour when every `cache_control` of the request says `"ttl": "1h"`, else 5 minutes (a lower bound). 0 when nothing was read; null when unknown (a model without a price, or results read from the cache before the saving was kept). For a tenant, the known savings summed. */
+      savedUsd: number | null;
+    };
+    JobBudget: {
+      /** @description the job's cap, USD (null: none) */
+      maxCostUsd: number | null;
+      /**
+       * @description requests that do not fit a budget wait (pause) or end as budget_exceeded (error)
+       * @enum {string}
+       */
+      overBudget: 'pause' | 'error';
+      /**
+       * @description why the job is paused: its cap, its tenant's daily budget, or a caller (null: not paused)
+       * @enum {string|null}
+       */
+      pausedFor: 'budget' | 'tenant-budget' | 'caller' | null;
+      tenantDaily?: components['schemas']['TenantDailyBudget'];
+    };
+    /** @description GET /v1/jobs/{id}, for a tenant with a daily budget: today's spend against it */
+    TenantDailyBudget: {
+      /** @description USD a UTC day, at batch prices */
+      dailyBudgetUsd: number;
+      /** @description cost of the tenant's results collected today (UTC) */
+      spentTodayUsd: number;
+      /** @description the worst case of its sub-batches sent and not collected yet */
+      inFlightWorstUsd: number;
+    };
+    /** @description cache priming (cachePriming: "auto"): absent when off. Requests sharing a prefix marked with cache_control are grouped; one request per group is sent first, the rest read the cache */
+    JobCachePriming: {
+      /** @enum {string} */
+      mode: 'auto';
+      /**
+       * @description priming costs one more batch turnaround: each group's priming request is sent alone and the rest of the group waits for its batch to end
+       * @enum {boolean}
+       */
+      extraTurnaround: true;
+      /** @description groups (distinct cached prefixes) primed */
+      groups: number;
+      /** @description groups whose latest priming request succeeded */
+      primed: number;
+      /** @description one-request priming batches sent, re-primes of lapsed entries included */
+      primeBatches: number;
+      /** @description requests waiting for a priming batch still on its way */
+      heldBack: number;
+    };
     JobDetailsAsOf: components['schemas']['JobDetails'] & {
       asOf?: components['schemas']['AsOf'];
     };
@@ -1008,11 +1074,21 @@ export interface components {
       cacheReadTokens: number;
       costUsd: number;
       cost: components['schemas']['CostSplit'] & unknown;
+      cache: components['schemas']['CacheReport'];
       byStatus: {
         [key: string]: number;
       };
       /** @description pending and queued jobs */
       queueDepth: number;
+      /** @description the tenant's daily budget and today's spend (null: it has none) */
+      tenantDaily?: {
+        /** @description USD a UTC day, at batch prices */
+        dailyBudgetUsd: number;
+        /** @description cost of the tenant's results collected today (UTC) */
+        spentTodayUsd: number;
+        /** @description the worst case of its sub-batches sent and not collected yet */
+        inFlightWorstUsd: number;
+      } | null;
     };
     StatsSeries: {
       /** @description jobs created and completed per UTC hour, oldest first, the current hour last */
@@ -1499,10 +1575,20 @@ export interface operations {
            *               "cacheWrite5mUsd": 0.00015,
            *               "cacheWrite1hUsd": 0,
            *               "cacheReadUsd": 0.000019,
+           *               "webSearchUsd": 0,
            *               "totalUsd": 0.000522,
            *               "standardUsd": 0.001044,
            *               "savingUsd": 0.000522
            *             }
+           *           },
+           *           "cache": {
+           *             "readTokens": 190,
+           *             "writeTokens": {
+           *               "fiveMinutes": 120,
+           *               "oneHour": 0
+           *             },
+           *             "hitRate": 0.6129,
+           *             "savedUsd": 0.000219
            *           },
            *           "batchIds": [
            *             "msgbatch_013Zva2CMHLNnXjNJJKqJ2EF"
@@ -1511,7 +1597,12 @@ export interface operations {
            *           "finalErrorCount": 0,
            *           "retriedErrorCount": 0,
            *           "retryOf": null,
-           *           "retries": []
+           *           "retries": [],
+           *           "budget": {
+           *             "maxCostUsd": 25,
+           *             "overBudget": "pause",
+           *             "pausedFor": null
+           *           }
            *         }
            *       ],
            *       "total": 1,
@@ -1869,10 +1960,20 @@ export interface operations {
            *           "cacheWrite5mUsd": 0.00015,
            *           "cacheWrite1hUsd": 0,
            *           "cacheReadUsd": 0.000019,
+           *           "webSearchUsd": 0,
            *           "totalUsd": 0.000522,
            *           "standardUsd": 0.001044,
            *           "savingUsd": 0.000522
            *         }
+           *       },
+           *       "cache": {
+           *         "readTokens": 190,
+           *         "writeTokens": {
+           *           "fiveMinutes": 120,
+           *           "oneHour": 0
+           *         },
+           *         "hitRate": 0.6129,
+           *         "savedUsd": 0.000219
            *       },
            *       "batchIds": [
            *         "msgbatch_013Zva2CMHLNnXjNJJKqJ2EF"
@@ -1882,6 +1983,11 @@ export interface operations {
            *       "retriedErrorCount": 0,
            *       "retryOf": null,
            *       "retries": [],
+           *       "budget": {
+           *         "maxCostUsd": 25,
+           *         "overBudget": "pause",
+           *         "pausedFor": null
+           *       },
            *       "batches": [
            *         {
            *           "batchKey": "b1",
@@ -3090,9 +3196,19 @@ export interface operations {
            *         "cacheWrite5mUsd": 0,
            *         "cacheWrite1hUsd": 0,
            *         "cacheReadUsd": 0,
+           *         "webSearchUsd": 0,
            *         "totalUsd": 6.75,
            *         "standardUsd": 13.5,
            *         "savingUsd": 6.75
+           *       },
+           *       "cache": {
+           *         "readTokens": 0,
+           *         "writeTokens": {
+           *           "fiveMinutes": 0,
+           *           "oneHour": 0
+           *         },
+           *         "hitRate": null,
+           *         "savedUsd": 0
            *       },
            *       "byStatus": {
            *         "completed": 119,
@@ -3855,7 +3971,7 @@ export interface operations {
   listEvents: {
     parameters: {
       query?: {
-        /** @description a cursor from this feed (default: the start) */
+        /** @description a cursor from this feed, or `end`: after the newest event the feed may show now (without `follow`, an empty page whose `next` is that cursor). Default: the start */
         after?: string;
         limit?: number;
         /** @description keep the response open and send events as they commit */

@@ -6,7 +6,7 @@ export function costSplitText(cost: NonNullable<components['schemas']['CostSplit
   return (
     `input ${formatUsd(cost.inputUsd)} · output ${formatUsd(cost.outputUsd)} · cache write ` +
     `${formatUsd(cost.cacheWrite5mUsd)} (5 m), ${formatUsd(cost.cacheWrite1hUsd)} (1 h) · ` +
-    `cache read ${formatUsd(cost.cacheReadUsd)} · saved ${formatUsd(cost.savingUsd)} of ` +
+    `cache read ${formatUsd(cost.cacheReadUsd)} · web search ${formatUsd(cost.webSearchUsd ?? 0)} · saved ${formatUsd(cost.savingUsd)} of ` +
     `${formatUsd(cost.standardUsd)} outside batches`
   );
 }

@@ -17,7 +17,9 @@ export function summarizeEvent(event: JobEventRecord): string {
     case 'JobStarted':
       return `started by ${s(d.instanceId)}`;
     case 'BatchSubmissionIntended':
-      return `about to submit ${s(d.batchKey)} (${n(d.requestCount)} requests, attempt ${n(d.attempt)})`;
+      return d.purpose === 'cache-prime'
+        ? `about to submit ${s(d.batchKey)} to prime the prompt cache (1 request; ${n(d.heldBack)} wait for it)`
+        : `about to submit ${s(d.batchKey)} (${n(d.requestCount)} requests, attempt ${n(d.attempt)})`;
     case 'BatchSubmitted':
       return `${s(d.batchKey)} submitted as ${s(d.batchId)}${d.adopted ? ' (adopted)' : ''}`;
     case 'BatchSubmissionAbandoned':
@@ -38,7 +40,13 @@ export function summarizeEvent(event: JobEventRecord): string {
     case 'RequestOutcomeRecorded':
       return `${s(d.customId)} recorded by hand as ${s(d.resultType)}`;
     case 'JobPaused':
-      return d.reason === 'budget' ? 'paused: the next requests would pass its budget' : 'paused';
+      return d.reason === 'budget'
+        ? 'paused: the next requests would pass its budget'
+        : d.reason === 'tenant-budget'
+          ? "paused: the next requests would pass the tenant's daily budget"
+          : 'paused';
+    case 'RequestsEndedOverBudget':
+      return `${n(d.requestCount)} requests ended: over budget (budget_exceeded)`;
     case 'JobBudgetChanged':
       return typeof d.maxCostUsd === 'number'
         ? `budget set to ${formatUsd(d.maxCostUsd)}`

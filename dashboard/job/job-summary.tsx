@@ -11,6 +11,7 @@ import {
 } from '../format.js';
 import { ProgressBar } from '../ui/progress-bar.js';
 import { StatusBadge } from '../ui/status-badge.js';
+import { cacheReportText } from './cache-report.js';
 import { costSplitText } from './cost-split.js';
 
 function Row({ label, children }: { label: string; children: preact.ComponentChildren }) {
@@ -64,6 +65,9 @@ export function JobSummary({ job, now }: { job: JobDetails; now: number }) {
         </Row>
         <Row label="Cost">{formatUsd(job.usage.costUsd)}</Row>
         {job.usage.cost ? <Row label="Cost split">{costSplitText(job.usage.cost)}</Row> : null}
+        {cacheReportText(job.cache) ? (
+          <Row label="Prompt cache">{cacheReportText(job.cache)}</Row>
+        ) : null}
         <Row label="Tags">
           <span class="tags">
             {job.tags.length === 0

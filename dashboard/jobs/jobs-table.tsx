@@ -1,5 +1,5 @@
 import { PRIORITY_NAMES } from '../api/priority.js';
-import type { Job, JobStreamData } from '../api/types.js';
+import type { Job } from '../api/types.js';
 import { formatAge, formatCount, formatDuration, formatUsd, jobDuration } from '../format.js';
 import { jobHref } from '../route.js';
 import { ProgressBar } from '../ui/progress-bar.js';
@@ -9,17 +9,9 @@ import type { JobsQuery, SortField } from './jobs-query.js';
 
 export interface JobsTableProps {
   jobs: Job[];
-  /** Newer status and progress from the job streams, by id. */
-  live: ReadonlyMap<string, JobStreamData>;
   query: JobsQuery;
   onSort: (field: SortField) => void;
   now: number;
-}
-
-/** A stream's word is newer than the list's when its update is. */
-function withLive(job: Job, live: JobStreamData | undefined): Job {
-  if (!live || Date.parse(live.updatedAt) < Date.parse(job.updatedAt)) return job;
-  return { ...job, status: live.status, step: live.step, progress: live.progress };
 }
 
 function SortHeader(props: {
@@ -43,7 +35,7 @@ function SortHeader(props: {
 }
 
 /** The jobs of one page: status, priority, tags, progress, requests, cost, age, duration. */
-export function JobsTable({ jobs, live, query, onSort, now }: JobsTableProps) {
+export function JobsTable({ jobs, query, onSort, now }: JobsTableProps) {
   return (
     <TableScroll label="Jobs">
       <table class="jobs-table">
@@ -72,46 +64,43 @@ export function JobsTable({ jobs, live, query, onSort, now }: JobsTableProps) {
               </td>
             </tr>
           ) : (
-            jobs.map((listed) => {
-              const job = withLive(listed, live.get(listed.id));
-              return (
-                <tr key={job.id} data-job-id={job.id} data-status={job.status}>
-                  <td class="mono cell-id">
-                    <a href={jobHref(job.id)}>{job.id}</a>
-                  </td>
-                  <td class="cell-status">
-                    <StatusBadge status={job.status} step={job.step} />
-                  </td>
-                  <td class="cell-priority" data-label="priority">
-                    {PRIORITY_NAMES[job.priority] ?? job.priority}
-                  </td>
-                  <td class="cell-tags">
-                    <span class="tags">
-                      {job.tags.map((tag) => (
-                        <span key={tag} class="tag">
-                          {tag}
-                        </span>
-                      ))}
-                    </span>
-                  </td>
-                  <td class="cell-progress">
-                    <ProgressBar progress={job.progress} />
-                  </td>
-                  <td class="num" data-label="requests">
-                    {formatCount(job.totalRequests)}
-                  </td>
-                  <td class="num" data-label="cost">
-                    {formatUsd(job.usage.costUsd)}
-                  </td>
-                  <td class="num" data-label="age">
-                    {formatAge(job.createdAt, now)}
-                  </td>
-                  <td class="num" data-label="duration">
-                    {formatDuration(jobDuration(job, now))}
-                  </td>
-                </tr>
-              );
-            })
+            jobs.map((job) => (
+              <tr key={job.id} data-job-id={job.id} data-status={job.status}>
+                <td class="mono cell-id">
+                  <a href={jobHref(job.id)}>{job.id}</a>
+                </td>
+                <td class="cell-status">
+                  <StatusBadge status={job.status} step={job.step} />
+                </td>
+                <td class="cell-priority" data-label="priority">
+                  {PRIORITY_NAMES[job.priority] ?? job.priority}
+                </td>
+                <td class="cell-tags">
+                  <span class="tags">
+                    {job.tags.map((tag) => (
+                      <span key={tag} class="tag">
+                        {tag}
+                      </span>
+                    ))}
+                  </span>
+                </td>
+                <td class="cell-progress">
+                  <ProgressBar progress={job.progress} />
+                </td>
+                <td class="num" data-label="requests">
+                  {formatCount(job.totalRequests)}
+                </td>
+                <td class="num" data-label="cost">
+                  {formatUsd(job.usage.costUsd)}
+                </td>
+                <td class="num" data-label="age">
+                  {formatAge(job.createdAt, now)}
+                </td>
+                <td class="num" data-label="duration">
+                  {formatDuration(jobDuration(job, now))}
+                </td>
+              </tr>
+            ))
           )}
         </tbody>
       </table>

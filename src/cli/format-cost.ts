@@ -1,4 +1,4 @@
-import type { CostSplit } from '../domain/job-cost.js';
+import { type CostSplit, webSearchUsdOf } from '../domain/job-cost.js';
 
 const usd = (value: number) => `$${value.toFixed(4)}`;
 
@@ -7,7 +7,7 @@ export function formatCostSplit(cost: CostSplit): string {
   return (
     `input ${usd(cost.inputUsd)} + output ${usd(cost.outputUsd)} + cache write ` +
     `${usd(cost.cacheWrite5mUsd)} (5 m) ${usd(cost.cacheWrite1hUsd)} (1 h) + cache read ` +
-    `${usd(cost.cacheReadUsd)} = ${usd(cost.totalUsd)} (batch price; ${usd(cost.standardUsd)} ` +
+    `${usd(cost.cacheReadUsd)} + web search ${usd(webSearchUsdOf(cost))} = ${usd(cost.totalUsd)} (batch price; ${usd(cost.standardUsd)} ` +
     `outside batches, saved ${usd(cost.savingUsd)})`
   );
 }

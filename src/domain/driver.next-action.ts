@@ -1,3 +1,4 @@
+import { heldBackRequests } from './cache-priming.js';
 import type { JobEvent } from './job.events.js';
 import { type BatchState, type JobState, openBatches, unfinishedRequests } from './job.state.js';
 import { isTerminalStatus } from './job-status.js';
@@ -125,9 +126,13 @@ export function nextDriverAction(
   return { kind: 'wait', until: nextLook(state, now, memory, timings.pollMaxMs) };
 }
 
-/** Requests with no final outcome that are not on their way: the ones to send next. */
+/**
+ * Requests with no final outcome that are not on their way: the ones to send next. Those held
+ * back behind a cache prime on its way are not (the job waits for the prime's batch).
+ */
 export function sendableRequests(state: JobState): number {
-  return Math.max(0, unfinishedRequests(state) - state.inFlight);
+  const held = heldBackRequests(state.cachePrimes);
+  return Math.max(0, unfinishedRequests(state) - state.inFlight - held);
 }
 
 /** After a poll that found the batch still running: when to look again (the interval grows by half). */

@@ -1,5 +1,5 @@
 import { cacheTtlOf } from './job-estimate.js';
-import { type PriceTable, priceForModel, type TokenPrices } from './pricing.js';
+import { type PriceTable, priceForModel, type TokenPrices, webSearchUsdPerUse } from './pricing.js';
 import type { MessageParams } from './request.schema.js';
 
 /**
@@ -28,7 +28,8 @@ export interface BudgetUse {
  * are bounded by the UTF-8 bytes of its params (no token is shorter than a byte), plus the
  * tool-use prompt when it has tools; each priced at the dearest input price it may be billed at
  * (a cache write at its TTL's price when the request asks for caching, the long-prompt row where
- * there is one); output by `max_tokens` at the dearest output price.
+ * there is one); output by `max_tokens` at the dearest output price; web search's per-use fee
+ * `max_uses` times.
  */
 export function worstCaseCostOf(
   params: MessageParams,
@@ -38,12 +39,18 @@ export function worstCaseCostOf(
   const row = priceForModel(model, table);
   if (row === null) return { unbounded: `model ${model} has no price in the price table` };
   const tools = Array.isArray(params.tools) ? (params.tools as unknown[]) : [];
+  let feesUsd = 0;
   for (const tool of tools) {
     const type = (tool as { type?: unknown }).type;
     const server =
       typeof type === 'string' && SERVER_TOOL_PREFIXES.some((prefix) => type.startsWith(prefix));
-    if (server && typeof (tool as { max_uses?: unknown }).max_uses !== 'number') {
+    const maxUses = (tool as { max_uses?: unknown }).max_uses;
+    if (server && typeof maxUses !== 'number') {
       return { unbounded: `server tool ${type} has no max_uses` };
+    }
+    // Web search is billed per use (not discounted in batches); web fetch adds only tokens.
+    if (server && type.startsWith('web_search')) {
+      feesUsd += (maxUses as number) * webSearchUsdPerUse(table);
     }
   }
   const media = mediaBound(params.messages);
@@ -58,7 +65,7 @@ export function worstCaseCostOf(
     media.tokens;
   const outputTokens = Number(params.max_tokens);
   const standard = inputTokens * inputPrice + outputTokens * outputPrice;
-  return { usd: (standard / 1_000_000) * table.batchDiscount };
+  return { usd: (standard / 1_000_000) * table.batchDiscount + feesUsd };
 }
 
 /**
@@ -107,15 +114,19 @@ export function roomInBudget(use: BudgetUse, worstCases: readonly number[]): num
   return fitting;
 }
 
-/** Why a budgeted job cannot be held to its budget (its first request that cannot be bounded), or undefined. */
+/**
+ * Why a budgeted job cannot be held to its budget (its first request that cannot be bounded), or
+ * undefined; `budget` names the budget in the message (default: maxCostUsd).
+ */
 export function unboundedBudgetProblem(
   requests: ReadonlyArray<{ custom_id: string; params: MessageParams }>,
   table: PriceTable,
+  budget = 'maxCostUsd',
 ): string | undefined {
   for (const request of requests) {
     const worst = worstCaseCostOf(request.params, table);
     if ('unbounded' in worst) {
-      return `maxCostUsd cannot be guaranteed: request ${request.custom_id}: ${worst.unbounded}`;
+      return `${budget} cannot be guaranteed: request ${request.custom_id}: ${worst.unbounded}`;
     }
   }
   return undefined;

@@ -147,6 +147,17 @@ export const JobConfigSchema = z.strictObject({
     .optional(),
   /** The most the job may be billed, USD at batch prices: sub-batches wait (paused, reason budget) rather than pass it. */
   maxCostUsd: MaxCostUsdSchema.optional(),
+  /**
+   * `auto`: each group of requests sharing a cached prefix has one request sent alone first, and
+   * the rest once its batch ended, so they read the cache (one more batch turnaround); default off.
+   */
+  cachePriming: z
+    .enum(['auto', 'off'], { error: 'cachePriming must be "auto" or "off"' })
+    .optional(),
+  /** What requests that do not fit maxCostUsd or the tenant's daily budget do: wait, paused (default), or end as budget_exceeded. */
+  overBudget: z
+    .enum(['pause', 'error'], { error: 'overBudget must be "pause" or "error"' })
+    .optional(),
 });
 export type JobConfig = z.output<typeof JobConfigSchema>;
 export type JobConfigInput = z.input<typeof JobConfigSchema>;

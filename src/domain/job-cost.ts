@@ -1,9 +1,11 @@
+import { addCacheSaving } from './cache-saved.js';
 import type { UsageTotals } from './job.events.js';
 import {
   type PriceTable,
   priceForModel,
   SHIPPED_PRICE_TABLE,
   type TokenPrices,
+  webSearchUsdPerUse,
 } from './pricing.js';
 
 /** A result's `usage` as Anthropic reports it (the fields cost depends on). */
@@ -16,6 +18,8 @@ export interface BilledUsage {
     ephemeral_5m_input_tokens?: number | null;
     ephemeral_1h_input_tokens?: number | null;
   } | null;
+  /** Server tools Anthropic ran and bills per use. */
+  server_tool_use?: { web_search_requests?: number | null } | null;
 }
 
 /** Tokens by the way Anthropic bills them. */
@@ -27,6 +31,8 @@ export interface BilledTokens {
   /** Prompt-cache writes with the 1-hour TTL. */
   cacheWrite1hTokens: number;
   cacheReadTokens: number;
+  /** Web searches run (`server_tool_use.web_search_requests`), billed per use (absent: none). */
+  webSearchRequests?: number;
 }
 
 /** What a set of results cost at batch prices, by kind, and what they would have cost outside batches. */
@@ -36,7 +42,9 @@ export interface CostParts {
   cacheWrite5mUsd: number;
   cacheWrite1hUsd: number;
   cacheReadUsd: number;
-  /** The same tokens at standard (not batch) prices. */
+  /** Web searches' per-use fee (no batch discount); absent in events written before it was kept: 0. */
+  webSearchUsd: number;
+  /** The same tokens at standard (not batch) prices, with the same per-use fees. */
   standardUsd: number;
 }
 
@@ -52,6 +60,7 @@ export const NO_TOKENS: BilledTokens = {
   cacheWrite5mTokens: 0,
   cacheWrite1hTokens: 0,
   cacheReadTokens: 0,
+  webSearchRequests: 0,
 };
 
 export const NO_COST: CostParts = {
@@ -60,6 +69,7 @@ export const NO_COST: CostParts = {
   cacheWrite5mUsd: 0,
   cacheWrite1hUsd: 0,
   cacheReadUsd: 0,
+  webSearchUsd: 0,
   standardUsd: 0,
 };
 
@@ -69,6 +79,7 @@ const BILLED_PARTS = [
   'cacheWrite5mUsd',
   'cacheWrite1hUsd',
   'cacheReadUsd',
+  'webSearchUsd',
 ] as const satisfies readonly (keyof CostParts)[];
 
 /**
@@ -86,6 +97,9 @@ export function billedTokensOf(usage: BilledUsage): BilledTokens {
     cacheWrite5mTokens: hasSplit ? split5m : (usage.cache_creation_input_tokens ?? 0),
     cacheWrite1hTokens: hasSplit ? split1h : 0,
     cacheReadTokens: usage.cache_read_input_tokens ?? 0,
+    ...(usage.server_tool_use?.web_search_requests
+      ? { webSearchRequests: usage.server_tool_use.web_search_requests }
+      : {}),
   };
 }
 
@@ -96,6 +110,7 @@ export function addTokens(a: BilledTokens, b: BilledTokens): BilledTokens {
     cacheWrite5mTokens: a.cacheWrite5mTokens + b.cacheWrite5mTokens,
     cacheWrite1hTokens: a.cacheWrite1hTokens + b.cacheWrite1hTokens,
     cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
+    webSearchRequests: (a.webSearchRequests ?? 0) + (b.webSearchRequests ?? 0),
   };
 }
 
@@ -147,6 +162,8 @@ export function requestCostOf(
     cacheWrite5mUsd: perMillion(tokens.cacheWrite5mTokens, prices.cacheWrite),
     cacheWrite1hUsd: perMillion(tokens.cacheWrite1hTokens, prices.cacheWrite1h),
     cacheReadUsd: perMillion(tokens.cacheReadTokens, prices.cacheRead),
+    // A per-use fee: the batch discount is on tokens only.
+    webSearchUsd: (tokens.webSearchRequests ?? 0) * webSearchUsdPerUse(table),
   };
   const discount = table.batchDiscount;
   return {
@@ -155,6 +172,7 @@ export function requestCostOf(
     cacheWrite5mUsd: standard.cacheWrite5mUsd * discount,
     cacheWrite1hUsd: standard.cacheWrite1hUsd * discount,
     cacheReadUsd: standard.cacheReadUsd * discount,
+    webSearchUsd: standard.webSearchUsd,
     standardUsd: BILLED_PARTS.reduce((sum, part) => sum + standard[part], 0),
   };
 }
@@ -168,6 +186,7 @@ export function addCost(a: CostParts | null, b: CostParts | null): CostParts | n
     cacheWrite5mUsd: a.cacheWrite5mUsd + b.cacheWrite5mUsd,
     cacheWrite1hUsd: a.cacheWrite1hUsd + b.cacheWrite1hUsd,
     cacheReadUsd: a.cacheReadUsd + b.cacheReadUsd,
+    webSearchUsd: webSearchUsdOf(a) + webSearchUsdOf(b),
     standardUsd: a.standardUsd + b.standardUsd,
   };
 }
@@ -180,13 +199,19 @@ export function roundCost(cost: CostParts): CostParts {
     cacheWrite5mUsd: roundUsd(cost.cacheWrite5mUsd),
     cacheWrite1hUsd: roundUsd(cost.cacheWrite1hUsd),
     cacheReadUsd: roundUsd(cost.cacheReadUsd),
+    webSearchUsd: roundUsd(webSearchUsdOf(cost)),
     standardUsd: roundUsd(cost.standardUsd),
   };
 }
 
+/** A cost's web search part; a split recorded before it was kept has none (0). */
+export function webSearchUsdOf(cost: CostParts): number {
+  return (cost as Partial<CostParts>).webSearchUsd ?? 0;
+}
+
 /** What is billed: the sum of the batch-priced parts (rounded to the micro-dollar). */
 export function billedUsd(cost: CostParts): number {
-  return roundUsd(BILLED_PARTS.reduce((sum, part) => sum + cost[part], 0));
+  return roundUsd(BILLED_PARTS.reduce((sum, part) => sum + (cost[part] ?? 0), 0));
 }
 
 /** The parts with their total and the saving against standard prices. */
@@ -206,6 +231,8 @@ export interface BilledUsageTotals {
   cacheWrite1hTokens: number;
   cacheReadTokens: number;
   cost: CostParts | null;
+  /** What cache reads saved (cache-report.ts); null: unknown. */
+  cacheSavedUsd: number | null;
 }
 
 export const NO_BILLED_USAGE: BilledUsageTotals = {
@@ -213,6 +240,7 @@ export const NO_BILLED_USAGE: BilledUsageTotals = {
   cacheWrite1hTokens: 0,
   cacheReadTokens: 0,
   cost: NO_COST,
+  cacheSavedUsd: 0,
 };
 
 /**
@@ -229,6 +257,7 @@ export function addBilledUsage(totals: BilledUsageTotals, usage: UsageTotals): B
     cacheWrite1hTokens: totals.cacheWrite1hTokens + (usage.cacheWrite1hTokens ?? 0),
     cacheReadTokens: totals.cacheReadTokens + (usage.cacheReadTokens ?? 0),
     cost,
+    cacheSavedUsd: addCacheSaving(totals.cacheSavedUsd, usage),
   };
 }
 
@@ -254,8 +283,16 @@ export class UsageTally {
   }
 
   /** The totals an event records: parts rounded to the micro-dollar, `costUsd` their sum. */
-  totals(): Required<UsageTotals> {
+  totals(): Required<Omit<UsageTotals, 'cacheSavedUsd' | 'webSearchRequests'>> &
+    Pick<UsageTotals, 'webSearchRequests'> {
     const cost = this.#cost === null ? null : roundCost(this.#cost);
-    return { ...this.#tokens, costUsd: cost === null ? null : billedUsd(cost), cost };
+    const { webSearchRequests, ...tokens } = this.#tokens;
+    return {
+      ...tokens,
+      // Written only when some result searched, so events without searches keep their shape.
+      ...(webSearchRequests ? { webSearchRequests } : {}),
+      costUsd: cost === null ? null : billedUsd(cost),
+      cost,
+    };
   }
 }

@@ -24,6 +24,11 @@ export interface JobOptions {
   tenantMaxConcurrentJobs?: number | undefined;
   /** Requests one tenant may have waiting at Anthropic (default: 80% of maxRequestsInFlight). */
   tenantMaxRequestsInFlight?: number | undefined;
+  /**
+   * USD one tenant's jobs may be billed a UTC day, at batch prices (default: none): sub-batches
+   * go only while today's cost and the worst case in flight leave room (domain/tenant-budget.ts).
+   */
+  tenantDailyBudgetUsd?: number | undefined;
   /** (default: Priority.NORMAL) */
   defaultPriority: Priority;
   /** How long a request's fingerprint deduplicates later ones (default: 300000). */
@@ -77,6 +82,7 @@ export const DEFAULT_JOB_OPTIONS: Readonly<JobOptions> = {
   tenantMaxQueueSize: undefined,
   tenantMaxConcurrentJobs: undefined,
   tenantMaxRequestsInFlight: undefined,
+  tenantDailyBudgetUsd: undefined,
   defaultPriority: Priority.NORMAL,
   deduplicationWindowMs: 5 * 60_000,
   defaultTimeoutMs: 24 * 60 * 60_000,
@@ -100,6 +106,8 @@ export function tenantLimitDefaults(options: JobOptions): {
   maxQueueSize: number;
   maxConcurrentJobs: number;
   maxRequestsInFlight: number;
+  /** null: no daily budget. */
+  dailyBudgetUsd: number | null;
 } {
   return {
     maxQueueSize: options.tenantMaxQueueSize ?? options.maxQueueSize,
@@ -108,5 +116,6 @@ export function tenantLimitDefaults(options: JobOptions): {
     maxRequestsInFlight:
       options.tenantMaxRequestsInFlight ??
       Math.max(1, Math.floor(options.maxRequestsInFlight * 0.8)),
+    dailyBudgetUsd: options.tenantDailyBudgetUsd ?? null,
   };
 }

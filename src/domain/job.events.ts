@@ -25,8 +25,12 @@ export interface UsageTotals {
   /** Prompt-cache writes, 1-hour TTL. */
   cacheWrite1hTokens?: number;
   cacheReadTokens?: number;
+  /** Web searches run (billed per use); absent in events written before it was kept. */
+  webSearchRequests?: number;
   /** `costUsd` by kind (it is their sum) and the standard price; null or absent: unknown (an unpriced model, an older event). */
   cost?: CostParts | null;
+  /** What the cache reads saved at batch prices (cache-report.ts `CacheReport.savedUsd`); null: unknown; absent in older events. */
+  cacheSavedUsd?: number | null;
 }
 
 export type JobCreated = {
@@ -54,6 +58,10 @@ export type JobCreated = {
     retryOf?: string;
     /** The most the job may be billed (USD at batch prices); absent: no cap. */
     maxCostUsd?: number;
+    /** `auto`: shared cached prefixes are primed before their fan-out (cache-priming.ts); absent: off. */
+    cachePriming?: 'auto';
+    /** `error`: requests that do not fit a budget end as budget_exceeded; absent: they wait (paused). */
+    overBudget?: 'error';
     totalRequests: number;
     uniqueRequests: number;
     deduplicatedRequests: number;
@@ -66,13 +74,22 @@ export type JobStarted = { type: 'JobStarted'; data: { at: string; instanceId: s
 /** Written before the batch is created at Anthropic, so a crash in between can be reconciled. */
 export type BatchSubmissionIntended = {
   type: 'BatchSubmissionIntended';
-  /** `worstCaseUsd`: the most its requests can be billed (written for budgeted jobs). */
+  /**
+   * `worstCaseUsd`: the most its requests can be billed (written for budgeted jobs).
+   * `purpose: 'cache-prime'`: a one-request batch priming the prompt cache for the group
+   * `cacheGroup` (its cached prefix's fingerprint) at `cacheTtl`, while `heldBack` requests of
+   * the group wait for it (cache-priming.ts); absent: an ordinal sub-batch.
+   */
   data: {
     batchKey: string;
     attempt: number;
     requestCount: number;
     at: string;
     worstCaseUsd?: number;
+    purpose?: 'cache-prime';
+    cacheGroup?: string;
+    cacheTtl?: '5m' | '1h';
+    heldBack?: number;
   };
 };
 export type BatchSubmitted = {
@@ -119,8 +136,19 @@ export type RequestOutcomeRecorded = {
   type: 'RequestOutcomeRecorded';
   data: { customId: string; resultType: 'succeeded' | 'errored'; at: string };
 };
-/** `reason: 'budget'`: the next request did not fit under maxCostUsd (absent: paused by a caller). */
-export type JobPaused = { type: 'JobPaused'; data: { at: string; reason?: 'budget' } };
+/**
+ * `reason: 'budget'`: the next request did not fit under maxCostUsd; `'tenant-budget'`: under
+ * its tenant's daily budget, `neededUsd` its worst case (absent: paused by a caller).
+ */
+export type JobPaused = {
+  type: 'JobPaused';
+  data: { at: string; reason?: 'budget' | 'tenant-budget'; neededUsd?: number };
+};
+/** Requests that did not fit a budget ended as errored results, `budget_exceeded` (overBudget: "error"). */
+export type RequestsEndedOverBudget = {
+  type: 'RequestsEndedOverBudget';
+  data: { requestCount: number; at: string };
+};
 /** The job's cap was set, changed or removed (null: no cap). */
 export type JobBudgetChanged = {
   type: 'JobBudgetChanged';
@@ -156,6 +184,7 @@ export type JobEvent =
   | ProgressRecorded
   | RequestOutcomeRecorded
   | JobPaused
+  | RequestsEndedOverBudget
   | JobBudgetChanged
   | JobResumed
   | JobCancellationRequested
@@ -183,6 +212,7 @@ export const JOB_EVENT_TYPES: ReadonlySet<string> = new Set<JobEventType>(
     ProgressRecorded: 0,
     RequestOutcomeRecorded: 0,
     JobPaused: 0,
+    RequestsEndedOverBudget: 0,
     JobBudgetChanged: 0,
     JobResumed: 0,
     JobCancellationRequested: 0,

@@ -108,6 +108,8 @@ export function planJob(input: PlanInput): JobPlan {
           ...(dropped.size > 0 ? { droppedRequests: dropped.size } : {}),
           ...(input.retryOf ? { retryOf: input.retryOf } : {}),
           ...(config.maxCostUsd !== undefined ? { maxCostUsd: config.maxCostUsd } : {}),
+          ...(config.cachePriming === 'auto' ? { cachePriming: 'auto' as const } : {}),
+          ...(config.overBudget === 'error' ? { overBudget: 'error' as const } : {}),
           totalRequests: requests.length,
           uniqueRequests: requests.length - duplicates,
           deduplicatedRequests: duplicates,

@@ -2,12 +2,14 @@ import {
   type AnthropicApiVersion,
   VERSION_SENT_BEFORE_IT_WAS_RECORDED,
 } from './anthropic-api/api-version.js';
+import { type CachePrimeState, type CachePrimingMode, evolveCachePrimes } from './cache-priming.js';
 import type { JobEvent, UsageTotals } from './job.events.js';
 import { STATUS_AFTER } from './job.events.js';
 import type { BudgetUse } from './job-budget.js';
 import { addBilledUsage, type BilledUsageTotals, NO_BILLED_USAGE, roundUsd } from './job-cost.js';
 import type { JobStatus } from './job-status.js';
 import { type JobProgress, progressFromCounts } from './progress.js';
+import type { OverBudget } from './tenant-budget.js';
 
 export type BatchStatus = 'intended' | 'submitted' | 'ended' | 'collected' | 'abandoned';
 
@@ -26,8 +28,10 @@ export interface BatchState {
   /** Where the results are, once Anthropic said so. */
   resultsUrl: string | null;
   collectedAt: string | null;
-  /** The most its requests can be billed; 0 where it was not recorded (an unbudgeted job). */
+  /** The most its requests can be billed; 0 where it was not recorded (no budget applied). */
   worstCaseUsd: number;
+  /** What its results cost once collected (null: not collected yet, or a model with no price). */
+  costUsd: number | null;
 }
 
 /** Everything the log says about a job: the fold of its events. */
@@ -82,8 +86,19 @@ export interface JobState {
   retries: string[];
   /** The most the job may be billed (USD), or null: no cap. */
   maxCostUsd: number | null;
-  /** Why the job is paused: 'budget' when the next request did not fit, 'caller' otherwise; null when not paused. */
-  pausedFor: 'budget' | 'caller' | null;
+  /**
+   * Why the job is paused: 'budget' when the next request did not fit its cap, 'tenant-budget'
+   * its tenant's daily budget, 'caller' otherwise; null when not paused.
+   */
+  pausedFor: 'budget' | 'tenant-budget' | 'caller' | null;
+  /** Paused for the tenant's daily budget: the next request's worst case (the room it waits for). */
+  budgetNeededUsd: number | null;
+  /** What requests that do not fit a budget do (default: pause). */
+  overBudget: OverBudget;
+  /** Whether shared cached prefixes are primed before their fan-out (absent in older snapshots: off). */
+  cachePriming?: CachePrimingMode;
+  /** Per cached prefix primed: its latest prime (cache-priming.ts; absent in older snapshots: none). */
+  cachePrimes?: readonly CachePrimeState[];
 }
 
 /** Applies one event to a job's state; pure. The first event must be JobCreated. */
@@ -131,6 +146,10 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
       retries: [],
       maxCostUsd: d.maxCostUsd ?? null,
       pausedFor: null,
+      budgetNeededUsd: null,
+      overBudget: d.overBudget ?? 'pause',
+      cachePriming: d.cachePriming ?? 'off',
+      cachePrimes: [],
     };
   }
   if (!state) throw new Error(`a job's first event must be JobCreated, not ${event.type}`);
@@ -138,6 +157,7 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
     ...state,
     updatedAt: event.data.at,
     status: STATUS_AFTER[event.type] ?? state.status,
+    cachePrimes: evolveCachePrimes(state.cachePrimes ?? [], event),
   };
   switch (event.type) {
     case 'JobQueued':
@@ -159,6 +179,7 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
         resultsUrl: null,
         collectedAt: null,
         worstCaseUsd: worstCaseUsd ?? 0,
+        costUsd: null,
       };
       const retried = attempt > 1 ? requestCount : 0;
       return {
@@ -202,6 +223,7 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
         ...b,
         status: 'collected',
         collectedAt: d.at,
+        costUsd: d.usage.costUsd,
       }));
       return {
         ...collected,
@@ -244,9 +266,22 @@ export function evolve(state: JobState | null, event: JobEvent): JobState {
       };
     }
     case 'JobPaused':
-      return { ...next, pausedFor: event.data.reason ?? 'caller' };
+      return {
+        ...next,
+        pausedFor: event.data.reason ?? 'caller',
+        budgetNeededUsd: event.data.neededUsd ?? null,
+      };
     case 'JobResumed':
-      return { ...next, pausedFor: null };
+      return { ...next, pausedFor: null, budgetNeededUsd: null };
+    case 'RequestsEndedOverBudget':
+      // Every request without an outcome and not on its way, retries due included, ended.
+      return {
+        ...next,
+        outcomes: { ...state.outcomes, failed: state.outcomes.failed + event.data.requestCount },
+        errorCount: state.errorCount + event.data.requestCount,
+        awaitingRetry: 0,
+        retryDueAt: null,
+      };
     case 'JobBudgetChanged':
       return { ...next, maxCostUsd: event.data.maxCostUsd };
     case 'JobCancellationRequested':

@@ -33,7 +33,17 @@ export interface PriceTable {
   readonly takenOn: string;
   /** What a batch costs against the standard price: 0.5 is 50% off. */
   readonly batchDiscount: number;
+  /** USD per web search a result ran (`server_tool_use.web_search_requests`; default: 0.01, $10 per 1,000). */
+  readonly webSearchUsdPerUse?: number | undefined;
   readonly models: readonly ModelPrice[];
+}
+
+/** Anthropic's web search fee when a table names none: $10 per 1,000 searches, not discounted in batches. */
+export const WEB_SEARCH_USD_PER_USE = 0.01;
+
+/** A table's fee per web search. */
+export function webSearchUsdPerUse(table: PriceTable): number {
+  return table.webSearchUsdPerUse ?? WEB_SEARCH_USD_PER_USE;
 }
 
 const TokenPricesSchema = z.strictObject({
@@ -50,6 +60,7 @@ export const PriceTableSchema = z.object({
   takenOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'takenOn must be YYYY-MM-DD' }),
   unit: z.string().optional(),
   batchDiscount: z.number().gt(0).max(1),
+  webSearchUsdPerUse: z.number().nonnegative().optional(),
   models: z.array(
     z.strictObject({
       label: z.string().min(1),

@@ -10,8 +10,9 @@ export const CostSplitSchema = z
     cacheWrite5mUsd: usd('prompt-cache writes with the 5-minute TTL, at batch prices'),
     cacheWrite1hUsd: usd('prompt-cache writes with the 1-hour TTL, at batch prices'),
     cacheReadUsd: usd('prompt-cache reads, at batch prices'),
-    totalUsd: usd('the sum of the five parts above: equals costUsd'),
-    standardUsd: usd('what the same tokens cost outside the Message Batches API'),
+    webSearchUsd: usd('web searches, $10 per 1,000 (a per-use fee: no batch discount)'),
+    totalUsd: usd('the sum of the six parts above: equals costUsd'),
+    standardUsd: usd('what the same requests cost outside the Message Batches API'),
     savingUsd: usd('standardUsd - totalUsd'),
   })
   .openapi('CostSplit');
@@ -22,6 +23,7 @@ export const COST_SPLIT_EXAMPLE: z.input<typeof CostSplitSchema> = {
   cacheWrite5mUsd: 0.00015,
   cacheWrite1hUsd: 0,
   cacheReadUsd: 0.000019,
+  webSearchUsd: 0,
   totalUsd: 0.000522,
   standardUsd: 0.001044,
   savingUsd: 0.000522,

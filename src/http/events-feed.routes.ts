@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { ValidationError } from '../domain/errors.js';
+import { readEventFeedEnd } from '../store/audit/event-feed-end.js';
 import { readAll } from '../store/event-store.js';
 import { LOG_START, type LogPosition, type RecordedEvent } from '../store/event-store.types.js';
 import type { Db } from '../store/schema/index.js';
@@ -77,11 +78,19 @@ const PAGE_EXAMPLE: z.input<typeof FeedPageSchema> = {
 
 const SSE_EXAMPLE = `id: ${EVENT_EXAMPLE.cursor}\nevent: event\ndata: ${JSON.stringify(EVENT_EXAMPLE)}\n\n: heartbeat\n\n`;
 
+/** `?after=end`: start after the newest event the feed may show now, without reading the history. */
+export const FEED_END = 'end';
+
 const FeedQuery = z.object({
   after: z
     .string()
     .optional()
-    .openapi({ description: 'a cursor from this feed (default: the start)' }),
+    .openapi({
+      description:
+        'a cursor from this feed, or `end`: after the newest event the feed may show now ' +
+        '(without `follow`, an empty page whose `next` is that cursor). Default: the start',
+      example: FEED_END,
+    }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   follow: z.enum(['true', 'false']).default('false').openapi({
     description: 'keep the response open and send events as they commit',
@@ -101,6 +110,9 @@ const feedRoute = createRoute({
     'Commit-safe order: an event appears only once every transaction older than it has ended, ' +
     'so a reader that resumes from the last cursor it saw skips nothing and sees nothing twice. ' +
     'A long transaction anywhere on the database holds the feed back (docs/audit.md). ' +
+    '`after=end` starts after the newest event that is safe to have passed now (an event of a ' +
+    'transaction still running then comes later), in one indexed read: ask it without `follow` ' +
+    'for the cursor alone, then follow from that cursor. ' +
     'With `follow=true` the response stays open: SSE (`id:` is the cursor; `: heartbeat` ' +
     'comments when idle) or NDJSON (one event a line; an empty line when idle).',
   request: { query: FeedQuery },
@@ -131,15 +143,19 @@ export function eventsFeedRoutes(deps: EventsFeedRoutesDeps): OpenAPIHono<AppEnv
   return createRouter().openapi(feedRoute, async (c) => {
     const query = c.req.valid('query');
     const lastEventId = c.req.header('last-event-id');
-    const after =
-      lastEventId !== undefined && lastEventId !== ''
-        ? decodeCursor(lastEventId, 'Last-Event-ID')
+    const resumed = lastEventId !== undefined && lastEventId !== '';
+    const fromEnd = !resumed && query.after === FEED_END;
+    const db = await database();
+    const after = resumed
+      ? decodeCursor(lastEventId, 'Last-Event-ID')
+      : fromEnd
+        ? await readEventFeedEnd(db)
         : query.after !== undefined
           ? decodeCursor(query.after)
           : LOG_START;
-    const db = await database();
     const tenant = c.var.tenant;
     if (query.follow === 'false') {
+      if (fromEnd) return c.json({ events: [], next: encodeCursor(after) }, 200);
       const events = await readAll(db, after, query.limit, { tenant });
       const next = events.length > 0 ? positionOfLast(events) : after;
       return c.json({ events: events.map(toFeedEvent), next: encodeCursor(next) }, 200);
@@ -163,6 +179,9 @@ export function eventsFeedRoutes(deps: EventsFeedRoutesDeps): OpenAPIHono<AppEnv
       sse.onAbort(() => following.abort());
       let quietSince = Date.now();
       try {
+        // An id with no data sets the client's Last-Event-ID: a reconnect before the first
+        // event resumes from where this stream began, not from a later end.
+        if (fromEnd) await sse.write(`id: ${encodeCursor(after)}\n\n`);
         for await (const events of batches) {
           for (const event of events) {
             const data = toFeedEvent(event);

@@ -1,4 +1,5 @@
 import type { z } from '@hono/zod-openapi';
+import { CACHE_REPORT_EXAMPLE } from './cache-report.schemas.js';
 import { COST_SPLIT_EXAMPLE } from './cost.schemas.js';
 import type {
   CancelResultSchema,
@@ -103,12 +104,14 @@ export const JOB_EXAMPLE: z.input<typeof JobSchema> = {
     costUsd: 0.000522,
     cost: COST_SPLIT_EXAMPLE,
   },
+  cache: CACHE_REPORT_EXAMPLE,
   batchIds: [BATCH_ID],
   errorCount: 0,
   finalErrorCount: 0,
   retriedErrorCount: 0,
   retryOf: null,
   retries: [],
+  budget: { maxCostUsd: 25, overBudget: 'pause', pausedFor: null },
 };
 
 export const JOB_DETAILS_EXAMPLE: z.input<typeof JobDetailsSchema> = {
@@ -212,10 +215,12 @@ export const JOB_STATS_EXAMPLE: z.input<typeof JobStatsSchema> = {
     cacheWrite5mUsd: 0,
     cacheWrite1hUsd: 0,
     cacheReadUsd: 0,
+    webSearchUsd: 0,
     totalUsd: 6.75,
     standardUsd: 13.5,
     savingUsd: 6.75,
   },
+  cache: { readTokens: 0, writeTokens: { fiveMinutes: 0, oneHour: 0 }, hitRate: null, savedUsd: 0 },
   byStatus: { completed: 119, failed: 2, cancelled: 4, processing: 2, queued: 1 },
   queueDepth: 1,
 };

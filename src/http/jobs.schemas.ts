@@ -2,6 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { JobConfigSchema, MaxCostUsdSchema } from '../domain/job-config.schema.js';
 import { JOB_STATUSES } from '../domain/job-status.js';
 import { refineStorableText } from '../domain/storable-json.js';
+import { CachePrimingViewSchema } from './cache-priming.schemas.js';
+import { CacheReportSchema } from './cache-report.schemas.js';
 import { CACHE_TOKEN_FIELDS, CostSplitSchema } from './cost.schemas.js';
 import { errorResponse } from './error.schema.js';
 import { JOB_NOT_FOUND_EXAMPLE } from './jobs.examples.js';
@@ -49,6 +51,36 @@ export const JobProgressSchema = z
     percentComplete: z.number().openapi({ description: '0..100, rounded down; 100 means done' }),
   })
   .openapi('JobProgress');
+
+/** A tenant's daily budget and what counts against it on the UTC day (domain/tenant-budget.ts). */
+export const TenantDailyBudgetSchema = z
+  .object({
+    dailyBudgetUsd: z.number().openapi({ description: 'USD a UTC day, at batch prices' }),
+    spentTodayUsd: z
+      .number()
+      .openapi({ description: "cost of the tenant's results collected today (UTC)" }),
+    inFlightWorstUsd: z
+      .number()
+      .openapi({ description: 'the worst case of its sub-batches sent and not collected yet' }),
+  })
+  .openapi('TenantDailyBudget');
+
+const JobBudgetSchema = z
+  .object({
+    maxCostUsd: z.number().nullable().openapi({ description: "the job's cap, USD (null: none)" }),
+    overBudget: z.enum(['pause', 'error']).openapi({
+      description:
+        'requests that do not fit a budget wait (pause) or end as budget_exceeded (error)',
+    }),
+    pausedFor: z.enum(['budget', 'tenant-budget', 'caller']).nullable().openapi({
+      description:
+        "why the job is paused: its cap, its tenant's daily budget, or a caller (null: not paused)",
+    }),
+    tenantDaily: TenantDailyBudgetSchema.optional().openapi({
+      description: "GET /v1/jobs/{id}, for a tenant with a daily budget: today's spend against it",
+    }),
+  })
+  .openapi('JobBudget');
 
 export const JobSummarySchema = z
   .object({
@@ -104,6 +136,7 @@ export const JobSchema = JobSummarySchema.extend({
         'costUsd split by kind, with the standard price; null when unknown (an unpriced model, or results collected before splits were kept)',
     }),
   }),
+  cache: CacheReportSchema,
   batchIds: z.array(z.string()),
   errorCount: z.number().int().openapi({
     description: 'Errored results collected: finalErrorCount + retriedErrorCount',
@@ -120,6 +153,8 @@ export const JobSchema = JobSummarySchema.extend({
   retries: z
     .array(z.string())
     .openapi({ description: 'the jobs that retry this one, oldest first' }),
+  budget: JobBudgetSchema,
+  cachePriming: CachePrimingViewSchema.optional(),
 }).openapi('Job');
 
 const BatchSchema = z
@@ -220,7 +255,11 @@ export const JobStatsSchema = z
       description:
         'the known cost splits summed (a job whose split is unknown adds to costUsd only)',
     }),
+    cache: CacheReportSchema,
     byStatus: z.record(z.string(), z.number().int()),
     queueDepth: z.number().int().openapi({ description: 'pending and queued jobs' }),
+    tenantDaily: TenantDailyBudgetSchema.nullable().optional().openapi({
+      description: "the tenant's daily budget and today's spend (null: it has none)",
+    }),
   })
   .openapi('JobStats');

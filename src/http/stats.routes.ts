@@ -64,12 +64,13 @@ export function statsRoutes(deps: StatsRoutesDeps): OpenAPIHono<AppEnv> {
   return createRouter()
     .openapi(statsRoute, async (c) => {
       const tenant = c.var.tenant;
-      const { database } = await deps.manager.runtime();
-      const [totals, today] = await Promise.all([
+      const { database, commands } = await deps.manager.runtime();
+      const [totals, today, tenantDaily] = await Promise.all([
         deps.manager.forTenant(tenant).getJobStats(),
         readTodayStats(database.db, tenant, now()),
+        commands.tenantBudgetUse(tenant),
       ]);
-      return c.json({ ...totals, ...today }, 200);
+      return c.json({ ...totals, ...today, tenantDaily }, 200);
     })
     .openapi(seriesRoute, async (c) => {
       const { hours, days } = c.req.valid('query');

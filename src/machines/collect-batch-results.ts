@@ -14,6 +14,7 @@ import {
 } from '../store/jobs/request-results.js';
 import type { Db } from '../store/schema/index.js';
 import type { BatchApi, RemoteResult } from './batch-api.port.js';
+import { batchCacheSavedUsd } from './batch-cache-saving.js';
 import { parseSentCustomId } from './job-ids.js';
 import { toRequestResult } from './result-outcome.js';
 
@@ -71,7 +72,17 @@ export async function collectBatchResults(
   }
   await flush();
   const stored = allNew ? counts : await countBatchOutcomes(db, state.id, batch.batchKey);
-  const usage = allNew ? tally.totals() : await storedUsage(db, state.id, batch, options);
+  const totals = allNew ? tally.totals() : await storedUsage(db, state.id, batch, options);
+  const usage: UsageTotals = {
+    ...totals,
+    cacheSavedUsd: await batchCacheSavedUsd(
+      db,
+      state.id,
+      batch.batchKey,
+      totals.cacheReadTokens ?? 0,
+      options.priceTable,
+    ),
+  };
   const resultsDigest = allNew
     ? digest.digest()
     : (await storedBatchResultsDigest(db, state.id, batch.batchKey)).digest;

@@ -1,3 +1,4 @@
+import { cachePrimingViewOf } from '../domain/cache-priming.js';
 import { ValidationError } from '../domain/errors.js';
 import type { JobState } from '../domain/job.state.js';
 import type { RecordedEvent } from '../store/event-store.types.js';
@@ -70,11 +71,16 @@ function rowOfState(state: JobState, step: string | null, version: number): JobR
     retried_error_count: row.retried_error_count ?? 0,
     retry_of: row.retry_of ?? null,
     retries: row.retries ?? [],
+    paused_for: row.paused_for ?? null,
+    max_cost_usd: row.max_cost_usd ?? null,
+    over_budget: row.over_budget ?? null,
     cost_usd: row.cost_usd ?? null,
     cache_write_5m_tokens: state.billed.cacheWrite5mTokens,
     cache_write_1h_tokens: state.billed.cacheWrite1hTokens,
     cache_read_tokens: state.billed.cacheReadTokens,
     cost_split: state.billed.cost,
+    cache_priming: cachePrimingViewOf(state.cachePriming, state.cachePrimes),
+    cache_saved_usd: state.billed.cacheSavedUsd,
     created_at: new Date(row.created_at),
     updated_at: new Date(row.updated_at),
     queued_at: dateOrNull(row.queued_at),
@@ -102,6 +108,8 @@ function batchViewsOf(state: JobState): BatchView[] {
       submitted_at: dateOrNull(batch.submittedAt),
       ended_at: dateOrNull(batch.endedAt),
       collected_at: dateOrNull(batch.collectedAt),
+      worst_case_usd: batch.worstCaseUsd ?? 0,
+      cost_usd: batch.costUsd ?? null,
     });
   }
   rows.sort(

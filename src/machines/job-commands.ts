@@ -7,9 +7,10 @@ import { decide } from '../domain/job.decide.js';
 import { type JobState, progressOf } from '../domain/job.state.js';
 import { unboundedBudgetProblem } from '../domain/job-budget.js';
 import { type JobConfig, parseJobConfig } from '../domain/job-config.schema.js';
-import type { JobOptions } from '../domain/job-options.js';
+import { type JobOptions, tenantLimitDefaults } from '../domain/job-options.js';
 import { type JobStatus, parseJobStatus } from '../domain/job-status.js';
 import type { JobProgress } from '../domain/progress.js';
+import { type TenantBudgetUse, utcDayStart } from '../domain/tenant-budget.js';
 import { leaseOwner } from '../store/jobs/job-leases.js';
 import { findRequestOrdinal } from '../store/jobs/job-requests.js';
 import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
@@ -18,6 +19,7 @@ import {
   insertRequestResults,
   type NewRequestResult,
 } from '../store/jobs/request-results.js';
+import { readTenantBudgetUse, readTenantDailyBudget } from '../store/jobs/tenant-spend.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import { byHandError, byHandSuccess } from './by-hand-result.js';
 import { createJob } from './create-job.js';
@@ -97,8 +99,17 @@ export interface DeleteResult {
 }
 
 /** The commands a client may give about its jobs; each appends events or refuses. */
+/** How long a tenant's daily budget, once read, is taken as it is when a job is created. */
+const DAILY_BUDGET_READ_AGE_MS = 1000;
+
 export class JobCommands {
   readonly #deps: JobCommandDeps;
+  /**
+   * Each tenant's daily budget as last read, for a second: creating a job does not cost a
+   * statement to learn it (a budget set or removed is applied to creations within a second;
+   * what is sent is checked again at each submission).
+   */
+  readonly #dailyBudgets = new Map<string, { usd: number | null; readAt: number }>();
   constructor(deps: JobCommandDeps) {
     this.#deps = deps;
   }
@@ -119,7 +130,7 @@ export class JobCommands {
         ? async (trx, job, config) => (extras = await onJobCreated(trx, job, config))
         : undefined,
     };
-    this.#assertBudgetBounded(input);
+    await this.#assertBudgetBounded(tenant, input);
     const context = this.#context(tenant, caller);
     const { state, created } = await createJob(deps, tenant, input, context);
     const summary = summaryOf(state);
@@ -232,18 +243,51 @@ export class JobCommands {
 
   /**
    * A budget is a guarantee only for requests whose cost can be bounded (worstCaseCostOf): a
-   * budgeted job with any other is refused before anything is written.
+   * budgeted job, or any job of a tenant with a daily budget, with any other is refused before
+   * anything is written.
    */
-  #assertBudgetBounded(input: unknown) {
+  async #assertBudgetBounded(tenant: string, input: unknown) {
     const budgeted =
       typeof input === 'object' &&
       input !== null &&
       'maxCostUsd' in input &&
       input.maxCostUsd != null;
-    if (!budgeted) return;
+    const { options } = this.#deps;
+    const daily = budgeted ? null : await this.#dailyBudgetOf(tenant);
+    if (!budgeted && daily === null) return;
     const config = parseJobConfig(input);
-    const problem = unboundedBudgetProblem(config.requests, this.#deps.options.priceTable);
-    if (problem) throw new ValidationError(problem, [{ path: 'maxCostUsd', message: problem }]);
+    const what = budgeted ? 'maxCostUsd' : `the tenant's daily budget (${daily} USD)`;
+    const problem = unboundedBudgetProblem(config.requests, options.priceTable, what);
+    const path = budgeted ? 'maxCostUsd' : 'requests';
+    if (problem) throw new ValidationError(problem, [{ path, message: problem }]);
+  }
+
+  async #dailyBudgetOf(tenant: string): Promise<number | null> {
+    const { db, options, clock } = this.#deps;
+    const now = clock.now().getTime();
+    const known = this.#dailyBudgets.get(tenant);
+    if (known && now - known.readAt < DAILY_BUDGET_READ_AGE_MS && now >= known.readAt) {
+      return known.usd;
+    }
+    const usd = await readTenantDailyBudget(
+      db,
+      tenant,
+      tenantLimitDefaults(options).dailyBudgetUsd,
+    );
+    if (this.#dailyBudgets.size >= 10_000) this.#dailyBudgets.clear();
+    this.#dailyBudgets.set(tenant, { usd, readAt: now });
+    return usd;
+  }
+
+  /**
+   * The tenant's daily budget and what counts against it today (UTC); null: it has none. A
+   * tenant without one (as read within the last second) costs no statement: a job view asks.
+   */
+  async tenantBudgetUse(tenant: string): Promise<TenantBudgetUse | null> {
+    if ((await this.#dailyBudgetOf(tenant)) === null) return null;
+    const { db, options, clock } = this.#deps;
+    const fallback = tenantLimitDefaults(options).dailyBudgetUsd;
+    return readTenantBudgetUse(db, tenant, utcDayStart(clock.now()), fallback);
   }
 
   /** Deletes a job (its facts stay in the log); an active job's batches are cancelled at Anthropic. */

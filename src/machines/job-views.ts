@@ -1,7 +1,10 @@
+import type { CachePrimingView } from '../domain/cache-priming.js';
+import { type CacheReport, cacheReportOf } from '../domain/cache-report.js';
 import type { JobState } from '../domain/job.state.js';
 import { type CostSplit, costSplitOf } from '../domain/job-cost.js';
 import type { JobStatus } from '../domain/job-status.js';
 import { type JobProgress, progressFromCounts } from '../domain/progress.js';
+import type { OverBudget, TenantBudgetUse } from '../domain/tenant-budget.js';
 import type { JobBatchRow, JobRow } from '../store/schema/index.js';
 
 /** What createJob answers (the seed's shape). */
@@ -56,6 +59,8 @@ export interface JobView extends JobSummary {
     costUsd: number | null;
     cost: CostSplit | null;
   };
+  /** Prompt-cache tokens, hit rate and what the cache saved (cache-report.ts). */
+  cache: CacheReport;
   batchIds: string[];
   /** Errored results collected: finalErrorCount + retriedErrorCount. */
   errorCount: number;
@@ -67,6 +72,21 @@ export interface JobView extends JobSummary {
   retryOf: string | null;
   /** The jobs that retry this one, oldest first. */
   retries: string[];
+  /** The job's cap, what it does with requests over budget, and why it is paused. */
+  budget: JobBudgetView;
+  /** Cache priming, for a job that asked for it (`cachePriming: "auto"`); absent: off. */
+  cachePriming?: CachePrimingView;
+}
+
+/** A job's budget as shown. */
+export interface JobBudgetView {
+  /** USD at batch prices (null: no cap). */
+  maxCostUsd: number | null;
+  overBudget: OverBudget;
+  /** 'budget' (its cap), 'tenant-budget' (its tenant's daily budget), 'caller'; null: not paused. */
+  pausedFor: 'budget' | 'tenant-budget' | 'caller' | null;
+  /** Shown by getJob when the tenant has a daily budget: today's (UTC) spend against it. */
+  tenantDaily?: TenantBudgetUse;
 }
 
 export function summaryOf(state: JobState): JobSummary {
@@ -122,12 +142,26 @@ export function rowToJobView(row: JobRow): JobView {
       costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
       cost: row.cost_split === null || row.cost_usd === null ? null : costSplitOf(row.cost_split),
     },
+    cache: cacheReportOf(
+      {
+        cacheReadTokens: Number(row.cache_read_tokens),
+        cacheWrite5mTokens: Number(row.cache_write_5m_tokens),
+        cacheWrite1hTokens: Number(row.cache_write_1h_tokens),
+      },
+      row.cache_saved_usd === null ? null : Number(row.cache_saved_usd),
+    ),
     batchIds: row.batch_ids,
     errorCount: row.error_count,
     finalErrorCount: row.error_count - row.retried_error_count,
     retriedErrorCount: row.retried_error_count,
     retryOf: row.retry_of ?? null,
     retries: row.retries ?? [],
+    budget: {
+      maxCostUsd: row.max_cost_usd ?? null,
+      overBudget: row.over_budget === 'error' ? 'error' : 'pause',
+      pausedFor: (row.paused_for ?? null) as JobBudgetView['pausedFor'],
+    },
+    ...(row.cache_priming ? { cachePriming: row.cache_priming } : {}),
   };
 }
 

@@ -24,6 +24,7 @@ import { JobDriver } from './job-driver.js';
 import type { HydratedJob } from './job-snapshot.js';
 import { type CommitContext, hydrateStreams } from './job-store.js';
 import { RequestsInFlight } from './requests-in-flight.js';
+import { resumeTenantBudgetJobs } from './resume-tenant-budget-jobs.js';
 import type { WorkerLog } from './worker-log.js';
 
 /** The scheduler's fallback poll while wake-ups arrive (BATCHKEEPER_SCHEDULER_INTERVAL_MS when larger). */
@@ -206,6 +207,7 @@ export class JobWorker {
         if (!woken) {
           const context = { ...this.#deps.context, actor: systemActor('scheduler') };
           await expireWaitingJobs({ ...this.#deps, context });
+          await resumeTenantBudgetJobs({ ...this.#deps, context });
         }
         if (!woken || this.#lapsedLeasesDue) {
           this.#lapsedLeasesDue = false;

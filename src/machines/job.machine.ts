@@ -55,6 +55,7 @@ export const jobMachine = setup({
       on: {
         ProgressRecorded: { actions: 'evolve' },
         RequestOutcomeRecorded: { actions: 'evolve' },
+        RequestsEndedOverBudget: { actions: 'evolve' },
         JobBudgetChanged: { actions: 'evolve' },
         JobFailed: { target: 'failed', actions: 'evolve' },
         JobExpired: { target: 'expired', actions: 'evolve' },

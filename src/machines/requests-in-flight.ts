@@ -11,6 +11,11 @@ export interface InFlightCount {
   tenant: number;
   /** The tenant's own limit from tenant_limits, if it has one. */
   maxOverride: number | null;
+  /**
+   * The tenant's own daily budget from tenant_limits, if it has one: read with the counts, so
+   * a submission learns it without a statement of its own (a change is seen within a second).
+   */
+  dailyBudgetOverride?: number | null;
 }
 
 /**

@@ -2,12 +2,11 @@ import { AnthropicFailure, BatchCreationUnconfirmedError } from '../domain/anthr
 import type { Clock } from '../domain/clock.js';
 import { ConcurrencyError } from '../domain/errors.js';
 import type { JobEvent } from '../domain/job.events.js';
-import { budgetUseOf } from '../domain/job.state.js';
-import { roomInBudget, worstCaseCostOf } from '../domain/job-budget.js';
 import { type JobOptions, tenantLimitDefaults } from '../domain/job-options.js';
-import { selectSendableRequests, takeSendableRequests } from '../store/jobs/job-requests.js';
-import type { Trx } from '../store/schema/index.js';
+import { takeSendableRequests } from '../store/jobs/job-requests.js';
 import type { BatchApi } from './batch-api.port.js';
+import { budgetRoom, overBudgetEvents } from './budget-room.js';
+import { cachePrimingScope } from './cache-priming-selection.js';
 import { sentCustomId } from './job-ids.js';
 import type { HydratedJob } from './job-snapshot.js';
 import type { LiveJob } from './live-job.js';
@@ -15,7 +14,8 @@ import type { InFlightCount } from './requests-in-flight.js';
 
 /**
  * What a submission came to: a batch went out, Anthropic had no room, the next request did not
- * fit the job's budget (the job is now paused for it), or nothing was left.
+ * fit a budget (the job is now paused for it, or its unsent requests ended), or nothing was
+ * left (or nothing may go until the job's batches in flight are collected).
  */
 export type SubmitOutcome = 'sent' | 'no-room' | 'over-budget' | 'nothing-to-send';
 
@@ -55,7 +55,8 @@ export async function submitNextBatch(
   prefix: JobEvent[] = [],
 ): Promise<SubmitOutcome> {
   const { options, api } = deps;
-  const room = roomAtAnthropic(options, await deps.requestsInFlight(job.state.tenant));
+  const inFlight = await deps.requestsInFlight(job.state.tenant);
+  const room = roomAtAnthropic(options, inFlight);
   if (room <= 0) {
     if (prefix.length > 0) await deps.commit(job, prefix);
     return 'no-room';
@@ -63,25 +64,29 @@ export async function submitNextBatch(
   const batchKey = `b${job.state.batches.length + 1}`;
   const attempt = job.state.retryCount + 1;
   const taken = await live.transaction(async (trx) => {
-    const limit = Math.min(room, options.maxBatchRequests);
-    const budget = await budgetRoom(trx, job, limit, options);
-    if (budget && budget.fitting === 0 && budget.waiting > 0) {
-      const paused: JobEvent = {
-        type: 'JobPaused',
-        data: { at: now.toISOString(), reason: 'budget' },
-      };
+    // Cache priming (off unless the job asks): a prime alone, or only what no prime holds back.
+    const scope = await cachePrimingScope(trx, live, job, now, options.priceTable);
+    const limit = Math.min(room, options.maxBatchRequests, scope?.limit ?? Infinity);
+    const budget = await budgetRoom(trx, job, limit, options, now, {
+      only: scope?.only,
+      dailyBudgetOverride: inFlight.dailyBudgetOverride,
+    });
+    if (budget && budget.decision.kind !== 'send') {
+      const events = await overBudgetEvents(trx, job.state.id, budget.decision, now);
+      if (prefix.length + events.length === 0) return undefined;
       return {
         chosen: [],
-        overBudget: true,
-        intent: await live.commitIn(trx, job, [...prefix, paused]),
+        overBudget: events.length > 0,
+        intent: await live.commitIn(trx, job, [...prefix, ...events]),
       };
     }
     const chosen = await takeSendableRequests(
       trx,
       job.state.id,
       batchKey,
-      budget?.fitting ?? limit,
+      budget?.decision.kind === 'send' ? budget.decision.count : limit,
       options.maxBatchBytes,
+      scope?.only,
     );
     const worstCaseUsd = budget && { worstCaseUsd: budget.worstOf(chosen.length) };
     const intent: JobEvent[] =
@@ -96,6 +101,7 @@ export async function submitNextBatch(
                 requestCount: chosen.length,
                 at: now.toISOString(),
                 ...worstCaseUsd,
+                ...scope?.intent,
               },
             },
           ];
@@ -136,31 +142,6 @@ export async function submitNextBatch(
   }
   await recordSubmitted(deps, live, taken.intent, batchKey, batchId);
   return 'sent';
-}
-
-/**
- * For a budgeted job: how many of its next `limit` sendable requests fit under its cap
- * (roomInBudget), and the worst case of the first n of them; undefined for a job with no cap.
- * A request that cannot be bounded (its model lost its price since creation) never fits.
- */
-async function budgetRoom(
-  trx: Trx,
-  job: HydratedJob,
-  limit: number,
-  options: JobOptions,
-): Promise<{ fitting: number; waiting: number; worstOf: (n: number) => number } | undefined> {
-  const use = budgetUseOf(job.state);
-  if (use === null) return undefined;
-  const next = await selectSendableRequests(trx, job.state.id, limit);
-  const worstCases = next.map((request) => {
-    const worst = worstCaseCostOf(request.params, options.priceTable);
-    return 'usd' in worst ? worst.usd : Number.POSITIVE_INFINITY;
-  });
-  return {
-    fitting: roomInBudget(use, worstCases),
-    waiting: next.length,
-    worstOf: (n) => worstCases.slice(0, n).reduce((sum, usd) => sum + usd, 0),
-  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { JobState } from '../domain/job.state.js';
-import { costSplitOf } from '../domain/job-cost.js';
+import { costSplitOf, webSearchUsdOf } from '../domain/job-cost.js';
 import {
   costSavingUsd,
   costUsd,
@@ -9,6 +9,7 @@ import {
   tokensUsed,
 } from '../observability/metrics.js';
 import type { Db } from '../store/schema/index.js';
+import { recordCacheChange } from './cache-metrics.js';
 
 const GAUGE_REFRESH_MS = 5000;
 
@@ -28,6 +29,7 @@ export function recordCommittedChange(before: JobState, after: JobState): void {
   if (input > 0) tokensUsed.inc({ kind: 'input' }, input);
   if (output > 0) tokensUsed.inc({ kind: 'output' }, output);
   recordCostChange(before, after);
+  recordCacheChange(before, after);
 }
 
 /** The cache tokens and cost a change added, by kind (a split that became unknown adds nothing). */
@@ -50,6 +52,7 @@ function recordCostChange(before: JobState, after: JobState): void {
     cache_write_5m: now.cacheWrite5mUsd - was.cacheWrite5mUsd,
     cache_write_1h: now.cacheWrite1hUsd - was.cacheWrite1hUsd,
     cache_read: now.cacheReadUsd - was.cacheReadUsd,
+    web_search: webSearchUsdOf(now) - webSearchUsdOf(was),
   };
   for (const [kind, usd] of Object.entries(kinds)) if (usd > 0) costUsd.inc({ tenant, kind }, usd);
   const saving = costSplitOf(now).savingUsd - costSplitOf(was).savingUsd;

@@ -100,11 +100,14 @@ export class TenantJobs {
 
   /** The job with its batches and latest errors (one statement); null for none or another tenant's. */
   async getJob(jobId: string): Promise<JobDetails | null> {
-    const { database } = await this.#runtime();
+    const { database, commands } = await this.#runtime();
     const found = await findJobDetails(database.db, this.tenant, jobId, RECENT_ERRORS);
     if (!found) return null;
+    const view = rowToJobView(found.job);
+    const tenantDaily = await commands.tenantBudgetUse(this.tenant);
     return {
-      ...rowToJobView(found.job),
+      ...view,
+      budget: { ...view.budget, ...(tenantDaily ? { tenantDaily } : {}) },
       batches: found.batches.map(rowToBatchView),
       errors: found.errors.map((e) => ({ ...e, at: e.at.toISOString() })),
     };

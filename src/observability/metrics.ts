@@ -80,6 +80,30 @@ export const costSavingUsd = new Counter({
   registers,
 });
 
+/** Prompt-cache tokens read by results, by tenant. */
+export const cacheReadTokens = new Counter({
+  name: 'batchkeeper_cache_read_tokens_total',
+  help: 'Prompt-cache tokens read by results, by tenant',
+  labelNames: ['tenant'] as const,
+  registers,
+});
+
+/** Prompt-cache tokens written by results, by tenant and TTL (`5m`, `1h`). */
+export const cacheWriteTokens = new Counter({
+  name: 'batchkeeper_cache_write_tokens_total',
+  help: 'Prompt-cache tokens written by results, by tenant and TTL',
+  labelNames: ['tenant', 'ttl'] as const,
+  registers,
+});
+
+/** What cache reads saved against the same requests unprimed, at batch prices (cache-report.ts), by tenant. */
+export const cacheSavedUsd = new Counter({
+  name: 'batchkeeper_cache_saved_usd_total',
+  help: 'USD the prompt cache saved against writing every token read, at batch prices, by tenant (known savings only)',
+  labelNames: ['tenant'] as const,
+  registers,
+});
+
 /** Webhook delivery attempts by outcome (`delivered`, `failed`, `dead`, `refused`). */
 export const webhookDeliveries = new Counter({
   name: 'batchkeeper_webhook_deliveries_total',

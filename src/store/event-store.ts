@@ -11,7 +11,7 @@ import type {
   RecordedEvent,
 } from './event-store.types.js';
 import { isForeignKeyViolation, isUniqueViolation } from './pg-errors.js';
-import type { DbOrTrx, EventRow, Trx } from './schema/index.js';
+import type { DbOrTrx, EventRow } from './schema/index.js';
 import { forgetHead, knownHead, rememberHead } from './stream-heads.js';
 
 /** An event row as readers map it (rowToRecordedEvent). */

@@ -168,4 +168,99 @@ describe('GET /v1/events: the tenant’s feed', () => {
     // The held transaction's event is first: it began before every other writer.
     expect(keys[0]).toBe('held-open@1');
   });
+
+  it('answers `after=end` with no events and the cursor after the newest, however long the log', async () => {
+    const many = Array.from({ length: 300 }, (_, i) => ({ type: 'Counted', data: { n: i } }));
+    for (let round = 0; round < 5; round++) {
+      await appendToStream(database.db, 'long-log', round * 300, many, {
+        instanceId: 'writer',
+        tenant: 'acme',
+      });
+    }
+    await appendAs(database.db, 'globex', 'long-log-globex', 0, 1);
+    const response = await get('/v1/events?after=end');
+    expect(response.status).toBe(200);
+    const end = (await response.json()) as { events: FeedEvent[]; next: string };
+    expect(end.events).toEqual([]);
+    // Nothing of either tenant lies beyond it: all 1,500 events are behind, found without paging.
+    for (const tenant of ['acme', 'globex'] as const) {
+      const after = (await (await get(`/v1/events?after=${end.next}`, tenant)).json()) as {
+        events: FeedEvent[];
+      };
+      expect(after.events).toEqual([]);
+    }
+    await appendAs(database.db, 'acme', 'after-the-end', 0, 1);
+    const next = (await (await get(`/v1/events?after=${end.next}`)).json()) as {
+      events: FeedEvent[];
+    };
+    expect(next.events.map((e) => `${e.jobId}@${e.version}`)).toEqual(['after-the-end@1']);
+  });
+
+  it('follows from `after=end` with only the events written afterwards', async () => {
+    await appendAs(database.db, 'acme', 'before-following', 0, 1);
+    const response = await get('/v1/events?follow=true&format=ndjson&after=end');
+    expect(response.status).toBe(200);
+    const reading = follow(response, (events) => events.length >= 2);
+    await appendAs(database.db, 'acme', 'while-following', 0, 1);
+    await appendAs(database.db, 'globex', 'while-following-globex', 0, 1);
+    await appendAs(database.db, 'acme', 'while-following', 1, 2);
+    const events = await reading;
+    expect(events.map((e) => `${e.jobId}@${e.version}`)).toEqual([
+      'while-following@1',
+      'while-following@2',
+    ]);
+  });
+
+  it('opens an SSE feed from `after=end` with the end cursor as its first id', async () => {
+    const { next } = (await (await get('/v1/events?after=end')).json()) as { next: string };
+    const controller = new AbortController();
+    const response = await app.request('/v1/events?follow=true&after=end', {
+      headers: auth('acme'),
+      signal: controller.signal,
+    });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('\n\n')) text += (await reader.read()).value;
+    controller.abort();
+    await reader.cancel();
+    // An EventSource that reconnects before any event sends it back as Last-Event-ID.
+    expect(text.startsWith(`id: ${next}\n\n`)).toBe(true);
+  });
+
+  it('still delivers, after `after=end`, an event of a transaction that began before and commits after', async (context) => {
+    if (!testPostgresUrl()) context.skip('needs transactions open at the same time: Postgres only');
+    const { db } = database;
+    await appendAs(db, 'acme', 'before-the-holder', 0, 1);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let appended!: () => void;
+    const heldAppended = new Promise<void>((resolve) => {
+      appended = resolve;
+    });
+    const holder = db.transaction().execute(async (trx) => {
+      await appendToStream(trx, 'late-commit', 0, [{ type: 'Counted', data: { n: 0 } }], {
+        instanceId: 'holder',
+        tenant: 'acme',
+      });
+      appended();
+      await held;
+    });
+    await heldAppended;
+    // Committed while the holder runs: after it in commit-safe order, so not passed either.
+    await appendAs(db, 'acme', 'committed-meanwhile', 0, 1);
+    const { next } = (await (await get('/v1/events?after=end')).json()) as { next: string };
+    const response = await get(`/v1/events?follow=true&format=ndjson&after=${next}`);
+    const reading = follow(response, (events) => events.some((e) => e.jobId === 'marker'));
+    release();
+    await holder;
+    await appendAs(db, 'acme', 'marker', 0, 1);
+    const events = await reading;
+    expect(events.map((e) => `${e.jobId}@${e.version}`)).toEqual([
+      'late-commit@1',
+      'committed-meanwhile@1',
+      'marker@1',
+    ]);
+  });
 });

@@ -186,13 +186,17 @@ describe('worstCaseCostOf', () => {
     });
   });
 
-  it('adds the tool-use prompt when the request has tools', () => {
+  it('adds the tool-use prompt when the request has tools, and web search fees max_uses times', () => {
     const p = params({
       tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 2 }],
     });
-    expect(worstCaseCostOf(p, TABLE)).toEqual({
-      usd: (((bytesOf(p) + TOOL_PROMPT_TOKENS_BOUND) * 2 + 1000 * 10) / 1e6) * 0.5,
-    });
+    const worst = worstCaseCostOf(p, TABLE);
+    if (!('usd' in worst)) throw new Error('bounded');
+    // $10 per 1,000 searches, not discounted in batches.
+    expect(worst.usd).toBeCloseTo(
+      (((bytesOf(p) + TOOL_PROMPT_TOKENS_BOUND) * 2 + 1000 * 10) / 1e6) * 0.5 + 2 * 0.01,
+      12,
+    );
   });
 
   it('cannot bound a model with no price', () => {

@@ -70,6 +70,7 @@ describe('requestCostOf', () => {
       cacheWrite5mUsd: 1.25,
       cacheWrite1hUsd: 2,
       cacheReadUsd: 0.05,
+      webSearchUsd: 0,
       standardUsd: 18.6,
     });
     expect(costSplitOf(cost)).toMatchObject({ totalUsd: 9.3, savingUsd: 9.3 });

@@ -78,6 +78,10 @@ describe('a new job (JobCreated)', () => {
       retries: [],
       maxCostUsd: null,
       pausedFor: null,
+      budgetNeededUsd: null,
+      overBudget: 'pause',
+      cachePriming: 'off',
+      cachePrimes: [],
     });
   });
 
@@ -141,6 +145,7 @@ describe('BatchSubmissionIntended', () => {
         resultsUrl: null,
         collectedAt: null,
         worstCaseUsd: 0,
+        costUsd: null,
       },
     ]);
     expect(state.inFlight).toBe(2);

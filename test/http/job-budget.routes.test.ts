@@ -3,12 +3,13 @@ import { worstCaseCostOf } from '../../src/domain/job-budget.js';
 import { SHIPPED_PRICE_TABLE } from '../../src/domain/pricing.js';
 import type { MessageParams } from '../../src/domain/request.schema.js';
 import { sleep } from '../../src/support/sleep.js';
+import {
+  committedAtEachSending,
+  type LoggedEvent,
+  ofType,
+  sentRequests,
+} from '../support/budget-log.js';
 import { JobsApiHarness, request } from './jobs-harness.js';
-
-interface LoggedEvent {
-  type: string;
-  data: Record<string, unknown>;
-}
 
 /** Ten requests of the same size, so each has the same worst case. */
 const TEN = Array.from({ length: 10 }, (_, i) => request(`budget-${i}`));
@@ -42,30 +43,6 @@ describe('maxCostUsd and PATCH /v1/jobs/{id}', () => {
       if (done(events)) return events;
       await sleep(20);
     }
-  }
-
-  const ofType = (events: LoggedEvent[], type: string) => events.filter((e) => e.type === type);
-  const sentRequests = (events: LoggedEvent[]) =>
-    ofType(events, 'BatchSubmissionIntended').reduce(
-      (sum, e) => sum + (e.data.requestCount as number),
-      0,
-    );
-
-  /** At every sub-batch sent: the worst case of what is in flight plus what was billed, in the log's order. */
-  function committedAtEachSending(events: LoggedEvent[]): number[] {
-    const open = new Map<string, number>();
-    let billed = 0;
-    const committed: number[] = [];
-    for (const { type, data } of events) {
-      if (type === 'BatchSubmissionIntended') {
-        open.set(data.batchKey as string, data.worstCaseUsd as number);
-        committed.push(billed + [...open.values()].reduce((sum, usd) => sum + usd, 0));
-      } else if (type === 'BatchResultsCollected') {
-        open.delete(data.batchKey as string);
-        billed += (data.usage as { costUsd: number }).costUsd;
-      }
-    }
-    return committed;
   }
 
   it('submits what fits half the job, pauses for the budget, and goes on when PATCH raises it', async () => {

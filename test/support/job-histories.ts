@@ -41,6 +41,11 @@ export function candidateEvents(snapshot: JobSnapshot, jobId: string, at: Date):
     { type: 'JobStarted', data: { at: iso, instanceId: 'model-instance' } },
     { type: 'JobPaused', data: { at: iso } },
     { type: 'JobPaused', data: { at: iso, reason: 'budget' } },
+    { type: 'JobPaused', data: { at: iso, reason: 'tenant-budget', neededUsd: 0.01 } },
+    {
+      type: 'RequestsEndedOverBudget',
+      data: { at: iso, requestCount: Math.max(0, unfinished - job.inFlight) },
+    },
     { type: 'JobResumed', data: { at: iso } },
     { type: 'JobBudgetChanged', data: { at: iso, maxCostUsd: job.maxCostUsd === null ? 1 : null } },
     { type: 'JobCancellationRequested', data: { at: iso } },

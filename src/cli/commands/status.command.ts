@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
+import type { CacheReport } from '../../domain/cache-report.js';
+import type { JobBudgetView } from '../../machines/job-views.js';
 import { apiAction, formatCounts, printJson, priorityLabel } from '../cli-output.js';
+import { formatBudget } from '../format-budget.js';
+import { formatCacheReport } from '../format-cache.js';
 import { formatCacheTokens, formatCostSplit } from '../format-cost.js';
 import { failuresNote, type WireJob } from '../job-watch.js';
 import { relativeTime } from '../time-format.js';
@@ -12,12 +16,15 @@ export function registerStatusCommand(program: Command) {
     .option('--json', 'print the job as JSON')
     .action(
       apiAction(async (client, id: string, options: { json?: boolean }) => {
-        const job = await client.json<WireJob>('GET', `/v1/jobs/${encodeURIComponent(id)}`);
+        const job = await client.json<CachedWireJob>('GET', `/v1/jobs/${encodeURIComponent(id)}`);
         if (options.json) printJson(job);
         else console.log(formatJob(job));
       }),
     );
 }
+
+/** `cache`: absent from servers older than issue 21; `budget`, older than issue 20's daily budget. */
+type CachedWireJob = WireJob & { cache?: CacheReport; budget?: JobBudgetView };
 
 /** `processing (waiting)`, `processing (waiting, cancelling)`, `completed with 2 of 9 requests failed`. */
 function statusOf(job: WireJob): string {
@@ -32,7 +39,7 @@ function when(at: string, now: number): string {
   return `${relativeTime(at, now)} (${at})`;
 }
 
-function formatJob(job: WireJob, now = Date.now()): string {
+function formatJob(job: CachedWireJob, now = Date.now()): string {
   const p = job.progress;
   const lines = [
     `${job.id}  ${statusOf(job)}  priority ${priorityLabel(job.priority)}`,
@@ -55,6 +62,10 @@ function formatJob(job: WireJob, now = Date.now()): string {
   const cacheTokens = formatCacheTokens(job.usage);
   if (cacheTokens !== null) lines.push(`            ${cacheTokens}`);
   if (job.usage.cost) lines.push(`  cost      ${formatCostSplit(job.usage.cost)}`);
+  const cache = formatCacheReport(job.cache);
+  if (cache !== null) lines.push(`  cache     ${cache}`);
+  const budget = formatBudget(job.budget);
+  if (budget !== null) lines.push(`  budget    ${budget}`);
   if (job.finalErrorCount + job.retriedErrorCount > 0) {
     lines.push(
       `  errors    ${job.finalErrorCount} final (the request failed), ${job.retriedErrorCount} retried (sent again)`,

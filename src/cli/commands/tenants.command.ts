@@ -13,6 +13,15 @@ function limitValue(value: string): number | 'default' {
   return Number(value);
 }
 
+/** A positive amount of USD, or "default" to clear the override. */
+function usdValue(value: string): number | 'default' {
+  if (value === 'default') return value;
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0) {
+    throw new InvalidArgumentError('a positive amount of USD, or "default"');
+  }
+  return Number(value);
+}
+
 export function registerTenantsCommand(program: Command) {
   const tenants = program
     .command('tenants')
@@ -28,6 +37,7 @@ export function registerTenantsCommand(program: Command) {
     .option('--max-queue-size <n>', 'its pending and queued jobs', limitValue)
     .option('--max-concurrent-jobs <n>', 'slots of each instance its jobs may hold', limitValue)
     .option('--max-requests-in-flight <n>', 'its requests waiting at Anthropic', limitValue)
+    .option('--daily-budget-usd <usd>', 'USD its jobs may be billed a UTC day', usdValue)
     .option('--clear', 'remove every override of the tenant')
     .option('--json', 'print the result as JSON')
     .action(
@@ -50,6 +60,7 @@ export function registerTenantsCommand(program: Command) {
           maxQueueSize: override(options.maxQueueSize),
           maxConcurrentJobs: override(options.maxConcurrentJobs),
           maxRequestsInFlight: override(options.maxRequestsInFlight),
+          dailyBudgetUsd: override(options.dailyBudgetUsd),
         };
         const given = Object.values(overrides).some((v) => v !== undefined);
         if (Boolean(options.clear) === given) {
@@ -85,13 +96,22 @@ export function registerTenantsCommand(program: Command) {
 
 function formatLimits(rows: TenantLimitsRow[]): string {
   const shown = (n: number | null) => (n === null ? 'default' : String(n));
-  const lines = [['TENANT', 'MAX QUEUE SIZE', 'MAX CONCURRENT JOBS', 'MAX REQUESTS IN FLIGHT']];
+  const lines = [
+    [
+      'TENANT',
+      'MAX QUEUE SIZE',
+      'MAX CONCURRENT JOBS',
+      'MAX REQUESTS IN FLIGHT',
+      'DAILY BUDGET USD',
+    ],
+  ];
   for (const r of rows) {
     lines.push([
       r.tenant,
       shown(r.maxQueueSize),
       shown(r.maxConcurrentJobs),
       shown(r.maxRequestsInFlight),
+      shown(r.dailyBudgetUsd),
     ]);
   }
   const widths = lines[0]?.map((_, i) => Math.max(...lines.map((l) => l[i]?.length ?? 0))) ?? [];

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { type CostSplit, costSplitOf, roundCost } from '../../domain/job-cost.js';
+import { type CacheReport, cacheReportOf } from '../../domain/cache-report.js';
+import { type CostSplit, costSplitOf, roundCost, roundUsd } from '../../domain/job-cost.js';
 import type { ListJobsFilter } from '../../domain/list-jobs.schema.js';
 import { PreparedStatement } from '../prepared-statements.js';
 import type { DbOrTrx, JobBatchRow, JobRow } from '../schema/index.js';
@@ -198,6 +199,8 @@ export interface StatsRow {
   costUsd: number;
   /** The known cost splits summed (a job whose split is unknown adds to costUsd only). */
   cost: CostSplit;
+  /** Cache tokens and hit rate over the tenant's results; savedUsd sums the known savings. */
+  cache: CacheReport;
   byStatus: Record<string, number>;
   queueDepth: number;
 }
@@ -245,8 +248,17 @@ export async function readStats(db: DbOrTrx, tenant: string): Promise<StatsRow> 
         cacheWrite5mUsd: Number(totals?.cache_write_5m_usd ?? 0),
         cacheWrite1hUsd: Number(totals?.cache_write_1h_usd ?? 0),
         cacheReadUsd: Number(totals?.cache_read_usd ?? 0),
+        webSearchUsd: Number(totals?.web_search_usd ?? 0),
         standardUsd: Number(totals?.standard_usd ?? 0),
       }),
+    ),
+    cache: cacheReportOf(
+      {
+        cacheReadTokens: Number(totals?.cache_read_tokens ?? 0),
+        cacheWrite5mTokens: Number(totals?.cache_write_5m_tokens ?? 0),
+        cacheWrite1hTokens: Number(totals?.cache_write_1h_tokens ?? 0),
+      },
+      roundUsd(Number(totals?.cache_saved_usd ?? 0)),
     ),
     byStatus,
     queueDepth: (byStatus.pending ?? 0) + (byStatus.queued ?? 0),

@@ -109,10 +109,12 @@ export interface SendableRequest {
 
 /**
  * Whether the job_requests row `r` of the job waits to be sent: an original (a duplicate is
- * never sent) with no final outcome, in no batch that is still open.
+ * never sent) with no final outcome, in no batch that is still open; with `only`, one of those
+ * ordinals (cache priming holds the others back).
  */
-function waitsToBeSent(jobId: string) {
-  return sql<boolean>`r.job_id = ${jobId}
+export function waitsToBeSent(jobId: string, only?: readonly number[]) {
+  const among = only ? sql`and r.ordinal = any(${only}::int[])` : sql``;
+  return sql<boolean>`r.job_id = ${jobId} ${among}
     and r.original_job_id is null
     and not exists (
       select 1 from request_results x
@@ -131,11 +133,12 @@ export async function selectSendableRequests(
   db: DbOrTrx,
   jobId: string,
   limit: number,
+  only?: readonly number[],
 ): Promise<SendableRequest[]> {
   const rows = await sql<{ ordinal: number; params: MessageParams; bytes: number }>`
     select r.ordinal, r.params, octet_length(r.params::text) as bytes
     from job_requests r
-    where ${waitsToBeSent(jobId)}
+    where ${waitsToBeSent(jobId, only)}
     order by r.ordinal
     limit ${limit}
   `.execute(db);
@@ -154,13 +157,14 @@ export async function takeSendableRequests(
   batchKey: string,
   limit: number,
   maxBytes: number,
+  only?: readonly number[],
 ): Promise<Array<{ ordinal: number; params: MessageParams }>> {
   const rows = await sql<{ ordinal: number; params: MessageParams }>`
     with candidates as (
       select r.ordinal, r.params,
              sum(octet_length(r.params::text) + 100) over (order by r.ordinal) as running
       from job_requests r
-      where ${waitsToBeSent(jobId)}
+      where ${waitsToBeSent(jobId, only)}
       order by r.ordinal
       limit ${limit}
     ), chosen as (

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { JobEvent, UsageTotals } from '../../domain/job.events.js';
 import type { JobState } from '../../domain/job.state.js';
-import { NO_COST } from '../../domain/job-cost.js';
+import { NO_COST, webSearchUsdOf } from '../../domain/job-cost.js';
 import type { Trx } from '../schema/index.js';
 import type { ProjectedStep } from './project-job.js';
 
@@ -27,6 +27,8 @@ export const STATS_COLUMNS = [
   'cache_write_1h_usd',
   'cache_read_usd',
   'standard_usd',
+  'cache_saved_usd',
+  'web_search_usd',
 ] as const;
 
 /**
@@ -78,6 +80,8 @@ export async function projectJobStats(trx: Trx, steps: readonly ProjectedStep[])
     total.cache_write_1h_usd += cost.cacheWrite1hUsd;
     total.cache_read_usd += cost.cacheReadUsd;
     total.standard_usd += cost.standardUsd;
+    total.web_search_usd += webSearchUsdOf(cost);
+    total.cache_saved_usd += change.usage?.cacheSavedUsd ?? 0;
   }
   if (!moved) return;
   await trx

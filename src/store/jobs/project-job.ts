@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { cachePrimingViewOf } from '../../domain/cache-priming.js';
 import { ConcurrencyError } from '../../domain/errors.js';
 import type { JobEvent } from '../../domain/job.events.js';
 import { type BatchState, type JobState, progressOf } from '../../domain/job.state.js';
@@ -121,17 +122,19 @@ async function updateJobAndBatchRows(
     const rows = batches.upserts;
     parts.push(sql`batches as (
       insert into job_batches (job_id, batch_key, attempt, request_count, anthropic_batch_id,
-                               status, intended_at, submitted_at, ended_at, collected_at)
+                               status, intended_at, submitted_at, ended_at, collected_at,
+                               worst_case_usd, cost_usd)
       select fence.id, b.* from fence, unnest(
         ${rows.map((r) => r.batch_key)}::text[], ${rows.map((r) => r.attempt)}::int[],
         ${rows.map((r) => r.request_count)}::int[], ${rows.map((r) => r.anthropic_batch_id)}::text[],
         ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.intended_at)}::timestamptz[],
         ${rows.map((r) => r.submitted_at)}::timestamptz[], ${rows.map((r) => r.ended_at)}::timestamptz[],
-        ${rows.map((r) => r.collected_at)}::timestamptz[]) as b
+        ${rows.map((r) => r.collected_at)}::timestamptz[],
+        ${rows.map((r) => r.worst_case_usd)}::float8[], ${rows.map((r) => r.cost_usd)}::float8[]) as b
       on conflict (job_id, batch_key) do update set
         anthropic_batch_id = excluded.anthropic_batch_id, status = excluded.status,
         submitted_at = excluded.submitted_at, ended_at = excluded.ended_at,
-        collected_at = excluded.collected_at)`);
+        collected_at = excluded.collected_at, cost_usd = excluded.cost_usd)`);
   }
   const result = await sql<{ written: number }>`
     with ${sql.join(parts)} select count(*)::int as written from fence`.execute(trx);
@@ -180,6 +183,7 @@ export function jobRow(state: JobState, step: string | null, version: number): N
     cache_write_1h_tokens: state.billed.cacheWrite1hTokens,
     cache_read_tokens: state.billed.cacheReadTokens,
     cost_split: state.billed.cost === null ? null : JSON.stringify(state.billed.cost),
+    cache_saved_usd: state.billed.cacheSavedUsd,
     batch_ids: state.batches.flatMap((b) => (b.batchId ? [b.batchId] : [])),
     error_count: state.errorCount,
     retried_error_count: state.retriedErrorCount,
@@ -196,6 +200,10 @@ export function jobRow(state: JobState, step: string | null, version: number): N
     version,
     retry_of: state.retryOf,
     retries: state.retries,
+    paused_for: state.pausedFor ?? null,
+    max_cost_usd: state.maxCostUsd ?? null,
+    over_budget: state.overBudget === 'error' ? 'error' : null,
+    cache_priming: jsonOrNull(cachePrimingViewOf(state.cachePriming, state.cachePrimes)),
   };
 }
 
@@ -211,6 +219,7 @@ async function upsertBatchRows(trx: Trx, rows: readonly ReturnType<typeof batchR
         submitted_at: eb.ref('excluded.submitted_at'),
         ended_at: eb.ref('excluded.ended_at'),
         collected_at: eb.ref('excluded.collected_at'),
+        cost_usd: eb.ref('excluded.cost_usd'),
       })),
     )
     .execute();
@@ -232,5 +241,12 @@ function batchRow(
     submitted_at: batch.submittedAt,
     ended_at: batch.endedAt,
     collected_at: batch.collectedAt,
+    // A snapshot stored before these were kept has no field at all.
+    worst_case_usd: batch.worstCaseUsd ?? 0,
+    cost_usd: batch.costUsd ?? null,
   };
+}
+
+function jsonOrNull(value: object | null): string | null {
+  return value === null ? null : JSON.stringify(value);
 }

@@ -216,14 +216,30 @@ export async function countJobOutcomes(
 export async function countTenantRequestsInFlight(
   db: DbOrTrx,
   tenant: string,
-): Promise<{ all: number; tenant: number; maxOverride: number | null }> {
-  const row = await sql<{ total: number; mine: number; max_override: number | null }>`
+): Promise<{
+  all: number;
+  tenant: number;
+  maxOverride: number | null;
+  dailyBudgetOverride: number | null;
+}> {
+  const row = await sql<{
+    total: number;
+    mine: number;
+    max_override: number | null;
+    daily_budget: number | null;
+  }>`
     select coalesce(sum(b.request_count), 0)::int as total,
            coalesce(sum(b.request_count) filter (where j.tenant = ${tenant}), 0)::int as mine,
-           (select max_requests_in_flight from tenant_limits where tenant = ${tenant}) as max_override
+           (select max_requests_in_flight from tenant_limits where tenant = ${tenant}) as max_override,
+           (select daily_budget_usd from tenant_limits where tenant = ${tenant}) as daily_budget
     from job_batches b join jobs j on j.id = b.job_id
     where b.status in ('intended', 'submitted')
   `.execute(db);
   const r = row.rows[0];
-  return { all: r?.total ?? 0, tenant: r?.mine ?? 0, maxOverride: r?.max_override ?? null };
+  return {
+    all: r?.total ?? 0,
+    tenant: r?.mine ?? 0,
+    maxOverride: r?.max_override ?? null,
+    dailyBudgetOverride: r?.daily_budget ?? null,
+  };
 }

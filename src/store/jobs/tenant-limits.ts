@@ -7,6 +7,8 @@ export interface TenantLimitOverrides {
   maxQueueSize?: number | null;
   maxConcurrentJobs?: number | null;
   maxRequestsInFlight?: number | null;
+  /** USD a UTC day (migration 0017). */
+  dailyBudgetUsd?: number | null;
 }
 
 export interface TenantLimitsRow {
@@ -14,6 +16,7 @@ export interface TenantLimitsRow {
   maxQueueSize: number | null;
   maxConcurrentJobs: number | null;
   maxRequestsInFlight: number | null;
+  dailyBudgetUsd: number | null;
   updatedAt: Date;
 }
 
@@ -31,6 +34,7 @@ export async function setTenantLimits(
     ...(overrides.maxRequestsInFlight !== undefined && {
       max_requests_in_flight: overrides.maxRequestsInFlight,
     }),
+    ...(overrides.dailyBudgetUsd !== undefined && { daily_budget_usd: overrides.dailyBudgetUsd }),
   };
   const row = await db
     .insertInto('tenant_limits')
@@ -61,6 +65,7 @@ function toTenantLimits(row: Selectable<TenantLimitsTable>): TenantLimitsRow {
     maxQueueSize: row.max_queue_size,
     maxConcurrentJobs: row.max_concurrent_jobs,
     maxRequestsInFlight: row.max_requests_in_flight,
+    dailyBudgetUsd: row.daily_budget_usd,
     updatedAt: new Date(row.updated_at),
   };
 }

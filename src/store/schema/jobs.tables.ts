@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { CachePrimingView } from '../../domain/cache-priming.js';
 import type { CostParts } from '../../domain/job-cost.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -36,6 +37,8 @@ export interface JobsTable {
   cache_read_tokens: Generated<number>;
   /** `cost_usd` by kind (CostParts); null: unknown. */
   cost_split: ColumnType<CostParts | null, string | null | undefined, string | null>;
+  /** What cache reads saved (cache-report.ts, migration 0019); null: unknown. */
+  cache_saved_usd: ColumnType<number | null, number | null | undefined, number | null>;
   batch_ids: string[];
   error_count: number;
   retried_error_count: Generated<number>;
@@ -54,6 +57,14 @@ export interface JobsTable {
   retry_of: Generated<string | null>;
   /** The jobs that retry this one, oldest first. */
   retries: Generated<string[]>;
+  /** Why a paused job is paused (JobState.pausedFor; migration 0017). */
+  paused_for: Generated<string | null>;
+  /** The job's cap, USD (null: none; migration 0017). */
+  max_cost_usd: Generated<number | null>;
+  /** 'error': requests over budget end; null: they wait (pause). */
+  over_budget: Generated<string | null>;
+  /** What the job view says of cache priming; null: off (migration 0018). */
+  cache_priming: ColumnType<CachePrimingView | null, string | null | undefined, string | null>;
 }
 
 export interface JobStatsTable {
@@ -79,7 +90,10 @@ export interface JobStatsTable {
   cache_write_5m_usd: Generated<number>;
   cache_write_1h_usd: Generated<number>;
   cache_read_usd: Generated<number>;
+  /** Web searches' per-use fees (migration 0017). */
+  web_search_usd: Generated<number>;
   standard_usd: Generated<number>;
+  cache_saved_usd: Generated<number>;
 }
 
 export interface JobBatchesTable {
@@ -93,6 +107,10 @@ export interface JobBatchesTable {
   submitted_at: NullableTimestamp;
   ended_at: NullableTimestamp;
   collected_at: NullableTimestamp;
+  /** The most the batch can be billed (0: not recorded); migration 0017. */
+  worst_case_usd: Generated<number>;
+  /** What its results cost once collected (null: unknown or not yet). */
+  cost_usd: Generated<number | null>;
 }
 
 export interface JobRequestsTable {
@@ -146,6 +164,8 @@ export interface TenantLimitsTable {
   max_queue_size: number | null;
   max_concurrent_jobs: number | null;
   max_requests_in_flight: number | null;
+  /** USD a UTC day (migration 0017). */
+  daily_budget_usd: Generated<number | null>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { worstCaseCostOf } from '../../src/domain/job-budget.js';
+import { SHIPPED_PRICE_TABLE } from '../../src/domain/pricing.js';
+import type { MessageParams } from '../../src/domain/request.schema.js';
+import { setTenantLimits } from '../../src/store/jobs/tenant-limits.js';
+import { sleep } from '../../src/support/sleep.js';
+import {
+  committedAtEachSending,
+  type LoggedEvent,
+  ofType,
+  sentRequests,
+} from '../support/budget-log.js';
+import { JobsApiHarness, request, type Tenant } from './jobs-harness.js';
+
+const requests = (prefix: string) =>
+  Array.from({ length: 10 }, (_, i) => request(`${prefix}-${i}`));
+/** The worst case of one request (they are all the same size). */
+const WORST = (() => {
+  const worst = worstCaseCostOf(request('tb-0').params as MessageParams, SHIPPED_PRICE_TABLE);
+  if (!('usd' in worst)) throw new Error('the test request must be bounded');
+  return worst.usd;
+})();
+
+async function eventsOf(api: JobsApiHarness, id: string, tenant: Tenant): Promise<LoggedEvent[]> {
+  const response = await api.call('GET', `/v1/jobs/${id}/events`, { tenant });
+  return ((await response.json()) as { events: LoggedEvent[] }).events;
+}
+
+/** Waits (bounded by the test's timeout) until the log holds what `done` looks for. */
+async function eventsWhen(
+  api: JobsApiHarness,
+  id: string,
+  tenant: Tenant,
+  done: (events: LoggedEvent[]) => boolean,
+) {
+  for (;;) {
+    const events = await eventsOf(api, id, tenant);
+    if (done(events)) return events;
+    await sleep(20);
+  }
+}
+
+describe("a tenant's daily budget", () => {
+  let api: JobsApiHarness;
+  beforeAll(async () => {
+    // Batches take a while, so every sub-batch sent is in flight at once and the budget is
+    // decided on worst cases alone; two requests a sub-batch.
+    api = await JobsApiHarness.open({
+      simulator: { latencyMs: 1500 },
+      manager: { maxBatchRequests: 2 },
+    });
+  });
+  afterAll(() => api.close());
+
+  it("stops its own jobs and not another tenant's, and resumes them when it is raised", async () => {
+    // Given acme has a daily budget of three and a half requests' worst case, globex none
+    const dailyBudgetUsd = WORST * 3.5;
+    await setTenantLimits(api.bed.database.db, 'acme', { dailyBudgetUsd });
+
+    // When both send ten requests
+    const acme = await api.createJob({ requests: requests('acme') });
+    const globex = await api.createJob({ requests: requests('globex') }, 'globex');
+
+    // Then globex's job completes while acme's pauses for the tenant's budget, having sent 3
+    await api.waitForStatus(globex.id, ['completed'], 'globex');
+    const capped = await eventsWhen(
+      api,
+      acme.id,
+      'acme',
+      (events) =>
+        ofType(events, 'JobPaused').length > 0 &&
+        ofType(events, 'BatchResultsCollected').length ===
+          ofType(events, 'BatchSubmissionIntended').length,
+    );
+    expect(ofType(capped, 'JobPaused').map((e) => e.data.reason)).toEqual(['tenant-budget']);
+    // At least three fit on worst cases alone; batches collected meanwhile may leave more room.
+    expect(sentRequests(capped)).toBeGreaterThanOrEqual(3);
+    expect(sentRequests(capped)).toBeLessThan(10);
+    for (const intent of ofType(capped, 'BatchSubmissionIntended')) {
+      expect(intent.data.worstCaseUsd).toBeGreaterThan(0);
+    }
+    for (const committed of committedAtEachSending(capped)) {
+      expect(committed).toBeLessThanOrEqual(dailyBudgetUsd);
+    }
+    const view = await api.call('GET', `/v1/jobs/${acme.id}`);
+    const { budget } = (await view.json()) as {
+      budget: { pausedFor: string; tenantDaily: { dailyBudgetUsd: number; spentTodayUsd: number } };
+    };
+    expect(budget.pausedFor).toBe('tenant-budget');
+    expect(budget.tenantDaily.dailyBudgetUsd).toBe(dailyBudgetUsd);
+    expect(budget.tenantDaily.spentTodayUsd).toBeGreaterThan(0);
+    expect(budget.tenantDaily.spentTodayUsd).toBeLessThanOrEqual(dailyBudgetUsd);
+    const stats = await api.call('GET', '/v1/stats');
+    expect(((await stats.json()) as { tenantDaily: unknown }).tenantDaily).toMatchObject({
+      dailyBudgetUsd,
+    });
+
+    // When the budget is raised, the job resumes by itself and completes
+    await setTenantLimits(api.bed.database.db, 'acme', { dailyBudgetUsd: WORST * 100 });
+    const done = await api.waitForStatus(acme.id, ['completed']);
+    expect(done.progress).toMatchObject({ total: 10, completed: 10 });
+    expect(sentRequests(await eventsOf(api, acme.id, 'acme'))).toBe(10);
+  });
+
+  it('refuses a job whose requests cannot be bounded, saying why', async () => {
+    await setTenantLimits(api.bed.database.db, 'globex', { dailyBudgetUsd: 5 });
+    const unpriced = {
+      ...request('tb-unpriced'),
+      params: { ...request('x').params, model: 'claude-nopricedmodel-1' },
+    };
+    const before = await api.written();
+    const response = await api.call('POST', '/v1/jobs', {
+      json: { requests: [unpriced] },
+      tenant: 'globex',
+    });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { message: string } };
+    expect(error.message).toBe(
+      "the tenant's daily budget (5 USD) cannot be guaranteed: request req-tb-unpriced: model claude-nopricedmodel-1 has no price in the price table",
+    );
+    expect(await api.written()).toEqual(before);
+    await setTenantLimits(api.bed.database.db, 'globex', { dailyBudgetUsd: null });
+  });
+
+  it('with overBudget "error", ends what does not fit as budget_exceeded and finishes the job', async () => {
+    // Given a cap that one request's worst case fills
+    const { id } = await api.createJob(
+      { requests: requests('err'), maxCostUsd: WORST * 1.01, overBudget: 'error' },
+      'globex',
+    );
+
+    // Then the job completes: what was sent succeeded, the rest ended as budget_exceeded
+    const done = await api.waitForStatus(id, ['completed'], 'globex');
+    const events = await eventsOf(api, id, 'globex');
+    const ended = ofType(events, 'RequestsEndedOverBudget');
+    expect(ended).toHaveLength(1);
+    const sent = sentRequests(events);
+    expect(sent).toBeGreaterThan(0);
+    expect(ended[0]!.data.requestCount).toBe(10 - sent);
+    expect(done.progress).toMatchObject({ total: 10, completed: sent, failed: 10 - sent });
+    const results = await api.call('GET', `/v1/jobs/${id}/results?type=errored`, {
+      tenant: 'globex',
+    });
+    const lines = (await results.text()).trim().split('\n').filter(Boolean);
+    expect(lines).toHaveLength(10 - sent);
+    for (const line of lines) expect(line).toContain('"budget_exceeded"');
+  });
+});
