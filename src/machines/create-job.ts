@@ -69,6 +69,7 @@ export async function createJob(
 ): Promise<{ state: JobState; created: boolean }> {
   const { db, clock, options } = deps;
   const config = parseJobConfig(input);
+  await deps.assertBudgetBounded?.(tenant, config);
   if (config.callbackUrl) await deps.validateCallbackUrl?.(config.callbackUrl);
   const fingerprints = await fingerprintRequests(config);
   const sameConfig = (stored: string) => configHashMatches(stored, config, fingerprints);

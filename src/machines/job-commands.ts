@@ -6,7 +6,7 @@ import { commandVerb, type JobCommand, type RecordOutcome } from '../domain/job.
 import { decide } from '../domain/job.decide.js';
 import { type JobState, progressOf } from '../domain/job.state.js';
 import { unboundedBudgetProblem } from '../domain/job-budget.js';
-import { type JobConfig, parseJobConfig } from '../domain/job-config.schema.js';
+import type { JobConfig } from '../domain/job-config.schema.js';
 import { type JobOptions, tenantLimitDefaults } from '../domain/job-options.js';
 import { type JobStatus, parseJobStatus } from '../domain/job-status.js';
 import type { JobProgress } from '../domain/progress.js';
@@ -51,6 +51,11 @@ export interface JobCommandDeps {
   onChange?: ((trx: Trx, change: JobChange) => Promise<void>) | undefined;
   /** The models requests are checked against; never blocks on Anthropic (default: the shipped catalogue). */
   modelCatalogue?: (() => Promise<ModelCatalogue>) | undefined;
+  /**
+   * Before anything is written: refuses a job a budget cannot be guaranteed for (a created
+   * job or a retry; JobCommands' #assertBudgetBounded).
+   */
+  assertBudgetBounded?: ((tenant: string, config: JobConfig) => Promise<void>) | undefined;
 }
 
 /** What registering a new job's callback gave back: the secret it generated, if it did. */
@@ -129,8 +134,8 @@ export class JobCommands {
       onJobCreated: onJobCreated
         ? async (trx, job, config) => (extras = await onJobCreated(trx, job, config))
         : undefined,
+      assertBudgetBounded: (tenant, config) => this.#assertBudgetBounded(tenant, config),
     };
-    await this.#assertBudgetBounded(tenant, input);
     const context = this.#context(tenant, caller);
     const { state, created } = await createJob(deps, tenant, input, context);
     const summary = summaryOf(state);
@@ -156,6 +161,7 @@ export class JobCommands {
       onJobCreated: onJobCreated
         ? async (trx, job, config) => (extras = await onJobCreated(trx, job, config))
         : undefined,
+      assertBudgetBounded: (tenant, config) => this.#assertBudgetBounded(tenant, config),
     };
     const { state } = await retryJob(deps, tenant, jobId, input, this.#context(tenant, caller));
     const summary = summaryOf(state);
@@ -246,16 +252,11 @@ export class JobCommands {
    * budgeted job, or any job of a tenant with a daily budget, with any other is refused before
    * anything is written.
    */
-  async #assertBudgetBounded(tenant: string, input: unknown) {
-    const budgeted =
-      typeof input === 'object' &&
-      input !== null &&
-      'maxCostUsd' in input &&
-      input.maxCostUsd != null;
+  async #assertBudgetBounded(tenant: string, config: JobConfig) {
+    const budgeted = config.maxCostUsd != null;
     const { options } = this.#deps;
     const daily = budgeted ? null : await this.#dailyBudgetOf(tenant);
     if (!budgeted && daily === null) return;
-    const config = parseJobConfig(input);
     const what = budgeted ? 'maxCostUsd' : `the tenant's daily budget (${daily} USD)`;
     const problem = unboundedBudgetProblem(config.requests, options.priceTable, what);
     const path = budgeted ? 'maxCostUsd' : 'requests';

@@ -122,6 +122,35 @@ describe("a tenant's daily budget", () => {
     await setTenantLimits(api.bed.database.db, 'globex', { dailyBudgetUsd: null });
   });
 
+  it('refuses a retry whose overrides make a request unbounded, writing nothing', async () => {
+    await setTenantLimits(api.bed.database.db, 'globex', { dailyBudgetUsd: 5 });
+    // Given an ended job of globex with an errored request (temperature is refused on this model)
+    const refused = { ...request('tb-retry'), params: { ...request('x').params, temperature: 1 } };
+    const { id } = await api.createJob(
+      { onInvalid: 'drop', requests: [request('tb-retry-ok'), refused] },
+      'globex',
+    );
+    await api.waitForStatus(id, ['completed'], 'globex');
+    // When it is retried with a server tool that has no max_uses
+    const before = await api.written();
+    const response = await api.call('POST', `/v1/jobs/${id}/retry`, {
+      json: {
+        overrides: {
+          temperature: null,
+          tools: [{ type: 'web_search_20250305', name: 'web_search' }],
+        },
+      },
+      tenant: 'globex',
+    });
+    // Then it is refused as a creation would be, and no job is made
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { message: string } };
+    expect(error.message).toContain("the tenant's daily budget (5 USD) cannot be guaranteed");
+    expect(error.message).toContain('web_search_20250305 has no max_uses');
+    expect(await api.written()).toEqual(before);
+    await setTenantLimits(api.bed.database.db, 'globex', { dailyBudgetUsd: null });
+  });
+
   it('with overBudget "error", ends what does not fit as budget_exceeded and finishes the job', async () => {
     // Given a cap that one request's worst case fills
     const { id } = await api.createJob(
