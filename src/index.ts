@@ -18,7 +18,11 @@ export type { JobEstimate } from './domain/job-estimate.js';
 export { JobStatus } from './domain/job-status.js';
 export { Priority } from './domain/priority.js';
 export { PriorityQueue } from './domain/priority-queue.js';
-export type { CancelResult, DeleteResult, TransitionResult } from './machines/job-commands.js';
+export type {
+  CancelResult,
+  DeleteResult,
+  TransitionResult,
+} from './machines/job-command-results.js';
 export type { JobNotifications } from './machines/job-notifications.js';
 export type { JobSummary, JobView } from './machines/job-views.js';
 export { BackgroundFailure } from './manager/background-failure.js';

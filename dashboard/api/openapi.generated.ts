@@ -1673,6 +1673,12 @@ export interface operations {
         anthropicVersion?: string;
         /** @description refuse the job (default) or drop the requests Anthropic would refuse */
         onInvalid?: 'refuse' | 'drop';
+        /** @description the most the job may be billed, USD at batch prices */
+        maxCostUsd?: string;
+        /** @description what does not fit the budget does: wait paused (default) or end */
+        overBudget?: 'pause' | 'error';
+        /** @description prime each shared cached prefix first (default: off) */
+        cachePriming?: 'auto' | 'off';
       };
       header?: {
         /** @description the same key returns the same job */

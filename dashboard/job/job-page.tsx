@@ -9,6 +9,7 @@ import { ErrorLine } from '../ui/error-line.js';
 import { useNow } from '../ui/use-now.js';
 import { usePolled } from '../ui/use-polled.js';
 import { BatchesTable } from './batches-table.js';
+import { BudgetSection } from './budget-section.js';
 import { Deliveries } from './deliveries.js';
 import { EventTimeline } from './event-timeline.js';
 import { JobActions } from './job-actions.js';
@@ -96,6 +97,13 @@ export function JobPage({ id, asOf }: { id: string; asOf: number | null }) {
           )}
           {current && asOf === null && !deleted ? (
             <JobActions job={current} onChanged={job.reload} onDeleted={() => setDeleted(true)} />
+          ) : null}
+          {current ? (
+            <BudgetSection
+              job={current}
+              editable={asOf === null && !deleted && !TERMINAL_STATUSES.includes(current.status)}
+              onChanged={job.reload}
+            />
           ) : null}
           {current && asOf === null ? <RetryChain job={current} /> : null}
           {current && asOf === null && !deleted && ended ? (

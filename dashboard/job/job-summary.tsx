@@ -11,6 +11,7 @@ import {
 } from '../format.js';
 import { ProgressBar } from '../ui/progress-bar.js';
 import { StatusBadge } from '../ui/status-badge.js';
+import { cachePrimingText } from './cache-priming.js';
 import { cacheReportText } from './cache-report.js';
 import { costSplitText } from './cost-split.js';
 
@@ -67,6 +68,9 @@ export function JobSummary({ job, now }: { job: JobDetails; now: number }) {
         {job.usage.cost ? <Row label="Cost split">{costSplitText(job.usage.cost)}</Row> : null}
         {cacheReportText(job.cache) ? (
           <Row label="Prompt cache">{cacheReportText(job.cache)}</Row>
+        ) : null}
+        {job.cachePriming ? (
+          <Row label="Cache priming">{cachePrimingText(job.cachePriming)}</Row>
         ) : null}
         <Row label="Tags">
           <span class="tags">

@@ -73,6 +73,22 @@ export const NdjsonJobOptionsSchema = z.strictObject({
     .openapi({
       description: 'refuse the job (default) or drop the requests Anthropic would refuse',
     }),
+  maxCostUsd: z
+    .string()
+    .regex(/^\d{1,20}(\.\d{1,20})?([eE][+-]?\d{1,3})?$/, {
+      error: 'maxCostUsd must be a positive number (USD)',
+    })
+    .transform(Number)
+    .optional()
+    .openapi({ description: 'the most the job may be billed, USD at batch prices', example: '25' }),
+  overBudget: z
+    .enum(['pause', 'error'], { error: 'overBudget must be "pause" or "error"' })
+    .optional()
+    .openapi({ description: 'what does not fit the budget does: wait paused (default) or end' }),
+  cachePriming: z
+    .enum(['auto', 'off'], { error: 'cachePriming must be "auto" or "off"' })
+    .optional()
+    .openapi({ description: 'prime each shared cached prefix first (default: off)' }),
 });
 export type NdjsonJobOptions = z.output<typeof NdjsonJobOptionsSchema>;
 

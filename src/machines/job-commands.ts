@@ -1,16 +1,15 @@
 import { type Caller, callerActor, correlationIdOf } from '../domain/actor.js';
 import type { ModelCatalogue } from '../domain/anthropic-api/model-catalogue.js';
 import type { Clock } from '../domain/clock.js';
-import { ConcurrencyError, ValidationError } from '../domain/errors.js';
+import { ConcurrencyError } from '../domain/errors.js';
 import { commandVerb, type JobCommand, type RecordOutcome } from '../domain/job.commands.js';
 import { decide } from '../domain/job.decide.js';
 import { type JobState, progressOf } from '../domain/job.state.js';
-import { unboundedBudgetProblem } from '../domain/job-budget.js';
-import type { JobConfig } from '../domain/job-config.schema.js';
-import { type JobOptions, tenantLimitDefaults } from '../domain/job-options.js';
+import { type JobConfig, parseJobConfig } from '../domain/job-config.schema.js';
+import type { JobOptions } from '../domain/job-options.js';
 import { type JobStatus, parseJobStatus } from '../domain/job-status.js';
 import type { JobProgress } from '../domain/progress.js';
-import { type TenantBudgetUse, utcDayStart } from '../domain/tenant-budget.js';
+import type { TenantBudgetUse } from '../domain/tenant-budget.js';
 import { leaseOwner } from '../store/jobs/job-leases.js';
 import { findRequestOrdinal } from '../store/jobs/job-requests.js';
 import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
@@ -19,14 +18,23 @@ import {
   insertRequestResults,
   type NewRequestResult,
 } from '../store/jobs/request-results.js';
-import { readTenantBudgetUse, readTenantDailyBudget } from '../store/jobs/tenant-spend.js';
 import type { Db, Trx } from '../store/schema/index.js';
 import { byHandError, byHandSuccess } from './by-hand-result.js';
 import { createJob } from './create-job.js';
+import type {
+  BudgetChangeResult,
+  CancelResult,
+  CreatedJob,
+  DeleteResult,
+  JobCreatedExtras,
+  RetriedJob,
+  TransitionResult,
+} from './job-command-results.js';
 import type { Notify } from './job-notifications.js';
 import { type CommitContext, commitJobEvents, type JobChange, loadJob } from './job-store.js';
 import { type JobSummary, summaryOf } from './job-views.js';
 import { previewRetry, retryJob } from './retry-job.js';
+import { TenantBudgetGuard } from './tenant-budget-guard.js';
 
 const COMMAND_ATTEMPTS = 5;
 
@@ -58,65 +66,13 @@ export interface JobCommandDeps {
   assertBudgetBounded?: ((tenant: string, config: JobConfig) => Promise<void>) | undefined;
 }
 
-/** What registering a new job's callback gave back: the secret it generated, if it did. */
-export interface JobCreatedExtras {
-  callbackSecret?: string | undefined;
-}
-
-/** createJob's answer in full: whether this call created the job, and a generated callback secret. */
-export interface CreatedJob {
-  summary: JobSummary;
-  /** False when an Idempotency-Key found the job an earlier call created. */
-  created: boolean;
-  /** The callback's secret when createJob generated it (shown once; absent on a replay). */
-  callbackSecret?: string | undefined;
-}
-
-/** retryJob's answer: the new job's summary, the job it retries, a generated callback secret. */
-export interface RetriedJob extends JobSummary {
-  retryOf: string;
-  callbackSecret?: string | undefined;
-}
-
-export interface CancelResult {
-  id: string;
-  previousStatus: JobStatus;
-  status: JobStatus;
-  /** False while batches at Anthropic are still being cancelled; the job then ends as cancelled. */
-  cancelled: boolean;
-}
-
-export interface TransitionResult {
-  id: string;
-  previousStatus: JobStatus;
-  status: JobStatus;
-}
-
-/** A budget change: the job's cap now, and its status before and after (a raise resumes a job paused for its budget). */
-export interface BudgetChangeResult extends TransitionResult {
-  maxCostUsd: number | null;
-}
-
-export interface DeleteResult {
-  id: string;
-  deleted: true;
-  previousStatus: JobStatus;
-}
-
 /** The commands a client may give about its jobs; each appends events or refuses. */
-/** How long a tenant's daily budget, once read, is taken as it is when a job is created. */
-const DAILY_BUDGET_READ_AGE_MS = 1000;
-
 export class JobCommands {
   readonly #deps: JobCommandDeps;
-  /**
-   * Each tenant's daily budget as last read, for a second: creating a job does not cost a
-   * statement to learn it (a budget set or removed is applied to creations within a second;
-   * what is sent is checked again at each submission).
-   */
-  readonly #dailyBudgets = new Map<string, { usd: number | null; readAt: number }>();
+  readonly #budgets: TenantBudgetGuard;
   constructor(deps: JobCommandDeps) {
     this.#deps = deps;
+    this.#budgets = new TenantBudgetGuard(deps);
   }
 
   /** Validates, deduplicates and stores a job, and queues it. */
@@ -134,7 +90,7 @@ export class JobCommands {
       onJobCreated: onJobCreated
         ? async (trx, job, config) => (extras = await onJobCreated(trx, job, config))
         : undefined,
-      assertBudgetBounded: (tenant, config) => this.#assertBudgetBounded(tenant, config),
+      assertBudgetBounded: (tenant, config) => this.#budgets.assertBounded(tenant, config),
     };
     const context = this.#context(tenant, caller);
     const { state, created } = await createJob(deps, tenant, input, context);
@@ -161,7 +117,7 @@ export class JobCommands {
       onJobCreated: onJobCreated
         ? async (trx, job, config) => (extras = await onJobCreated(trx, job, config))
         : undefined,
-      assertBudgetBounded: (tenant, config) => this.#assertBudgetBounded(tenant, config),
+      assertBudgetBounded: (tenant, config) => this.#budgets.assertBounded(tenant, config),
     };
     const { state } = await retryJob(deps, tenant, jobId, input, this.#context(tenant, caller));
     const summary = summaryOf(state);
@@ -247,48 +203,17 @@ export class JobCommands {
     };
   }
 
-  /**
-   * A budget is a guarantee only for requests whose cost can be bounded (worstCaseCostOf): a
-   * budgeted job, or any job of a tenant with a daily budget, with any other is refused before
-   * anything is written.
-   */
-  async #assertBudgetBounded(tenant: string, config: JobConfig) {
-    const budgeted = config.maxCostUsd != null;
-    const { options } = this.#deps;
-    const daily = budgeted ? null : await this.#dailyBudgetOf(tenant);
-    if (!budgeted && daily === null) return;
-    const what = budgeted ? 'maxCostUsd' : `the tenant's daily budget (${daily} USD)`;
-    const problem = unboundedBudgetProblem(config.requests, options.priceTable, what);
-    const path = budgeted ? 'maxCostUsd' : 'requests';
-    if (problem) throw new ValidationError(problem, [{ path, message: problem }]);
-  }
-
-  async #dailyBudgetOf(tenant: string): Promise<number | null> {
-    const { db, options, clock } = this.#deps;
-    const now = clock.now().getTime();
-    const known = this.#dailyBudgets.get(tenant);
-    if (known && now - known.readAt < DAILY_BUDGET_READ_AGE_MS && now >= known.readAt) {
-      return known.usd;
-    }
-    const usd = await readTenantDailyBudget(
-      db,
-      tenant,
-      tenantLimitDefaults(options).dailyBudgetUsd,
-    );
-    if (this.#dailyBudgets.size >= 10_000) this.#dailyBudgets.clear();
-    this.#dailyBudgets.set(tenant, { usd, readAt: now });
-    return usd;
+  /** Refuses, as creation would, a job body whose budget (its cap or the tenant's) cannot be guaranteed. */
+  assertBudgetBounded(tenant: string, input: unknown): Promise<void> {
+    return this.#budgets.assertBounded(tenant, parseJobConfig(input));
   }
 
   /**
-   * The tenant's daily budget and what counts against it today (UTC); null: it has none. A
-   * tenant without one (as read within the last second) costs no statement: a job view asks.
+   * The tenant's daily budget and what counts against it today (UTC); null: it has none.
+   * `override`: its tenant_limits row's budget as the caller just read it.
    */
-  async tenantBudgetUse(tenant: string): Promise<TenantBudgetUse | null> {
-    if ((await this.#dailyBudgetOf(tenant)) === null) return null;
-    const { db, options, clock } = this.#deps;
-    const fallback = tenantLimitDefaults(options).dailyBudgetUsd;
-    return readTenantBudgetUse(db, tenant, utcDayStart(clock.now()), fallback);
+  tenantBudgetUse(tenant: string, override?: number | null): Promise<TenantBudgetUse | null> {
+    return this.#budgets.use(tenant, override);
   }
 
   /** Deletes a job (its facts stay in the log); an active job's batches are cancelled at Anthropic. */

@@ -7,13 +7,13 @@ import type { JobEstimate } from '../domain/job-estimate.js';
 import type { JobStatus } from '../domain/job-status.js';
 import type { JobProgress } from '../domain/progress.js';
 import { JobEstimator } from '../machines/estimate-job.js';
-import {
-  type BudgetChangeResult,
-  type CancelResult,
-  type DeleteResult,
-  JobCommands,
-  type TransitionResult,
-} from '../machines/job-commands.js';
+import type {
+  BudgetChangeResult,
+  CancelResult,
+  DeleteResult,
+  TransitionResult,
+} from '../machines/job-command-results.js';
+import { JobCommands } from '../machines/job-commands.js';
 import type { JobNotifications } from '../machines/job-notifications.js';
 import { DEFAULT_JOB_OPTIONS, type JobOptions } from '../machines/job-options.js';
 import type { JobChange } from '../machines/job-store.js';

@@ -13,7 +13,7 @@ import type {
   DeleteResult,
   RetriedJob,
   TransitionResult,
-} from '../machines/job-commands.js';
+} from '../machines/job-command-results.js';
 import {
   type BatchView,
   type JobSummary,
@@ -104,7 +104,8 @@ export class TenantJobs {
     const found = await findJobDetails(database.db, this.tenant, jobId, RECENT_ERRORS);
     if (!found) return null;
     const view = rowToJobView(found.job);
-    const tenantDaily = await commands.tenantBudgetUse(this.tenant);
+    // The tenant's own budget came with the job: its spend is read only when it has a budget.
+    const tenantDaily = await commands.tenantBudgetUse(this.tenant, found.tenantDailyBudgetUsd);
     return {
       ...view,
       budget: { ...view.budget, ...(tenantDaily ? { tenantDaily } : {}) },
@@ -213,7 +214,9 @@ export class TenantJobs {
 
   /** What a job of this config would cost before it is created; nothing is stored. */
   async estimateJob(config: unknown): Promise<JobEstimate> {
-    const { estimator } = await this.#runtime();
+    const { estimator, commands } = await this.#runtime();
+    // The same 400 as creation for a budget that cannot be guaranteed.
+    await commands.assertBudgetBounded(this.tenant, config);
     return estimator.estimate(config);
   }
 

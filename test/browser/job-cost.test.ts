@@ -28,7 +28,7 @@ describe('the job page’s cost', () => {
     await row.waitFor();
     const text = (await row.locator('dd').textContent()) ?? '';
     expect(text).toMatch(
-      /^input \$\S+ · output \$\S+ · cache write \$\S+ \(5 m\), \$\S+ \(1 h\) · cache read \$\S+ · saved \$\S+ of \$\S+ outside batches$/,
+      /^input \$\S+ · output \$\S+ · cache write \$\S+ \(5 m\), \$\S+ \(1 h\) · cache read \$\S+ · web search \$\S+ · saved \$\S+ of \$\S+ outside batches$/,
     );
     expect(view.usage.cost.savingUsd).toBeGreaterThan(0);
     expect(problems).toEqual([]);

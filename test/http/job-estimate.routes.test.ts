@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CostSplit } from '../../src/domain/job-cost.js';
 import { mixedJob } from '../support/cached-requests.js';
-import { JobsApiHarness } from './jobs-harness.js';
+import { JobsApiHarness, request } from './jobs-harness.js';
 
 describe('POST /v1/jobs/estimate and the job view’s cost split', () => {
   let api: JobsApiHarness;
@@ -29,6 +29,28 @@ describe('POST /v1/jobs/estimate and the job view’s cost split', () => {
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { issues: { path: string }[] } };
     expect(body.error.issues.map((i) => i.path)).toContain('requests.0.custom_id');
+  });
+
+  it('refuses, as createJob does, a cap it cannot guarantee', async () => {
+    const item = request('est-unbounded');
+    const body = {
+      maxCostUsd: 5,
+      requests: [
+        {
+          ...item,
+          params: { ...item.params, tools: [{ type: 'web_search_20250305', name: 'web_search' }] },
+        },
+      ],
+    };
+    const estimated = await api.call('POST', '/v1/jobs/estimate', { json: body });
+    const created = await api.call('POST', '/v1/jobs', { json: body });
+    expect([estimated.status, created.status]).toEqual([400, 400]);
+    const messageOf = async (response: Response) =>
+      ((await response.json()) as { error: { message: string } }).error.message;
+    expect(await messageOf(estimated)).toBe(await messageOf(created));
+    expect(await messageOf(await api.call('POST', '/v1/jobs/estimate', { json: body }))).toContain(
+      'web_search_20250305 has no max_uses',
+    );
   });
 
   it('shows the cost split in GET /v1/jobs/:id and GET /v1/stats, adding up to costUsd', async () => {

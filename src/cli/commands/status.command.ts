@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
+import type { CachePrimingView } from '../../domain/cache-priming.js';
 import type { CacheReport } from '../../domain/cache-report.js';
 import type { JobBudgetView } from '../../machines/job-views.js';
 import { apiAction, formatCounts, printJson, priorityLabel } from '../cli-output.js';
-import { formatBudget } from '../format-budget.js';
+import { formatBudget, formatCachePriming } from '../format-budget.js';
 import { formatCacheReport } from '../format-cache.js';
 import { formatCacheTokens, formatCostSplit } from '../format-cost.js';
 import { failuresNote, type WireJob } from '../job-watch.js';
@@ -23,8 +24,12 @@ export function registerStatusCommand(program: Command) {
     );
 }
 
-/** `cache`: absent from servers older than issue 21; `budget`, older than issue 20's daily budget. */
-type CachedWireJob = WireJob & { cache?: CacheReport; budget?: JobBudgetView };
+/** `cache`, `cachePriming`: absent from servers older than issue 21; `budget`, older than issue 20's daily budget. */
+type CachedWireJob = WireJob & {
+  cache?: CacheReport;
+  budget?: JobBudgetView;
+  cachePriming?: CachePrimingView;
+};
 
 /** `processing (waiting)`, `processing (waiting, cancelling)`, `completed with 2 of 9 requests failed`. */
 function statusOf(job: WireJob): string {
@@ -66,6 +71,8 @@ function formatJob(job: CachedWireJob, now = Date.now()): string {
   if (cache !== null) lines.push(`  cache     ${cache}`);
   const budget = formatBudget(job.budget);
   if (budget !== null) lines.push(`  budget    ${budget}`);
+  const priming = formatCachePriming(job.cachePriming);
+  if (priming !== null) lines.push(`  priming   ${priming}`);
   if (job.finalErrorCount + job.retriedErrorCount > 0) {
     lines.push(
       `  errors    ${job.finalErrorCount} final (the request failed), ${job.retriedErrorCount} retried (sent again)`,

@@ -5,7 +5,9 @@ import { readLines } from '../../support/read-lines.js';
 import { type ApiClient, EXIT } from '../api-client.js';
 import { CliError, cannotRead } from '../cli-error.js';
 import { apiAction, printJson, priorityLabel } from '../cli-output.js';
+import { formatCap } from '../format-budget.js';
 import { exitCodeOf, failuresHint, summaryLine, watchJob } from '../job-watch.js';
+import { positiveUsd } from './budget.command.js';
 
 interface SubmitOptions {
   priority?: string;
@@ -17,7 +19,17 @@ interface SubmitOptions {
   wait?: boolean;
   allowFailures?: boolean;
   estimate?: boolean;
+  maxCostUsd?: string;
+  overBudget?: string;
+  cachePriming?: string;
   json?: boolean;
+}
+
+/** The budget and priming options as the API names them; each checked before anything is sent. */
+interface JobBudgetOptions {
+  maxCostUsd?: number;
+  overBudget?: 'pause' | 'error';
+  cachePriming?: 'auto' | 'off';
 }
 
 interface JobSummary {
@@ -54,11 +66,24 @@ export function registerSubmitCommand(program: Command) {
       '--estimate',
       'create nothing: print what the job would cost (POST /v1/jobs/estimate; the file is read whole)',
     )
+    .option(
+      '--max-cost-usd <usd>',
+      'the most the job may be billed, USD at batch prices (change it later: batchkeeper budget)',
+    )
+    .option(
+      '--over-budget <pause|error>',
+      'what does not fit the budget does: wait, the job paused (default), or end as errored',
+    )
+    .option(
+      '--cache-priming <auto|off>',
+      'auto: send one request per shared cached prefix first, the rest once it ended (one more batch turnaround)',
+    )
     .option('--json', 'print the job as JSON')
     .action(
       apiAction(async (client, file: string, options: SubmitOptions) => {
+        const budget = budgetOptions(options);
         const input = file === '-' ? process.stdin : await readable(file);
-        if (options.estimate) return printEstimate(client, input, options);
+        if (options.estimate) return printEstimate(client, input, options, budget);
         const response = await client.request('POST', '/v1/jobs', {
           headers: {
             'content-type': 'application/x-ndjson',
@@ -70,6 +95,9 @@ export function registerSubmitCommand(program: Command) {
             callbackUrl: options.callback,
             timeoutMs: options.timeoutMs,
             deduplicate: options.deduplicate ? undefined : false,
+            maxCostUsd: budget.maxCostUsd,
+            overBudget: budget.overBudget,
+            cachePriming: budget.cachePriming,
           },
           // Streamed as read: a large file is never held in memory.
           body: Readable.toWeb(input) as ReadableStream<Uint8Array>,
@@ -77,10 +105,10 @@ export function registerSubmitCommand(program: Command) {
         const job = (await response.json()) as JobSummary;
         if (!options.wait) {
           if (options.json) printJson(job);
-          else console.log(createdLine(job, response.status === 200));
+          else console.log(createdLine(job, response.status === 200, budget));
           return;
         }
-        if (!options.json) console.error(createdLine(job, response.status === 200));
+        if (!options.json) console.error(createdLine(job, response.status === 200, budget));
         const ended = await watchJob(client, job.id, { bar: !options.json });
         if (options.json) printJson(ended);
         else {
@@ -93,11 +121,14 @@ export function registerSubmitCommand(program: Command) {
     );
 }
 
-function createdLine(job: JobSummary, existing: boolean): string {
+function createdLine(job: JobSummary, existing: boolean, budget: JobBudgetOptions): string {
   const deduplicated =
     job.deduplicatedRequests > 0 ? `, ${job.deduplicatedRequests} deduplicated` : '';
   const verb = existing ? 'already submitted as' : 'submitted';
-  return `${verb} ${job.id}: ${job.totalRequests} requests${deduplicated}, priority ${priorityLabel(job.priority)}, ${job.status}`;
+  // The job an Idempotency-Key found keeps its own cap, whatever this command asked.
+  const cap =
+    !existing && budget.maxCostUsd !== undefined ? `, budget ${formatCap(budget.maxCostUsd)}` : '';
+  return `${verb} ${job.id}: ${job.totalRequests} requests${deduplicated}, priority ${priorityLabel(job.priority)}, ${job.status}${cap}`;
 }
 
 /** The file as a stream, opened first so that a missing or unreadable one is said plainly. */
@@ -110,6 +141,25 @@ async function readable(file: string): Promise<Readable> {
     throw cannotRead(file, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
   }
   return handle.createReadStream();
+}
+
+function budgetOptions(options: SubmitOptions): JobBudgetOptions {
+  return {
+    ...(options.maxCostUsd !== undefined
+      ? { maxCostUsd: positiveUsd('--max-cost-usd', options.maxCostUsd) }
+      : {}),
+    ...(options.overBudget !== undefined
+      ? { overBudget: oneOf('--over-budget', options.overBudget, ['pause', 'error'] as const) }
+      : {}),
+    ...(options.cachePriming !== undefined
+      ? { cachePriming: oneOf('--cache-priming', options.cachePriming, ['auto', 'off'] as const) }
+      : {}),
+  };
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new CliError(`${flag}: must be ${allowed.join(' or ')} (got "${value}")`, EXIT.usage);
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -135,7 +185,12 @@ interface JobEstimateBody {
 }
 
 /** `submit --estimate`: the file's requests and the options as one JSON body; nothing is created. */
-async function printEstimate(client: ApiClient, input: Readable, options: SubmitOptions) {
+async function printEstimate(
+  client: ApiClient,
+  input: Readable,
+  options: SubmitOptions,
+  budget: JobBudgetOptions,
+) {
   const requests: unknown[] = [];
   for await (const { text, number } of readLines(input)) {
     if (text.trim() === '') continue;
@@ -149,6 +204,7 @@ async function printEstimate(client: ApiClient, input: Readable, options: Submit
     requests,
     ...(options.priority ? { priority: options.priority } : {}),
     ...(options.deduplicate ? {} : { deduplicate: false }),
+    ...budget,
   };
   const estimate = await client.json<JobEstimateBody>('POST', '/v1/jobs/estimate', {
     headers: { 'content-type': 'application/json' },

@@ -45,6 +45,8 @@ export interface JobDetailsRows {
   batches: JobBatchRow[];
   /** Newest first. */
   errors: RecentError[];
+  /** The tenant's own daily budget (tenant_limits), null when it has none of its own. */
+  tenantDailyBudgetUsd: number | null;
 }
 
 /** A row as `to_json` gives it: timestamps are ISO strings. */
@@ -65,6 +67,7 @@ const JOB_DETAILS = new PreparedStatement<{
     job: JsonRow<JobRow>;
     batches: JsonRow<JobBatchRow>[];
     errors: JsonRow<RecentError>[];
+    dailyBudgetUsd: number | null;
   };
 }>(
   'batchkeeper_job_details',
@@ -85,7 +88,9 @@ const JOB_DETAILS = new PreparedStatement<{
               where x.job_id = j.id and x.result_type = 'errored'
                 and (j.error_count > 0 or j.status = 'failed')
               order by x.recorded_at desc, x.ordinal
-              limit $3) e)
+              limit $3) e),
+     'dailyBudgetUsd',
+     (select t.daily_budget_usd from tenant_limits t where t.tenant = j.tenant)
    ) as details
    from jobs j
    where j.id = $1 and j.tenant = $2`,
@@ -105,6 +110,7 @@ export async function findJobDetails(
     job: withDates(details.job),
     batches: details.batches.map(withDates),
     errors: details.errors.map((e) => ({ ...e, at: new Date(e.at) })),
+    tenantDailyBudgetUsd: details.dailyBudgetUsd ?? null,
   };
 }
 
