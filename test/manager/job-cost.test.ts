@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { metricsRegistry as register } from '../../src/observability/metrics.js';
 import { cachedRequest, mixedJob } from '../support/cached-requests.js';
-import { TestBed, waitForStatus } from '../support/manager.js';
+import { request, TestBed, waitForStatus } from '../support/manager.js';
 
 // Sonnet 5.5's standard prices per million tokens (src/domain/anthropic-api/prices.json):
 // input 2, output 10, 5-minute cache write 2.5, 1-hour write 4 (twice input), cache read 0.1.
@@ -214,5 +214,31 @@ describe('an estimate before sending (estimateJob)', () => {
     } finally {
       await custom.close();
     }
+  });
+});
+
+describe('a web search’s per-use fee', () => {
+  it('is its own part of the split, one cent a search outside the batch discount, adding up to costUsd', async () => {
+    const manager = bed.manager();
+    // Given three requests that offer the model a web search (the simulator searches once each)
+    const requests = [1, 2, 3].map((n) => {
+      const item = request(`search-${n}`);
+      const tools = [{ type: 'web_search_20250305', name: 'web_search', max_uses: 2 }];
+      return { ...item, params: { ...item.params, tools } };
+    });
+    // When the job runs under a cap (every request is bounded: max_uses is set)
+    const { id } = await manager.createJob({ requests, maxCostUsd: 1 });
+    await waitForStatus(manager, id, ['completed']);
+    // Then each search is billed at $0.01 as its own part, and the parts add up to the total
+    const cost = (await manager.getJob(id))!.usage.cost!;
+    expect(cost.webSearchUsd).toBeCloseTo(0.03, 9);
+    const parts =
+      cost.inputUsd +
+      cost.outputUsd +
+      cost.cacheWrite5mUsd +
+      cost.cacheWrite1hUsd +
+      cost.cacheReadUsd +
+      cost.webSearchUsd;
+    expect(cost.totalUsd).toBeCloseTo(parts, 9);
   });
 });

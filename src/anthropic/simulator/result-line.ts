@@ -42,7 +42,10 @@ function resultOf(
           usage: {
             ...cacheUsage(reply),
             output_tokens: reply.outputTokens,
-            server_tool_use: null,
+            server_tool_use:
+              reply.webSearches > 0
+                ? { web_search_requests: reply.webSearches, web_fetch_requests: 0 }
+                : null,
             service_tier: 'batch',
             inference_geo: null,
             output_tokens_details: null,

@@ -14,6 +14,8 @@ export interface SimulatedReply {
    * read, the later ones are written); set by the batch registry, 0 until then.
    */
   cacheReadCount: number;
+  /** Web searches run for it: one when it offers a web search tool (with max_uses ≥ 1), else 0. */
+  webSearches: number;
 }
 
 export type CacheTtl = '5m' | '1h';
@@ -41,6 +43,7 @@ export function simulateReply(params: MessageParams): SimulatedReply {
   const echo = (lastUserText ? messageTexts(lastUserText).join(' ') : '').slice(0, ECHO_CHARS);
   const fullText = `Simulated reply to ${inputTokens} input tokens: ${echo}`;
   const fullTokens = Math.ceil(fullText.length / CHARS_PER_TOKEN);
+  const webSearches = webSearchesFor(params);
   if (fullTokens <= params.max_tokens) {
     return {
       model: params.model,
@@ -50,6 +53,7 @@ export function simulateReply(params: MessageParams): SimulatedReply {
       stopReason: 'end_turn',
       cachePrefixes,
       cacheReadCount: 0,
+      webSearches,
     };
   }
   return {
@@ -60,6 +64,7 @@ export function simulateReply(params: MessageParams): SimulatedReply {
     stopReason: 'max_tokens',
     cachePrefixes,
     cacheReadCount: 0,
+    webSearches,
   };
 }
 
@@ -125,4 +130,18 @@ function messageTexts(message: MessageParams['messages'][number]): string[] {
   return message.content.flatMap((block) =>
     block.type === 'text' && typeof block.text === 'string' ? [block.text] : [],
   );
+}
+
+/**
+ * The simulated model searches once when the request offers it a web search tool (Anthropic
+ * bills each search; max_uses 0 allows none): enough to see the fee in a job's cost.
+ */
+function webSearchesFor(params: MessageParams): number {
+  const tools = Array.isArray(params.tools) ? (params.tools as unknown[]) : [];
+  const search = tools.find((tool) => {
+    const type = (tool as { type?: unknown }).type;
+    return typeof type === 'string' && type.startsWith('web_search');
+  }) as { max_uses?: unknown } | undefined;
+  if (!search) return 0;
+  return typeof search.max_uses === 'number' ? Math.min(1, search.max_uses) : 1;
 }
