@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/domain/clock.js';
 import { worstCaseCostOf } from '../../src/domain/job-budget.js';
 import { SHIPPED_PRICE_TABLE } from '../../src/domain/pricing.js';
 import type { MessageParams } from '../../src/domain/request.schema.js';
-import { sleep } from '../../src/support/sleep.js';
-import {
-  committedAtEachSending,
-  type LoggedEvent,
-  ofType,
-  sentRequests,
-} from '../support/budget-log.js';
+import { committedAtEachSending, ofType, sentRequests } from '../support/budget-log.js';
 import { JobsApiHarness, request } from './jobs-harness.js';
 
 /** Ten requests of the same size, so each has the same worst case. */
 const TEN = Array.from({ length: 10 }, (_, i) => request(`budget-${i}`));
+const LATENCY_MS = 1500;
 const WORST = (() => {
   const worst = worstCaseCostOf(TEN[0]!.params as MessageParams, SHIPPED_PRICE_TABLE);
   if (!('usd' in worst)) throw new Error('the test request must be bounded');
@@ -22,55 +18,49 @@ const WORST = (() => {
 describe('maxCostUsd and PATCH /v1/jobs/{id}', () => {
   let api: JobsApiHarness;
   beforeAll(async () => {
-    // Batches take a while at the simulator, so every sub-batch sent is in flight at once and
-    // the budget is decided on worst cases alone; two requests a sub-batch.
+    // The simulator's time moves only when a test says, so no batch ends while the job is
+    // still sending: every sub-batch sent is in flight at once, the budget is decided on worst
+    // cases alone, however loaded the machine. Two requests a sub-batch.
     api = await JobsApiHarness.open({
-      simulator: { latencyMs: 1500 },
+      simulator: { latencyMs: LATENCY_MS, clock: new ManualClock() },
       manager: { maxBatchRequests: 2 },
     });
   });
   afterAll(() => api.close());
 
-  async function eventsOf(id: string): Promise<LoggedEvent[]> {
-    const response = await api.call('GET', `/v1/jobs/${id}/events`);
-    return ((await response.json()) as { events: LoggedEvent[] }).events;
-  }
+  /** Ends every batch now at the simulator. */
+  const batchesEnd = () => api.bed.simulator.clock.advance(LATENCY_MS);
 
-  /** Waits (bounded by the test's timeout) until the log holds what `done` looks for. */
-  async function eventsWhen(id: string, done: (events: LoggedEvent[]) => boolean) {
-    for (;;) {
-      const events = await eventsOf(id);
-      if (done(events)) return events;
-      await sleep(20);
-    }
-  }
+  /** Waits for the job to complete, letting the simulator's batches end as they are sent. */
+  const finished = (id: string) => api.waitForStatus(id, ['completed'], 'acme', batchesEnd);
 
   it('submits what fits half the job, pauses for the budget, and goes on when PATCH raises it', async () => {
     const maxCostUsd = WORST * 5.5;
     const { id } = await api.createJob({ requests: TEN, maxCostUsd });
 
-    // Paused for the budget, and every batch sent collected: what was billed is all there is.
-    const capped = await eventsWhen(
+    // Five requests' worst cases fit while all are in flight; the sixth would pass the cap.
+    const paused = await api.eventsWhen(id, (events) => ofType(events, 'JobPaused').length > 0);
+    expect(ofType(paused, 'JobPaused').map((e) => e.data.reason)).toEqual(['budget']);
+    expect(sentRequests(paused)).toBe(5);
+    for (const committed of committedAtEachSending(paused)) {
+      expect(committed).toBeLessThanOrEqual(maxCostUsd);
+    }
+
+    // The batches end and are collected: what was billed is all there is, and the job stays
+    // paused (the cap is the owner's to raise).
+    batchesEnd();
+    const collected = await api.eventsWhen(
       id,
       (events) =>
-        ofType(events, 'JobPaused').length > 0 &&
         ofType(events, 'BatchResultsCollected').length ===
-          ofType(events, 'BatchSubmissionIntended').length,
+        ofType(events, 'BatchSubmissionIntended').length,
     );
-    expect(ofType(capped, 'JobPaused').map((e) => e.data.reason)).toEqual(['budget']);
-    // Five requests' worst cases fit while all are in flight; a batch collected before the next
-    // is sent counts by its cost (less than its worst case), which can leave room for more.
-    expect(sentRequests(capped)).toBeGreaterThanOrEqual(5);
-    expect(sentRequests(capped)).toBeLessThan(10);
-    const billed = ofType(capped, 'BatchResultsCollected').reduce(
+    const billed = ofType(collected, 'BatchResultsCollected').reduce(
       (sum, e) => sum + ((e.data.usage as { costUsd: number }).costUsd ?? 0),
       0,
     );
     expect(billed).toBeGreaterThan(0);
     expect(billed).toBeLessThanOrEqual(maxCostUsd);
-    for (const committed of committedAtEachSending(capped)) {
-      expect(committed).toBeLessThanOrEqual(maxCostUsd);
-    }
     expect((await api.manager.forTenant('acme').getJob(id))?.status).toBe('paused');
 
     const raised = await api.call('PATCH', `/v1/jobs/${id}`, {
@@ -84,9 +74,9 @@ describe('maxCostUsd and PATCH /v1/jobs/{id}', () => {
       status: 'processing',
     });
 
-    const done = await api.waitForStatus(id, ['completed']);
+    const done = await finished(id);
     expect(done.progress).toMatchObject({ total: 10, completed: 10 });
-    const all = await eventsOf(id);
+    const all = await api.eventsOf(id);
     expect(sentRequests(all)).toBe(10);
     expect(ofType(all, 'JobBudgetChanged').map((e) => e.data.maxCostUsd)).toEqual([WORST * 20]);
   });
@@ -97,8 +87,8 @@ describe('maxCostUsd and PATCH /v1/jobs/{id}', () => {
       maxCostUsd: WORST * 10.5,
       deduplicate: false,
     });
-    await api.waitForStatus(id, ['completed']);
-    const events = await eventsOf(id);
+    await finished(id);
+    const events = await api.eventsOf(id);
     expect(ofType(events, 'JobPaused')).toEqual([]);
     expect(sentRequests(events)).toBe(10);
   });
@@ -151,7 +141,7 @@ describe('maxCostUsd and PATCH /v1/jobs/{id}', () => {
 
   it('answers 404 for another tenant’s job and 409 for a job that has ended', async () => {
     const { id } = await api.createJob({ requests: [request('ended')] });
-    await api.waitForStatus(id, ['completed']);
+    await finished(id);
     const elsewhere = await api.call('PATCH', `/v1/jobs/${id}`, {
       json: { maxCostUsd: 1 },
       tenant: 'globex',

@@ -9,6 +9,7 @@ import { type JobsApiDeps, jobsApi } from '../../src/http/jobs-api.js';
 import type { BatchJobManager, JobDetails } from '../../src/manager/batch-job-manager.js';
 import type { BatchJobManagerOptions } from '../../src/manager/manager-options.js';
 import type { Db } from '../../src/store/schema/index.js';
+import type { LoggedEvent } from '../support/budget-log.js';
 import { request, TestBed } from '../support/manager.js';
 import { buildTestApp, type LogCapture } from './test-app.js';
 
@@ -91,17 +92,41 @@ export class JobsApiHarness {
     return (await response.json()) as { id: string; status: JobStatus; totalRequests: number };
   }
 
-  /** Waits (bounded by the test's timeout) until the job reaches one of `statuses`. */
+  /**
+   * Waits (bounded by the test's timeout) until the job reaches one of `statuses`, calling
+   * `eachLook` before every look (a test moving a simulator's clock on lets batches end there).
+   */
   async waitForStatus(
     id: string,
     statuses: JobStatus[],
     tenant: Tenant = 'acme',
+    eachLook: () => void = () => {},
   ): Promise<JobDetails> {
     const jobs = this.manager.forTenant(tenant);
     for (;;) {
+      eachLook();
       const job = await jobs.getJob(id);
       if (job && statuses.includes(job.status)) return job;
       await sleep(15);
+    }
+  }
+
+  /** The job's log as GET /v1/jobs/:id/events answers it. */
+  async eventsOf(id: string, tenant: Tenant = 'acme'): Promise<LoggedEvent[]> {
+    const response = await this.call('GET', `/v1/jobs/${id}/events`, { tenant });
+    return ((await response.json()) as { events: LoggedEvent[] }).events;
+  }
+
+  /** Waits (bounded by the test's timeout) until the job's log holds what `done` looks for. */
+  async eventsWhen(
+    id: string,
+    done: (events: LoggedEvent[]) => boolean,
+    tenant: Tenant = 'acme',
+  ): Promise<LoggedEvent[]> {
+    for (;;) {
+      const events = await this.eventsOf(id, tenant);
+      if (done(events)) return events;
+      await sleep(20);
     }
   }
 

@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/domain/clock.js';
 import { worstCaseCostOf } from '../../src/domain/job-budget.js';
 import { SHIPPED_PRICE_TABLE } from '../../src/domain/pricing.js';
 import type { MessageParams } from '../../src/domain/request.schema.js';
 import { setTenantLimits } from '../../src/store/jobs/tenant-limits.js';
-import { sleep } from '../../src/support/sleep.js';
-import {
-  committedAtEachSending,
-  type LoggedEvent,
-  ofType,
-  sentRequests,
-} from '../support/budget-log.js';
+import { committedAtEachSending, ofType, sentRequests } from '../support/budget-log.js';
 import { JobsApiHarness, request, type Tenant } from './jobs-harness.js';
 
+const LATENCY_MS = 1500;
 const requests = (prefix: string) =>
   Array.from({ length: 10 }, (_, i) => request(`${prefix}-${i}`));
 /** The worst case of one request (they are all the same size). */
@@ -21,36 +17,24 @@ const WORST = (() => {
   return worst.usd;
 })();
 
-async function eventsOf(api: JobsApiHarness, id: string, tenant: Tenant): Promise<LoggedEvent[]> {
-  const response = await api.call('GET', `/v1/jobs/${id}/events`, { tenant });
-  return ((await response.json()) as { events: LoggedEvent[] }).events;
-}
-
-/** Waits (bounded by the test's timeout) until the log holds what `done` looks for. */
-async function eventsWhen(
-  api: JobsApiHarness,
-  id: string,
-  tenant: Tenant,
-  done: (events: LoggedEvent[]) => boolean,
-) {
-  for (;;) {
-    const events = await eventsOf(api, id, tenant);
-    if (done(events)) return events;
-    await sleep(20);
-  }
-}
-
 describe("a tenant's daily budget", () => {
   let api: JobsApiHarness;
   beforeAll(async () => {
-    // Batches take a while, so every sub-batch sent is in flight at once and the budget is
-    // decided on worst cases alone; two requests a sub-batch.
+    // The simulator's time moves only when a test says, so no batch ends while a job is still
+    // sending: every sub-batch sent is in flight at once, the budget is decided on worst cases
+    // alone, however loaded the machine. Two requests a sub-batch.
     api = await JobsApiHarness.open({
-      simulator: { latencyMs: 1500 },
+      simulator: { latencyMs: LATENCY_MS, clock: new ManualClock() },
       manager: { maxBatchRequests: 2 },
     });
   });
   afterAll(() => api.close());
+
+  /** Ends every batch now at the simulator. */
+  const batchesEnd = () => api.bed.simulator.clock.advance(LATENCY_MS);
+  /** Waits for the job to complete, letting the simulator's batches end as they are sent. */
+  const finished = (id: string, tenant: Tenant = 'acme') =>
+    api.waitForStatus(id, ['completed'], tenant, batchesEnd);
 
   it("stops its own jobs and not another tenant's, and resumes them when it is raised", async () => {
     // Given acme has a daily budget of three and a half requests' worst case, globex none
@@ -61,27 +45,29 @@ describe("a tenant's daily budget", () => {
     const acme = await api.createJob({ requests: requests('acme') });
     const globex = await api.createJob({ requests: requests('globex') }, 'globex');
 
-    // Then globex's job completes while acme's pauses for the tenant's budget, having sent 3
-    await api.waitForStatus(globex.id, ['completed'], 'globex');
-    const capped = await eventsWhen(
-      api,
+    // Then acme's job pauses for the tenant's budget, having sent the three that fit on worst
+    // cases while all are in flight
+    const paused = await api.eventsWhen(
       acme.id,
-      'acme',
-      (events) =>
-        ofType(events, 'JobPaused').length > 0 &&
-        ofType(events, 'BatchResultsCollected').length ===
-          ofType(events, 'BatchSubmissionIntended').length,
+      (events) => ofType(events, 'JobPaused').length > 0,
     );
-    expect(ofType(capped, 'JobPaused').map((e) => e.data.reason)).toEqual(['tenant-budget']);
-    // At least three fit on worst cases alone; batches collected meanwhile may leave more room.
-    expect(sentRequests(capped)).toBeGreaterThanOrEqual(3);
-    expect(sentRequests(capped)).toBeLessThan(10);
-    for (const intent of ofType(capped, 'BatchSubmissionIntended')) {
+    expect(ofType(paused, 'JobPaused').map((e) => e.data.reason)).toEqual(['tenant-budget']);
+    expect(sentRequests(paused)).toBe(3);
+    for (const intent of ofType(paused, 'BatchSubmissionIntended')) {
       expect(intent.data.worstCaseUsd).toBeGreaterThan(0);
     }
-    for (const committed of committedAtEachSending(capped)) {
+    for (const committed of committedAtEachSending(paused)) {
       expect(committed).toBeLessThanOrEqual(dailyBudgetUsd);
     }
+    // while globex's completes, and acme's batches end and are collected with it paused
+    await finished(globex.id, 'globex');
+    await api.eventsWhen(
+      acme.id,
+      (events) =>
+        ofType(events, 'BatchResultsCollected').length ===
+        ofType(events, 'BatchSubmissionIntended').length,
+    );
+    expect((await api.manager.forTenant('acme').getJob(acme.id))?.status).toBe('paused');
     const view = await api.call('GET', `/v1/jobs/${acme.id}`);
     const { budget } = (await view.json()) as {
       budget: { pausedFor: string; tenantDaily: { dailyBudgetUsd: number; spentTodayUsd: number } };
@@ -97,9 +83,9 @@ describe("a tenant's daily budget", () => {
 
     // When the budget is raised, the job resumes by itself and completes
     await setTenantLimits(api.bed.database.db, 'acme', { dailyBudgetUsd: WORST * 100 });
-    const done = await api.waitForStatus(acme.id, ['completed']);
+    const done = await finished(acme.id);
     expect(done.progress).toMatchObject({ total: 10, completed: 10 });
-    expect(sentRequests(await eventsOf(api, acme.id, 'acme'))).toBe(10);
+    expect(sentRequests(await api.eventsOf(acme.id))).toBe(10);
   });
 
   it('refuses a job whose requests cannot be bounded, saying why', async () => {
@@ -130,7 +116,7 @@ describe("a tenant's daily budget", () => {
       { onInvalid: 'drop', requests: [request('tb-retry-ok'), refused] },
       'globex',
     );
-    await api.waitForStatus(id, ['completed'], 'globex');
+    await finished(id, 'globex');
     // When it is retried with a server tool that has no max_uses
     const before = await api.written();
     const response = await api.call('POST', `/v1/jobs/${id}/retry`, {
@@ -159,8 +145,8 @@ describe("a tenant's daily budget", () => {
     );
 
     // Then the job completes: what was sent succeeded, the rest ended as budget_exceeded
-    const done = await api.waitForStatus(id, ['completed'], 'globex');
-    const events = await eventsOf(api, id, 'globex');
+    const done = await finished(id, 'globex');
+    const events = await api.eventsOf(id, 'globex');
     const ended = ofType(events, 'RequestsEndedOverBudget');
     expect(ended).toHaveLength(1);
     const sent = sentRequests(events);
