@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
-import type { JobEvent } from './job.events.js';
+import {
+  type CachePrimeState,
+  heldBackRequests,
+  primeAlive,
+  primeInFlight,
+} from './cache-primes.js';
+import type { CachedPart, CacheTtl } from './cached-part.js';
 import { requestPrices } from './job-cost.js';
-import { cacheTtlOf } from './job-estimate.js';
 import type { PriceTable } from './pricing.js';
-import type { MessageParams } from './request.schema.js';
 
 /**
  * Cache priming (issue 21). Requests of one batch run concurrently and none reads another's cache
@@ -12,185 +14,16 @@ import type { MessageParams } from './request.schema.js';
  * request. A job with `cachePriming: "auto"` sends one request of each group sharing a cached
  * prefix alone first (the prime), holds the rest of the group back until that batch has ended,
  * then sends them while the entry lives: they read it.
+ *
+ * A request's cached part is worked out in cached-part.ts, what the log says of primes in
+ * cache-primes.ts.
  */
 
 /** Whether a job primes the prompt cache (default: off). */
 export type CachePrimingMode = 'auto' | 'off';
 
-export type CacheTtl = '5m' | '1h';
-
-/** How long a cache entry lives after its last write or read. */
-export const CACHE_TTL_MS: Record<CacheTtl, number> = { '5m': 5 * 60_000, '1h': 60 * 60_000 };
-
-/**
- * The share of a TTL kept in hand: a fan-out is sent only while the entry has more than this
- * left, since its requests are processed some time after they are sent and the prime's end is
- * seen a poll after it happened (1 minute of 5, 12 of 60).
- */
-export const LAPSE_MARGIN_SHARE = 0.2;
-
 /** Primes of a group that ended without a success before the group is sent as usual: 2. */
 export const MAX_FAILED_PRIMES = 2;
-
-/** Characters a token, the approximation prefix tokens are counted with (the simulator's too). */
-export const CHARS_PER_TOKEN = 4;
-
-/** The cached part of a request: which cache entry it reads or writes, for how long, its size. */
-export interface CachedPart {
-  /** Hex SHA-256 of the model and the prefix up to the last block marked `cache_control`. */
-  fingerprint: string;
-  /** The TTL the request asks for (its longest, cacheTtlOf). */
-  ttl: CacheTtl;
-  /** The prefix's tokens, approximated at CHARS_PER_TOKEN characters a token. */
-  prefixTokens: number;
-  model: string;
-}
-
-/**
- * The cached part of a request, or null when it marks no block with `cache_control`. The prompt
- * is read in the order Anthropic caches it (tools, system, messages); the prefix runs up to and
- * including the last marked block. Its fingerprint covers the model (caches are per model) and
- * the prefix's content with the marks left out: the same content marked for 5 minutes or for an
- * hour is one entry (docs/simulator.md).
- */
-export function cachedPartOf(params: MessageParams): CachedPart | null {
-  const blocks = promptBlocks(params);
-  const last = blocks.findLastIndex((b) => b.marked);
-  if (last < 0) return null;
-  const prefix = blocks.slice(0, last + 1);
-  const chars = prefix.reduce((sum, b) => sum + b.chars, 0);
-  const fingerprint = createHash('sha256')
-    .update(canonicalJson([params.model, prefix.map((b) => b.content)]), 'utf8')
-    .digest('hex');
-  return {
-    fingerprint,
-    ttl: cacheTtlOf(params) ?? '5m',
-    prefixTokens: Math.ceil(chars / CHARS_PER_TOKEN),
-    model: params.model,
-  };
-}
-
-interface PromptBlock {
-  /** What the cache keys on: the block without its `cache_control`, with its place. */
-  content: unknown;
-  chars: number;
-  marked: boolean;
-}
-
-function promptBlocks(params: MessageParams): PromptBlock[] {
-  const blocks: PromptBlock[] = [];
-  const push = (where: string, block: unknown) => {
-    if (typeof block === 'string') {
-      blocks.push({ content: [where, block], chars: block.length, marked: false });
-      return;
-    }
-    const { cache_control: mark, ...rest } = (block ?? {}) as Record<string, unknown>;
-    const text = typeof rest.text === 'string' ? rest.text : undefined;
-    blocks.push({
-      content: [where, rest],
-      chars: text !== undefined ? text.length : JSON.stringify(rest).length,
-      marked: mark != null,
-    });
-  };
-  for (const tool of params.tools ?? []) push('tool', tool);
-  if (typeof params.system === 'string') push('system', params.system);
-  else for (const block of params.system ?? []) push('system', block);
-  for (const message of params.messages) {
-    if (typeof message.content === 'string') push(message.role, message.content);
-    else for (const block of message.content) push(message.role, block);
-  }
-  return blocks;
-}
-
-/** What the log says of one group's latest prime (JobState.cachePrimes). */
-export interface CachePrimeState {
-  /** The group: CachedPart.fingerprint. */
-  group: string;
-  /** The one-request batch that primes it. */
-  batchKey: string;
-  ttl: CacheTtl;
-  /** The group's other requests held back while it is on its way. */
-  heldBack: number;
-  /** When the batch was seen ended; null while it is on its way. */
-  endedAt: string | null;
-  /** Whether the prime succeeded (so wrote the entry); null until its result is collected. */
-  succeeded: boolean | null;
-  /** Primes of this group that ended without a success (errored, expired, abandoned). */
-  failures: number;
-  /** One-request batches sent to prime this group, re-primes included. */
-  primeBatches: number;
-}
-
-/** The group entries after one event: a prime intended, abandoned, ended, collected. */
-export function evolveCachePrimes(
-  primes: readonly CachePrimeState[],
-  event: JobEvent,
-): readonly CachePrimeState[] {
-  switch (event.type) {
-    case 'BatchSubmissionIntended': {
-      const { purpose, cacheGroup, cacheTtl, heldBack, batchKey } = event.data;
-      if (purpose !== 'cache-prime' || cacheGroup === undefined) return primes;
-      const before = primes.find((p) => p.group === cacheGroup);
-      const entry: CachePrimeState = {
-        group: cacheGroup,
-        batchKey,
-        ttl: cacheTtl ?? '5m',
-        heldBack: heldBack ?? 0,
-        endedAt: null,
-        succeeded: null,
-        failures: before?.failures ?? 0,
-        primeBatches: (before?.primeBatches ?? 0) + 1,
-      };
-      return [...primes.filter((p) => p.group !== cacheGroup), entry];
-    }
-    case 'BatchSubmissionAbandoned':
-      return change(primes, event.data.batchKey, (p) => ({
-        ...p,
-        endedAt: event.data.at,
-        succeeded: false,
-        failures: p.failures + 1,
-      }));
-    case 'BatchEnded':
-      return change(primes, event.data.batchKey, (p) => ({ ...p, endedAt: event.data.at }));
-    case 'BatchResultsCollected': {
-      const succeeded = event.data.succeeded > 0;
-      return change(primes, event.data.batchKey, (p) => ({
-        ...p,
-        endedAt: p.endedAt ?? event.data.at,
-        succeeded,
-        failures: p.failures + (succeeded ? 0 : 1),
-      }));
-    }
-    default:
-      return primes;
-  }
-}
-
-function change(
-  primes: readonly CachePrimeState[],
-  batchKey: string,
-  update: (p: CachePrimeState) => CachePrimeState,
-): readonly CachePrimeState[] {
-  if (!primes.some((p) => p.batchKey === batchKey)) return primes;
-  return primes.map((p) => (p.batchKey === batchKey ? update(p) : p));
-}
-
-/** A prime whose result is not collected yet: its group waits for it. */
-function inFlight(prime: CachePrimeState): boolean {
-  return prime.succeeded === null;
-}
-
-/** Requests held back behind primes still on their way: the driver does not count them as sendable. */
-export function heldBackRequests(primes: readonly CachePrimeState[] | undefined): number {
-  return (primes ?? []).reduce((sum, p) => sum + (inFlight(p) ? p.heldBack : 0), 0);
-}
-
-/** Whether a prime's entry still lives at `now`, with LAPSE_MARGIN_SHARE of its TTL in hand. */
-export function primeAlive(prime: CachePrimeState, now: Date): boolean {
-  if (prime.succeeded !== true || prime.endedAt === null) return false;
-  const ttlMs = CACHE_TTL_MS[prime.ttl];
-  return Date.parse(prime.endedAt) + ttlMs * (1 - LAPSE_MARGIN_SHARE) > now.getTime();
-}
 
 /** A request that waits to be sent, with its cached part (null: none). */
 export interface PrimingCandidate {
@@ -283,7 +116,7 @@ export function decideCachePriming(input: CachePrimingInput): CachePrimingPlan {
   const waiting = new Set<string>();
   for (const group of groupByCachedPart(input.candidates)) {
     const prime = input.primes.find((p) => p.group === group.fingerprint);
-    if (prime && inFlight(prime)) {
+    if (prime && primeInFlight(prime)) {
       waiting.add(group.fingerprint);
       continue;
     }

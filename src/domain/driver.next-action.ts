@@ -1,4 +1,4 @@
-import { heldBackRequests } from './cache-priming.js';
+import { heldBackRequests } from './cache-primes.js';
 import type { JobEvent } from './job.events.js';
 import { type BatchState, type JobState, openBatches, unfinishedRequests } from './job.state.js';
 import { isTerminalStatus } from './job-status.js';

@@ -1,9 +1,5 @@
-import {
-  type CachedPart,
-  cachedPartOf,
-  decideCachePriming,
-  type PrimingCandidate,
-} from '../domain/cache-priming.js';
+import { decideCachePriming, type PrimingCandidate } from '../domain/cache-priming.js';
+import { type CachedPart, cachedPartOf } from '../domain/cached-part.js';
 import type { BatchSubmissionIntended } from '../domain/job.events.js';
 import { MAX_REQUESTS_PER_JOB } from '../domain/job-config.schema.js';
 import type { PriceTable } from '../domain/pricing.js';

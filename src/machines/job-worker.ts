@@ -5,12 +5,10 @@ import type { UnknownJobEventError } from '../domain/job-event.upcast.js';
 import type { JobOptions } from '../domain/job-options.js';
 import { tenantLimitDefaults } from '../domain/job-options.js';
 import {
-  type ClaimShares,
   claimLapsedLeases,
   claimQueuedJobs,
   handOverLeases,
   releaseLease,
-  renewLeases,
 } from '../store/jobs/job-leases.js';
 import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
 import type { Db } from '../store/schema/index.js';
@@ -18,11 +16,14 @@ import { doublingDelay } from '../support/backoff.js';
 import { Sleeper } from '../support/sleep.js';
 import type { BatchApi } from './batch-api.port.js';
 import { BatchStatusBoard } from './batch-status-board.js';
+import { ClaimSignals } from './claim-signals.js';
 import { expireWaitingJobs } from './expire-waiting-jobs.js';
 import { HeldJob } from './held-job.js';
+import { HeldJobs } from './held-jobs.js';
 import { JobDriver } from './job-driver.js';
 import type { HydratedJob } from './job-snapshot.js';
 import { type CommitContext, hydrateStreams } from './job-store.js';
+import { LeaseHeartbeat } from './lease-heartbeat.js';
 import { RequestsInFlight } from './requests-in-flight.js';
 import { resumeTenantBudgetJobs } from './resume-tenant-budget-jobs.js';
 import type { WorkerLog } from './worker-log.js';
@@ -49,14 +50,11 @@ export interface WorkerDeps {
  */
 export class JobWorker {
   readonly #deps: WorkerDeps;
-  readonly #held = new Map<string, HeldJob>();
-  /** The tenant of each job held: how many of this instance's slots each tenant holds. */
-  readonly #tenantOf = new Map<string, string>();
+  readonly #held: HeldJobs;
+  readonly #signals = new ClaimSignals();
   #running = false;
   #loop: Promise<void> | undefined;
-  #heartbeat: NodeJS.Timeout | undefined;
-  /** The renewal in flight, if any: stop() waits for it, so none outlives the database. */
-  #renewing: Promise<void> | undefined;
+  readonly #heartbeat: LeaseHeartbeat;
   /** The scheduler's sleep between rounds, cut short by a wake-up. */
   readonly #sleeper = new Sleeper();
   #wakeRequested = false;
@@ -72,22 +70,19 @@ export class JobWorker {
   #lapsedLeasesDue = true;
   /** Jobs whose log holds events of a newer instance: left to those (a rolling upgrade). */
   readonly #unreadable = new Set<string>();
-  /**
-   * Slots promised since the last claim to jobs created here: their creation woke nobody
-   * else, so the next round claims them, and tells the others if it had no room left.
-   */
-  #takenCreated = 0;
-  /**
-   * Signs of queued work seen so far (wake-ups from any instance, jobs created here), and how
-   * many had been seen when a claim last left slots free, i.e. found the queue empty. A slot
-   * freed by a job that ended looks for work only if a sign came since: otherwise the claim
-   * statement would find nothing. Rounds on the poll always look.
-   */
-  #workSignals = 0;
-  #signalsWhenDrained = -1;
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
+    this.#held = new HeldJobs(deps.options.maxConcurrentJobs);
+    this.#heartbeat = new LeaseHeartbeat({
+      db: deps.db,
+      clock: deps.clock,
+      owner: deps.context.instanceId,
+      leaseTtlMs: deps.options.leaseTtlMs,
+      held: () => (this.#running ? this.#held.ids() : []),
+      lost: (jobId) => this.#held.get(jobId)?.stop(),
+      log: deps.log,
+    });
     this.#board = new BatchStatusBoard(deps.api);
     this.#inFlight = new RequestsInFlight(deps.db, deps.clock);
   }
@@ -98,17 +93,14 @@ export class JobWorker {
 
   /** Jobs this instance is working on now. */
   heldJobs(): string[] {
-    return [...this.#held.keys()];
+    return this.#held.ids();
   }
 
   start(): void {
     if (this.#running) return;
     this.#running = true;
     this.#loop = this.#schedule();
-    const every = Math.max(50, Math.floor(this.#deps.options.leaseTtlMs / 3));
-    this.#heartbeat = setInterval(() => {
-      this.#renewing ??= this.#renew().finally(() => (this.#renewing = undefined));
-    }, every);
+    this.#heartbeat.start();
   }
 
   /** Whether wake-ups from other instances arrive (the manager's LISTEN is up). */
@@ -124,7 +116,7 @@ export class JobWorker {
       held.driver.invalidate();
       held.wake();
     }
-    this.#workSignals += 1;
+    this.#signals.seen();
     this.#startRound();
   }
 
@@ -142,9 +134,7 @@ export class JobWorker {
    */
   takeCreatedJob(): boolean {
     if (!this.#running || !this.#listening) return false;
-    if (this.#free() - this.#takenCreated <= 0) return false;
-    this.#takenCreated += 1;
-    return true;
+    return this.#signals.promise(this.#held.free());
   }
 
   /** A job was created here (committed): claimed by the next round, whoever was told. */
@@ -173,28 +163,20 @@ export class JobWorker {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
-    clearInterval(this.#heartbeat);
+    const heartbeatStopped = this.#heartbeat.stop();
     this.#sleeper.wake();
     await this.#loop;
-    await this.#renewing;
-    const held = [...this.#held.entries()];
-    for (const [, job] of held) job.stop();
-    await Promise.all(held.map(([, job]) => job.done));
+    await heartbeatStopped;
+    const held = await this.#held.stopAll();
     await this.#deps.db
       .transaction()
       .execute(async (trx) => {
-        await handOverLeases(
-          trx,
-          this.instanceId,
-          held.map(([id]) => id),
-        );
+        await handOverLeases(trx, this.instanceId, held);
         if (held.length > 0) await notifyJobWakeup(trx, 'leases-handed-over');
       })
       .catch((error) =>
         this.#deps.log?.('could not hand over leases', { error: String(error) }, 'error'),
       );
-    this.#held.clear();
-    this.#tenantOf.clear();
   }
 
   async #schedule(): Promise<void> {
@@ -235,19 +217,13 @@ export class JobWorker {
     }
   }
 
-  #free(): number {
-    return this.#deps.options.maxConcurrentJobs - this.#held.size;
-  }
-
   async #claimQueued(woken: boolean): Promise<void> {
-    const signals = this.#workSignals;
-    if (woken && signals === this.#signalsWhenDrained && this.#takenCreated === 0) return;
-    const free = this.#free();
+    if (!this.#signals.worthClaiming(woken)) return;
+    const free = this.#held.free();
     const { db, clock, options } = this.#deps;
     // Jobs created here since the last claim woke nobody else: if this round has no room for
     // all the queued work, the others are told now (the round may take older jobs first).
-    const promised = this.#takenCreated;
-    this.#takenCreated = 0;
+    const { signals, promised } = this.#signals.begin();
     if (free <= 0) {
       if (promised > 0) await notifyJobWakeup(db, 'work-queued');
       return;
@@ -261,10 +237,10 @@ export class JobWorker {
       now,
       expiresAt: new Date(now.getTime() + options.leaseTtlMs),
       skip: [...this.#unreadable],
-      shares: this.#shares(),
+      shares: this.#held.shares(tenantLimitDefaults(options).maxConcurrentJobs),
     });
     if (promised > 0 && logs.length >= free) await notifyJobWakeup(db, 'work-queued');
-    if (logs.length < free) this.#signalsWhenDrained = signals;
+    if (logs.length < free) this.#signals.drained(signals);
     if (logs.length === 0) return;
     const { jobs, unreadable } = hydrateStreams(logs);
     for (const error of unreadable) {
@@ -274,23 +250,8 @@ export class JobWorker {
     for (const [id, job] of jobs) this.#hold(id, job.state.tenant, job);
   }
 
-  /** Fair shares of this instance's slots between tenants, as the claim applies them. */
-  #shares(): ClaimShares {
-    const heldHere = new Map<string, number>();
-    for (const jobId of this.#held.keys()) {
-      const tenant = this.#tenantOf.get(jobId);
-      if (tenant !== undefined) heldHere.set(tenant, (heldHere.get(tenant) ?? 0) + 1);
-    }
-    const { maxConcurrentJobs } = this.#deps.options;
-    return {
-      heldHere,
-      tenantMaxConcurrentJobs: tenantLimitDefaults(this.#deps.options).maxConcurrentJobs,
-      prioritySlots: Math.max(1, Math.ceil(maxConcurrentJobs / 2)),
-    };
-  }
-
   async #takeOverLapsed(): Promise<void> {
-    const free = this.#free();
+    const free = this.#held.free();
     if (free <= 0) return;
     const { db, clock, options } = this.#deps;
     const now = clock.now();
@@ -324,7 +285,6 @@ export class JobWorker {
   }
 
   #hold(jobId: string, tenant: string, job?: HydratedJob): void {
-    this.#tenantOf.set(jobId, tenant);
     const { db, api, clock, options, context, onCommitted, log } = this.#deps;
     const driver = new JobDriver(
       {
@@ -348,37 +308,12 @@ export class JobWorker {
       release: () => releaseLease(db, jobId, this.instanceId),
       cannotRead: (error) => this.#cannotRead(error),
       ended: () => {
-        if (this.#held.get(jobId) === held) {
-          this.#held.delete(jobId);
-          this.#tenantOf.delete(jobId);
-        }
-        // A slot is free: claimed into if there are signs of queued work (see #workSignals).
+        this.#held.remove(jobId, held);
+        // A slot is free: claimed into if there are signs of queued work (ClaimSignals).
         this.#startRound();
       },
     });
-    this.#held.set(jobId, held);
+    this.#held.add(jobId, tenant, held);
     held.start();
-  }
-
-  async #renew(): Promise<void> {
-    const ids = this.heldJobs();
-    if (!this.#running || ids.length === 0) return;
-    const now = this.#deps.clock.now();
-    try {
-      const still = await renewLeases(
-        this.#deps.db,
-        this.instanceId,
-        ids,
-        new Date(now.getTime() + this.#deps.options.leaseTtlMs),
-      );
-      for (const id of ids) {
-        if (still.has(id)) continue;
-        // Another instance holds it now: stop touching it.
-        this.#held.get(id)?.stop();
-        this.#deps.log?.('lost the lease of a job', { jobId: id }, 'warn');
-      }
-    } catch (error) {
-      this.#deps.log?.('could not renew leases', { error: String(error) }, 'error');
-    }
   }
 }

@@ -1,46 +1,32 @@
 import { EventEmitter } from 'node:events';
-import { ModelCatalogueCache } from '../anthropic/model-catalogue-cache.js';
 import { type ManagerEnvironment, managerEnvironment } from '../config.js';
 import { type Clock, systemClock } from '../domain/clock.js';
-import { progressOf } from '../domain/job.state.js';
+import { type JobState, progressOf } from '../domain/job.state.js';
 import type { JobEstimate } from '../domain/job-estimate.js';
 import type { JobStatus } from '../domain/job-status.js';
 import type { JobProgress } from '../domain/progress.js';
-import { JobEstimator } from '../machines/estimate-job.js';
 import type {
   BudgetChangeResult,
   CancelResult,
   DeleteResult,
   TransitionResult,
 } from '../machines/job-command-results.js';
-import { JobCommands } from '../machines/job-commands.js';
 import type { JobNotifications } from '../machines/job-notifications.js';
-import { DEFAULT_JOB_OPTIONS, type JobOptions } from '../machines/job-options.js';
-import type { JobChange } from '../machines/job-store.js';
+import type { JobOptions } from '../machines/job-options.js';
 import type { JobSummary } from '../machines/job-views.js';
-import { JobWorker } from '../machines/job-worker.js';
-import { createDatabase } from '../store/create-database.js';
-import { migrate } from '../store/migrate.js';
-import type { Trx } from '../store/schema/index.js';
 import {
-  checkJobCallbackUrl,
   createWebhookSettings,
-  type RelayLogger,
-  registerJobCallback,
-  startWebhookRelay,
   type WebhookSettings,
   type WebhookSubscriptionWithSecret,
 } from '../webhooks/index.js';
 import { BackgroundFailure } from './background-failure.js';
-import { connectAnthropic } from './connect-anthropic.js';
-import { enqueueChangeWebhooks } from './job-change-webhooks.js';
-import { recordCommittedChange, startJobGauges } from './job-metrics.js';
+import { bootManagerRuntime } from './boot-manager-runtime.js';
+import { managerJobOptions } from './manager-job-options.js';
 import type { BatchJobManagerOptions } from './manager-options.js';
 import type { ManagerRuntime } from './manager-runtime.js';
 import { type JobDetails, type JobStats, type ListJobsResult, TenantJobs } from './tenant-jobs.js';
 import type { TenantWebhooks } from './tenant-webhooks.js';
 import { type WaitForJobOptions, waitForJob } from './wait-for-job.js';
-import { listenForWakeups } from './wakeup-listener.js';
 
 export { type JobDetails, type JobStats, type ListJobsResult, TenantJobs };
 
@@ -62,16 +48,10 @@ export class BatchJobManager extends EventEmitter {
 
   constructor(options: BatchJobManagerOptions = {}) {
     super();
-    const { defaultPriority, ...rest } = options;
     // The environment is read here, once, for what the options leave out.
     const env = options.environment ?? managerEnvironment();
     this.#env = env;
-    this.options = {
-      ...DEFAULT_JOB_OPTIONS,
-      ...pickJobOptions({ anthropicVersion: env.anthropicVersion, priceTable: env.priceTable }),
-      ...pickJobOptions(rest),
-      ...(defaultPriority ? { defaultPriority } : {}),
-    };
+    this.options = managerJobOptions(options, env);
     this.#settings = options;
     this.#tenant = options.tenant ?? 'default';
     this.#clock = options.clock ?? systemClock;
@@ -219,118 +199,21 @@ export class BatchJobManager extends EventEmitter {
     return this.#runtime;
   }
 
-  async #boot(): Promise<ManagerRuntime> {
-    const s = this.#settings;
-    const database =
-      s.database ??
-      (await createDatabase({
-        databaseUrl: s.databaseUrl ?? this.#env.databaseUrl,
-        dataDir: s.dataDir ?? this.#env.dataDir,
-        listenUrl: s.listenUrl ?? this.#env.listenUrl,
-        preparedStatements: s.preparedStatements ?? this.#env.preparedStatements,
-      }));
-    await migrate(database.db);
-    const { api, simulator, listModels } = await connectAnthropic(
-      s,
-      this.#env,
-      (level, message, fields) => this.#report(level, message, fields),
-    );
-    const models = listModels
-      ? new ModelCatalogueCache({
-          list: listModels,
-          clock: this.#clock,
-          warn: (message, fields) => this.#report('warn', message, fields),
-        })
-      : undefined;
-    // Read now, in the background, so the first creation finds the catalogue (or the fallback).
-    void models?.current();
-    const onChange = (trx: Trx, change: JobChange) => enqueueChangeWebhooks(trx, change);
-    const context = { instanceId: this.instanceId, onChange };
-    const runWorker = s.worker ?? true;
-    const worker = runWorker
-      ? new JobWorker({
-          db: database.db,
-          api,
-          clock: this.#clock,
-          options: this.options,
-          context,
-          onCommitted: (before, after) => {
-            recordCommittedChange(before, after);
-            this.#notifyChange(before.status, after);
-          },
-          log: (message, fields, level = 'info') => this.#report(level, message, fields),
-        })
-      : undefined;
-    const commands = new JobCommands({
-      db: database.db,
+  #boot(): Promise<ManagerRuntime> {
+    return bootManagerRuntime({
+      settings: this.#settings,
+      env: this.#env,
       clock: this.#clock,
       instanceId: this.instanceId,
       options: this.options,
-      notify: (name, payload) => this.#notify(name, payload),
-      modelCatalogue: models ? () => models.current() : undefined,
-      validateCallbackUrl: (url) => checkJobCallbackUrl(url, this.#webhooks),
-      onJobCreated: async (trx, job, config) => {
-        if (!config.callbackUrl) return undefined;
-        const { secret } = await registerJobCallback(
-          trx,
-          {
-            tenant: job.tenant,
-            jobId: job.id,
-            url: config.callbackUrl,
-            secret: config.webhookSecret,
-          },
-          this.#webhooks,
-        );
-        // A secret the caller gave is theirs already; one generated here is shown once.
-        return config.webhookSecret ? {} : { callbackSecret: secret };
-      },
-      takeCreatedJob: () => worker?.takeCreatedJob() ?? false,
-      onChange,
-    });
-    worker?.start();
-    const relay =
-      (s.webhookRelay ?? runWorker)
-        ? startWebhookRelay({
-            db: database.db,
-            instanceId: this.instanceId,
-            ...this.#webhooks,
-            concurrency: s.webhookConcurrency,
-            pollMs: s.webhookPollMs,
-            listeningPollMs: s.webhookListeningPollMs,
-            logger:
-              s.relayLogger ??
-              relayLoggerFrom((level, message, fields) => this.#report(level, message, fields)),
-          })
-        : undefined;
-    const wakeups =
-      worker || relay
-        ? await listenForWakeups(database, worker, relay, (level, message, fields) =>
-            this.#report(level, message, fields),
-          )
-        : undefined;
-    const gauges = startJobGauges(database.db, (error) =>
-      this.#report('warn', 'could not read job counts', { error: String(error) }),
-    );
-    return {
-      database,
-      ownsDatabase: !s.database,
-      commands,
-      estimator: new JobEstimator({
-        api,
-        clock: this.#clock,
-        options: this.options,
-        modelCatalogue: models ? () => models.current() : undefined,
-      }),
-      worker,
-      relay,
-      simulator,
-      gauges,
-      wakeups,
       webhooks: this.#webhooks,
-    };
+      report: (level, message, fields) => this.#report(level, message, fields),
+      notify: (name, payload) => this.#notify(name, payload),
+      notifyChange: (oldStatus, after) => this.#notifyChange(oldStatus, after),
+    });
   }
 
-  #notifyChange(oldStatus: JobStatus, after: import('../domain/job.state.js').JobState) {
+  #notifyChange(oldStatus: JobStatus, after: JobState) {
     if (oldStatus !== after.status) {
       this.#notify('job:status_changed', {
         id: after.id,
@@ -368,21 +251,4 @@ export class BatchJobManager extends EventEmitter {
       this.#report('error', `a ${name} listener threw`, { error: String(error) });
     }
   }
-}
-
-/** The relay's failures into the manager's `log` (they vanished into a silent logger before). */
-function relayLoggerFrom(log: NonNullable<BatchJobManagerOptions['log']>): RelayLogger {
-  const at = (level: 'info' | 'warn' | 'error') => (fields: unknown, message?: string) =>
-    log(
-      level,
-      message ?? '',
-      fields && typeof fields === 'object' ? (fields as Record<string, unknown>) : {},
-    );
-  return { debug: () => {}, warn: at('warn'), error: at('error') } as unknown as RelayLogger;
-}
-
-function pickJobOptions(value: object): Partial<JobOptions> {
-  return Object.fromEntries(
-    Object.entries(value).filter(([key, v]) => key in DEFAULT_JOB_OPTIONS && v !== undefined),
-  ) as Partial<JobOptions>;
 }

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { type CachePrimeState, evolveCachePrimes } from '../../src/domain/cache-primes.js';
 import {
-  type CachePrimeState,
   type CachePrimingInput,
-  cachedPartOf,
   cachePrimingViewOf,
   decideCachePriming,
-  evolveCachePrimes,
   type PrimingCandidate,
   primingSavingUsd,
 } from '../../src/domain/cache-priming.js';
+import { cachedPartOf } from '../../src/domain/cached-part.js';
 import {
   EMPTY_DRIVER_MEMORY,
   nextDriverAction,
