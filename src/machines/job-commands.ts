@@ -1,9 +1,7 @@
 import { type Caller, callerActor, correlationIdOf } from '../domain/actor.js';
 import type { ModelCatalogue } from '../domain/anthropic-api/model-catalogue.js';
 import type { Clock } from '../domain/clock.js';
-import { ConcurrencyError } from '../domain/errors.js';
-import { commandVerb, type JobCommand, type RecordOutcome } from '../domain/job.commands.js';
-import { decide } from '../domain/job.decide.js';
+import type { JobCommand, RecordOutcome } from '../domain/job.commands.js';
 import { type JobState, progressOf } from '../domain/job.state.js';
 import { type JobConfig, parseJobConfig } from '../domain/job-config.schema.js';
 import type { JobOptions } from '../domain/job-options.js';
@@ -12,7 +10,6 @@ import type { JobProgress } from '../domain/progress.js';
 import type { TenantBudgetUse } from '../domain/tenant-budget.js';
 import { leaseOwner } from '../store/jobs/job-leases.js';
 import { findRequestOrdinal } from '../store/jobs/job-requests.js';
-import { notifyJobWakeup } from '../store/jobs/job-wakeups.js';
 import {
   hasFinalResult,
   insertRequestResults,
@@ -21,6 +18,7 @@ import {
 import type { Db, Trx } from '../store/schema/index.js';
 import { byHandError, byHandSuccess } from './by-hand-result.js';
 import { createJob } from './create-job.js';
+import { type HandledCommand, handleJobCommand } from './job-command-handler.js';
 import type {
   BudgetChangeResult,
   CancelResult,
@@ -31,12 +29,10 @@ import type {
   TransitionResult,
 } from './job-command-results.js';
 import type { Notify } from './job-notifications.js';
-import { type CommitContext, commitJobEvents, type JobChange, loadJob } from './job-store.js';
+import type { CommitContext, JobChange } from './job-store.js';
 import { type JobSummary, summaryOf } from './job-views.js';
 import { previewRetry, retryJob } from './retry-job.js';
 import { TenantBudgetGuard } from './tenant-budget-guard.js';
-
-const COMMAND_ATTEMPTS = 5;
 
 export interface JobCommandDeps {
   db: Db;
@@ -82,22 +78,13 @@ export class JobCommands {
 
   /** createJob, saying whether this call created the job and the callback secret it generated. */
   async createJobWithOutcome(tenant: string, input: unknown, caller?: Caller): Promise<CreatedJob> {
-    // The extras of the attempt that committed: a retried plan registers the callback again.
-    let extras: JobCreatedExtras | undefined;
-    const onJobCreated = this.#deps.onJobCreated;
-    const deps: JobCommandDeps = {
-      ...this.#deps,
-      onJobCreated: onJobCreated
-        ? async (trx, job, config) => (extras = await onJobCreated(trx, job, config))
-        : undefined,
-      assertBudgetBounded: (tenant, config) => this.#budgets.assertBounded(tenant, config),
-    };
+    const { deps, extras } = this.#creation();
     const context = this.#context(tenant, caller);
     const { state, created } = await createJob(deps, tenant, input, context);
     const summary = summaryOf(state);
     if (!created) return { summary, created };
     this.#announceCreated(summary, state);
-    return { summary, created, callbackSecret: extras?.callbackSecret };
+    return { summary, created, callbackSecret: extras()?.callbackSecret };
   }
 
   /**
@@ -110,6 +97,18 @@ export class JobCommands {
     input: unknown,
     caller?: Caller,
   ): Promise<RetriedJob> {
+    const { deps, extras } = this.#creation();
+    const { state } = await retryJob(deps, tenant, jobId, input, this.#context(tenant, caller));
+    const summary = summaryOf(state);
+    this.#announceCreated(summary, state);
+    return { ...summary, retryOf: jobId, callbackSecret: extras()?.callbackSecret };
+  }
+
+  /**
+   * The deps a creation (a job or a retry) runs with: the budget check, and the extras of the
+   * attempt that committed (a plan made again after a conflict registers the callback again).
+   */
+  #creation(): { deps: JobCommandDeps; extras: () => JobCreatedExtras | undefined } {
     let extras: JobCreatedExtras | undefined;
     const onJobCreated = this.#deps.onJobCreated;
     const deps: JobCommandDeps = {
@@ -119,10 +118,7 @@ export class JobCommands {
         : undefined,
       assertBudgetBounded: (tenant, config) => this.#budgets.assertBounded(tenant, config),
     };
-    const { state } = await retryJob(deps, tenant, jobId, input, this.#context(tenant, caller));
-    const summary = summaryOf(state);
-    this.#announceCreated(summary, state);
-    return { ...summary, retryOf: jobId, callbackSecret: extras?.callbackSecret };
+    return { deps, extras: () => extras };
   }
 
   /** What retryJob would send again, changing nothing (a bulk dry run); refuses as it would. */
@@ -301,42 +297,17 @@ export class JobCommands {
     );
   }
 
-  /**
-   * The command handler: loads the job, looks up the facts the command needs
-   * (`command` as a function of the transaction), decides, writes what goes with
-   * the events (`write`) and commits at the version it loaded; when another
-   * writer got there first, all of it again, a bounded number of times.
-   */
   async #handle<C extends JobCommand>(
     jobId: string,
     caller: Caller,
     command: C | ((trx: Trx) => Promise<C>),
     write?: (trx: Trx, command: C, now: Date) => Promise<unknown>,
-  ): Promise<{ before: JobState; after: JobState }> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const outcome = await this.#deps.db.transaction().execute(async (trx) => {
-          const job = await loadJob(trx, jobId);
-          const given = typeof command === 'function' ? await command(trx) : command;
-          const now = this.#deps.clock.now();
-          const events = decide(given, job?.state, now);
-          // decide refused a job that is missing, deleted or another tenant's.
-          const before = job!.state;
-          if (events.length === 0) return { before, after: before };
-          await write?.(trx, given, now);
-          const context = this.#context(given.data.tenant, caller);
-          const next = await commitJobEvents(trx, job, events, context, commandVerb(given));
-          // The instance holding the job (perhaps another) reads it again; a resumed job is claimed.
-          await notifyJobWakeup(trx, { jobId });
-          return { before, after: next.state };
-        });
-        if (outcome.after.status !== outcome.before.status)
-          this.#notifyStatus(outcome.before.status, outcome.after);
-        return outcome;
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= COMMAND_ATTEMPTS) throw error;
-      }
-    }
+  ): Promise<HandledCommand> {
+    const contextOf = (tenant: string) => this.#context(tenant, caller);
+    const outcome = await handleJobCommand(this.#deps, jobId, contextOf, command, write);
+    if (outcome.after.status !== outcome.before.status)
+      this.#notifyStatus(outcome.before.status, outcome.after);
+    return outcome;
   }
 
   #context(tenant: string, caller: Caller): CommitContext {
