@@ -20,15 +20,8 @@ describe.skipIf(!testPostgresUrl() || !hasPgBouncer())(
       directUrl = await createTestDatabaseUrl();
       const server = new URL(directUrl);
       bouncer = await startPgBouncer({ host: server.hostname, port: Number(server.port || 5432) });
-    });
-    afterAll(async () => {
-      await Promise.all(instances.map((i) => i.retire()));
-      await bouncer?.stop();
-      await dropTestDatabase(directUrl);
-      await simulator.stop();
-    });
-
-    it('two instances take every job to the end with no 500, LISTENing on a direct connection', async () => {
+      // Two serve processes start here, not in the test: on a loaded machine each start takes
+      // seconds, and the test's bound is for the jobs.
       for (const name of ['pooled-a', 'pooled-b']) {
         const instance = new ServeInstance(
           name,
@@ -49,6 +42,15 @@ describe.skipIf(!testPostgresUrl() || !hasPgBouncer())(
         instances.push(instance);
         await instance.start();
       }
+    }, 120_000);
+    afterAll(async () => {
+      await Promise.all(instances.map((i) => i.retire()));
+      await bouncer?.stop();
+      await dropTestDatabase(directUrl);
+      await simulator.stop();
+    });
+
+    it('two instances take every job to the end with no 500, LISTENing on a direct connection', async () => {
       const statuses: number[] = [];
       const ids: string[] = [];
       for (let i = 0; i < JOBS; i++) {
@@ -65,6 +67,6 @@ describe.skipIf(!testPostgresUrl() || !hasPgBouncer())(
         const response = await fetch(`${instances[0]!.url}/v1/jobs?status=completed&limit=100`);
         return ((await response.json()) as { total: number }).total === JOBS;
       });
-    });
+    }, 90_000);
   },
 );
