@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import type { JobEvent, UsageTotals } from '../../domain/job.events.js';
 import type { JobState } from '../../domain/job.state.js';
 import { NO_COST, webSearchUsdOf } from '../../domain/job-cost.js';
+import { PreparedStatement } from '../prepared-statements.js';
 import type { Trx } from '../schema/index.js';
 import type { ProjectedStep } from './project-job.js';
 
@@ -48,7 +48,6 @@ export const STATS_SHARDS = 64;
  */
 export async function projectJobStats(trx: Trx, steps: readonly ProjectedStep[]) {
   const { tenant } = steps.at(-1)!.after;
-  const shard = sql<number>`pg_backend_pid() % ${sql.lit(STATS_SHARDS)}`;
   const total = Object.fromEntries(STATS_COLUMNS.map((c) => [c, 0])) as Record<
     (typeof STATS_COLUMNS)[number],
     number
@@ -84,23 +83,17 @@ export async function projectJobStats(trx: Trx, steps: readonly ProjectedStep[])
     total.cache_saved_usd += change.usage?.cacheSavedUsd ?? 0;
   }
   if (!moved) return;
-  await trx
-    .insertInto('job_stats')
-    .values({ tenant, shard, ...total })
-    .onConflict((oc) =>
-      oc
-        .columns(['tenant', 'shard'])
-        .doUpdateSet((eb) =>
-          Object.fromEntries(
-            STATS_COLUMNS.map((c) => [
-              c,
-              eb(eb.ref(`job_stats.${c}`), '+', eb.ref(`excluded.${c}`)),
-            ]),
-          ),
-        ),
-    )
-    .execute();
+  await trx.executeQuery(ADD_TO_STATS.bind([tenant, ...STATS_COLUMNS.map((c) => total[c])]));
 }
+
+/** One upsert adding a commit's moves to the tenant's row of this session's shard (built once). */
+const ADD_TO_STATS = new PreparedStatement(
+  'batchkeeper_add_to_job_stats',
+  `insert into job_stats (tenant, shard, ${STATS_COLUMNS.join(', ')})
+   values ($1, pg_backend_pid() % ${STATS_SHARDS}, ${STATS_COLUMNS.map((_, i) => `$${i + 2}`).join(', ')})
+   on conflict (tenant, shard) do update set
+   ${STATS_COLUMNS.map((c) => `${c} = job_stats.${c} + excluded.${c}`).join(', ')}`,
+);
 
 interface StatsChange {
   created?: number;

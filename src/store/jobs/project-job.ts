@@ -1,9 +1,14 @@
-import { sql } from 'kysely';
 import { cachePrimingViewOf } from '../../domain/cache-priming.js';
 import { ConcurrencyError } from '../../domain/errors.js';
 import type { JobEvent } from '../../domain/job.events.js';
 import { type BatchState, type JobState, progressOf } from '../../domain/job.state.js';
 import type { NewJobRow, Trx } from '../schema/index.js';
+import {
+  BATCH_ROW_COLUMNS,
+  INSERT_JOB_ROW,
+  JOB_FENCE,
+  JOB_ROW_CHANGE_COLUMNS,
+} from './job-row-statements.js';
 import { projectJobStats } from './project-job-stats.js';
 
 // job-queries.ts reads the column list from here.
@@ -57,10 +62,9 @@ export async function projectJobRows(
   }
   const batches = batchChanges(after, touchedBatches(steps));
   if (expectedVersion === null) {
-    await trx
-      .insertInto('jobs')
-      .values(jobRow(after, step, version))
-      .execute();
+    const row = jobRow(after, step, version);
+    const values = JOB_ROW_CHANGE_COLUMNS.map((column) => row[column]);
+    await trx.executeQuery(INSERT_JOB_ROW.bind([row.id, row.tenant, ...values]));
     if (batches.upserts.length > 0) await upsertBatchRows(trx, batches.upserts);
     return;
   }
@@ -108,42 +112,24 @@ async function updateJobAndBatchRows(
   expectedVersion: number,
   batches: BatchChanges,
 ): Promise<number> {
-  const changes = Object.entries(jobRowChanges(state, step, version));
-  const set = sql.join(changes.map(([column, value]) => sql`${sql.ref(column)} = ${value}`));
-  const fence = sql`update jobs set ${set}
-    where id = ${state.id} and version = ${expectedVersion} returning id`;
-  const parts = [sql`fence as (${fence})`];
-  if (batches.abandoned.length > 0) {
-    parts.push(sql`abandoned as (
-      delete from job_batches b using fence
-      where b.job_id = fence.id and b.batch_key = any(${batches.abandoned}::text[]))`);
+  const changes = jobRow(state, step, version);
+  const parameters: unknown[] = JOB_ROW_CHANGE_COLUMNS.map((column) => changes[column]);
+  parameters.push(state.id, expectedVersion);
+  const { abandoned, upserts } = batches;
+  if (abandoned.length > 0) parameters.push(abandoned);
+  for (const [column] of upserts.length > 0 ? BATCH_ROW_COLUMNS : []) {
+    parameters.push(upserts.map((row) => row[column]));
   }
-  if (batches.upserts.length > 0) {
-    const rows = batches.upserts;
-    parts.push(sql`batches as (
-      insert into job_batches (job_id, batch_key, attempt, request_count, anthropic_batch_id,
-                               status, intended_at, submitted_at, ended_at, collected_at,
-                               worst_case_usd, cost_usd)
-      select fence.id, b.* from fence, unnest(
-        ${rows.map((r) => r.batch_key)}::text[], ${rows.map((r) => r.attempt)}::int[],
-        ${rows.map((r) => r.request_count)}::int[], ${rows.map((r) => r.anthropic_batch_id)}::text[],
-        ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.intended_at)}::timestamptz[],
-        ${rows.map((r) => r.submitted_at)}::timestamptz[], ${rows.map((r) => r.ended_at)}::timestamptz[],
-        ${rows.map((r) => r.collected_at)}::timestamptz[],
-        ${rows.map((r) => r.worst_case_usd)}::float8[], ${rows.map((r) => r.cost_usd)}::float8[]) as b
-      on conflict (job_id, batch_key) do update set
-        anthropic_batch_id = excluded.anthropic_batch_id, status = excluded.status,
-        submitted_at = excluded.submitted_at, ended_at = excluded.ended_at,
-        collected_at = excluded.collected_at, cost_usd = excluded.cost_usd)`);
-  }
-  const result = await sql<{ written: number }>`
-    with ${sql.join(parts)} select count(*)::int as written from fence`.execute(trx);
+  const statement =
+    abandoned.length > 0
+      ? upserts.length > 0
+        ? JOB_FENCE.both
+        : JOB_FENCE.abandoned
+      : upserts.length > 0
+        ? JOB_FENCE.batches
+        : JOB_FENCE.plain;
+  const result = await trx.executeQuery(statement.bind(parameters));
   return result.rows[0]?.written ?? 0;
-}
-
-function jobRowChanges(state: JobState, step: string | null, version: number) {
-  const { id: _id, tenant: _tenant, ...changes } = jobRow(state, step, version);
-  return changes;
 }
 
 function touchedBatches(steps: readonly ProjectedStep[]): Set<string> {
