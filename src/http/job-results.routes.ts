@@ -117,7 +117,7 @@ export function jobResultsRoutes(deps: JobResultsRoutesDeps): OpenAPIHono<AppEnv
     if (partial !== 'true' && !isTerminalStatus(status)) {
       throw new JobNotFinishedError(id, status);
     }
-    const lines = jobs.iterateResultsText(id, { type, merged: merged === 'true' });
+    const lines = jobs.iterateResultsBytes(id, { type, merged: merged === 'true' });
     const body = textStream(lines, {
       onError: (error) => c.get('logger').error({ err: error, jobId: id }, 'results stream failed'),
     });

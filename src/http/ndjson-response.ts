@@ -4,7 +4,8 @@ export interface TextStreamOptions {
 }
 
 /**
- * A response body of the text `chunks` (for NDJSON, chunks of whole lines), UTF-8 encoded and
+ * A response body of the text `chunks` (for NDJSON, chunks of whole lines; strings are UTF-8
+ * encoded, bytes sent as they are),
  * pulled from `chunks` only as fast as the client reads: one chunk is asked for when the one
  * before has been handed to the socket (a pull stream holding one chunk, whose writer waits
  * for the socket to drain), so a slow reader never makes the server read ahead. A failure
@@ -12,7 +13,7 @@ export interface TextStreamOptions {
  * complete; a client that goes away stops the iteration.
  */
 export function textStream(
-  chunks: AsyncIterable<string>,
+  chunks: AsyncIterable<string | Uint8Array>,
   options: TextStreamOptions = {},
 ): ReadableStream<Uint8Array> {
   const iterator = chunks[Symbol.asyncIterator]();
@@ -26,8 +27,10 @@ export function textStream(
             controller.close();
             return;
           }
-          if (next.value === '') continue;
-          controller.enqueue(encoder.encode(next.value));
+          if (next.value.length === 0) continue;
+          controller.enqueue(
+            typeof next.value === 'string' ? encoder.encode(next.value) : next.value,
+          );
           return;
         }
       } catch (error) {

@@ -23,6 +23,7 @@ import {
 } from '../machines/job-views.js';
 import { readStream } from '../store/event-store.js';
 import type { RecordedEvent } from '../store/event-store.types.js';
+import { iterateJobResultsBytes } from '../store/jobs/copy-job-results.js';
 import { findJobCreator } from '../store/jobs/find-job-creator.js';
 import {
   findJobDetails,
@@ -298,6 +299,23 @@ export class TenantJobs {
       return;
     }
     yield* iterateJobResultsText(database.db, this.tenant, jobId, options);
+  }
+
+  /**
+   * iterateResultsText as UTF-8 bytes: on a real Postgres read by COPY, the lines' bytes as
+   * Postgres built them, never decoded here (what GET /v1/jobs/:id/results streams).
+   */
+  async *iterateResultsBytes(
+    jobId: string,
+    options: { type?: ResultType | undefined; merged?: boolean | undefined } = {},
+  ): AsyncGenerator<Uint8Array> {
+    const { database } = await this.#runtime();
+    if (database.copyOut && !options.merged) {
+      yield* iterateJobResultsBytes(database.db, database.copyOut, this.tenant, jobId, options);
+      return;
+    }
+    const encoder = new TextEncoder();
+    for await (const text of this.iterateResultsText(jobId, options)) yield encoder.encode(text);
   }
 
   /** The job's events in order: its audit log. */

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { type CopyOut, copyOutOn } from './copy-out.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { type ListenHandlers, type Listening, listenOnPGlite, listenOnPostgres } from './listen.js';
 import { createPGliteCluster, PGLITE_START_PARAMS } from './pglite-cluster.js';
@@ -28,6 +29,8 @@ export interface DatabaseHandle {
   listen(channels: readonly string[], handlers: ListenHandlers): Promise<Listening>;
   /** The whole embedded cluster as a tarball (PGlite only): a starting point for another. */
   dump?(): Promise<Blob>;
+  /** `COPY … TO STDOUT`, its bytes undecoded (a real Postgres only). */
+  copyOut?: CopyOut;
 }
 
 export interface DatabaseOptions {
@@ -95,6 +98,7 @@ function openPostgres(
     url,
     close: () => db.destroy(),
     listen: (channels, handlers) => listenOnPostgres(listenUrl ?? url, channels, handlers),
+    copyOut: copyOutOn(pool),
   };
 }
 

@@ -106,7 +106,7 @@ const resultLine = (r: string, x: string) => `
 // past $6 bytes (the running sum `upto`), so a page of huge results stays near $6; its first
 // line is always in, however long. (Lines as rows joined in node cost less than one
 // string_agg'd value: measured on 100,000 results.) $1, $2 and $4 as above.
-const RESULT_TEXT = new PreparedStatement<{ ordinal: number; line: string; upto: number }>(
+export const RESULT_TEXT = new PreparedStatement<{ ordinal: number; line: string; upto: number }>(
   'batchkeeper_job_result_text',
   `select ordinal, line, upto
    from (
@@ -218,9 +218,41 @@ const FIRST_PAGE_REQUESTS = 1_000;
 const MOST_PAGE_REQUESTS = 10_000;
 const FEWEST_PAGE_REQUESTS = 16;
 
+/** What the pager needs of a page, however its lines are held. */
+export interface ResultPageExtent {
+  /** The page's bytes (the `upto` of its last line). */
+  bytes: number;
+  /** The ordinal of its last line, or null for none. */
+  lastOrdinal: number | null;
+}
+
+/** Reads the results of the requests after `afterOrdinal` through `throughOrdinal`, about `maxBytes`. */
+export type ResultPageReader<P> = (range: {
+  afterOrdinal: number;
+  throughOrdinal: number;
+  maxBytes: number;
+}) => Promise<P>;
+
 /**
  * A tenant's job's final results as NDJSON text, one page (about 1 MiB of whole lines) at a
- * time; nothing for another tenant's job. Pages are ranges of request ordinals, so the next
+ * time; nothing for another tenant's job (see iterateResultPages).
+ */
+export async function* iterateJobResultsText(
+  db: DbOrTrx,
+  tenant: string,
+  jobId: string,
+  options: { type?: ResultType | undefined; pageBytes?: number } = {},
+): AsyncGenerator<string> {
+  const read: ResultPageReader<ResultTextPage> = (range) =>
+    readJobResultsText(db, tenant, jobId, { ...range, type: options.type });
+  for await (const page of iterateResultPages(db, tenant, jobId, read, options.pageBytes)) {
+    if (page.text !== '') yield page.text;
+  }
+}
+
+/**
+ * The pages of a tenant's job's final results, each about `pageBytes` (1 MiB) of whole lines;
+ * nothing for another tenant's job. Pages are ranges of request ordinals, so the next
  * two are read while the caller has this one, on two connections: Postgres builds one while
  * node takes in the other. No more than that: a slow caller makes it hold three pages (3 MiB)
  * however large the job. No
@@ -229,22 +261,18 @@ const FEWEST_PAGE_REQUESTS = 16;
  * its byte budget is followed by the rest of its range; how many requests a page covers follows
  * the bytes they took so far.
  */
-export async function* iterateJobResultsText(
+export async function* iterateResultPages<P extends ResultPageExtent>(
   db: DbOrTrx,
   tenant: string,
   jobId: string,
-  options: { type?: ResultType | undefined; pageBytes?: number } = {},
-): AsyncGenerator<string> {
+  readPage: ResultPageReader<P>,
+  pageBytes: number = PAGE_BYTES,
+): AsyncGenerator<P> {
   const lastOrdinal = await findLastOrdinal(db, tenant, jobId);
   if (lastOrdinal === undefined) return;
-  const maxBytes = options.pageBytes ?? PAGE_BYTES;
+  const maxBytes = pageBytes;
   const read = (afterOrdinal: number, throughOrdinal: number) => {
-    const page = readJobResultsText(db, tenant, jobId, {
-      afterOrdinal,
-      throughOrdinal,
-      maxBytes,
-      type: options.type,
-    });
+    const page = readPage({ afterOrdinal, throughOrdinal, maxBytes });
     // Read ahead, it may be dropped unread (the caller went away): its failure is not unhandled.
     page.catch(() => {});
     return { afterOrdinal, throughOrdinal, page };
@@ -274,6 +302,6 @@ export async function* iterateJobResultsText(
     // The rest of a cut range comes before the ranges after it.
     if (cut) pending.unshift(read(page.lastOrdinal!, head.throughOrdinal));
     while (pending.length < 2 && readThrough < lastOrdinal) pending.push(readNext());
-    if (page.text !== '') yield page.text;
+    if (page.lastOrdinal !== null) yield page;
   }
 }
