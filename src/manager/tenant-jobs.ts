@@ -23,7 +23,6 @@ import {
 } from '../machines/job-views.js';
 import { readStream } from '../store/event-store.js';
 import type { RecordedEvent } from '../store/event-store.types.js';
-import { iterateJobResultsBytes } from '../store/jobs/copy-job-results.js';
 import { findJobCreator } from '../store/jobs/find-job-creator.js';
 import {
   findJobDetails,
@@ -32,16 +31,13 @@ import {
   readStats,
   type StatsRow,
 } from '../store/jobs/job-queries.js';
+import type { JobResultLine } from '../store/jobs/read-job-results.js';
 import {
-  iterateJobResultsText,
-  type JobResultLine,
-  readJobResults,
-} from '../store/jobs/read-job-results.js';
-import {
-  iterateMergedResults,
-  iterateMergedResultsText,
-} from '../store/jobs/read-merged-job-results.js';
-import type { ResultType } from '../store/jobs/request-results.js';
+  type ResultStreamOptions,
+  resultBytes,
+  resultLines,
+  resultText,
+} from './job-result-streams.js';
 import type { ManagerRuntime } from './manager-runtime.js';
 import { TenantWebhooks } from './tenant-webhooks.js';
 
@@ -68,8 +64,6 @@ export type JobStats = StatsRow;
 
 /** How many of a job's latest errors getJob shows. */
 const RECENT_ERRORS = 20;
-/** Results read a page at a time by iterateResults. */
-const RESULTS_PAGE = 1000;
 
 /** The manager's methods for one tenant: it sees and touches only its own jobs. */
 export class TenantJobs {
@@ -263,25 +257,10 @@ export class TenantJobs {
    */
   async *iterateResults(
     jobId: string,
-    options: { type?: ResultType | undefined; merged?: boolean | undefined } = {},
+    options: ResultStreamOptions = {},
   ): AsyncGenerator<JobResultLine> {
     const { database } = await this.#runtime();
-    // merged: the newest outcome of each request along the retry chain, with `_producedBy`.
-    if (options.merged) {
-      yield* iterateMergedResults(database.db, this.tenant, jobId, options);
-      return;
-    }
-    let afterOrdinal = -1;
-    for (;;) {
-      const page = await readJobResults(database.db, this.tenant, jobId, {
-        afterOrdinal,
-        limit: RESULTS_PAGE,
-        type: options.type,
-      });
-      yield* page;
-      if (page.length < RESULTS_PAGE) return;
-      afterOrdinal = page.at(-1)!.ordinal;
-    }
+    yield* resultLines(database, this.tenant, jobId, options);
   }
 
   /**
@@ -291,14 +270,10 @@ export class TenantJobs {
    */
   async *iterateResultsText(
     jobId: string,
-    options: { type?: ResultType | undefined; merged?: boolean | undefined } = {},
+    options: ResultStreamOptions = {},
   ): AsyncGenerator<string> {
     const { database } = await this.#runtime();
-    if (options.merged) {
-      yield* iterateMergedResultsText(database.db, this.tenant, jobId, options);
-      return;
-    }
-    yield* iterateJobResultsText(database.db, this.tenant, jobId, options);
+    yield* resultText(database, this.tenant, jobId, options);
   }
 
   /**
@@ -307,15 +282,10 @@ export class TenantJobs {
    */
   async *iterateResultsBytes(
     jobId: string,
-    options: { type?: ResultType | undefined; merged?: boolean | undefined } = {},
+    options: ResultStreamOptions = {},
   ): AsyncGenerator<Uint8Array> {
     const { database } = await this.#runtime();
-    if (database.copyOut && !options.merged) {
-      yield* iterateJobResultsBytes(database.db, database.copyOut, this.tenant, jobId, options);
-      return;
-    }
-    const encoder = new TextEncoder();
-    for await (const text of this.iterateResultsText(jobId, options)) yield encoder.encode(text);
+    yield* resultBytes(database, this.tenant, jobId, options);
   }
 
   /** The job's events in order: its audit log. */
